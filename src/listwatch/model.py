@@ -1,0 +1,201 @@
+"""Domain types of listwatch: entities, lists, the event log, effects and status.
+
+Dates follow ``../shared/reference/README.md``:
+
+* effective dates are :class:`datetime.date` (whole calendar days, US Eastern);
+* record times (``recorded_at``: when listwatch learned a fact) are timezone-aware UTC
+  :class:`datetime.datetime`;
+* every interval is half-open, ``[start, end)``: ``start`` is the first day a thing is in
+  force, ``end`` the first day it no longer is (``None``: open-ended).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = [
+    "LIST_IDS",
+    "Confidence",
+    "Deadline",
+    "Effect",
+    "EffectKind",
+    "Entity",
+    "Event",
+    "EventType",
+    "Identifier",
+    "ListDef",
+    "Listing",
+    "Name",
+    "Source",
+    "Status",
+]
+
+LIST_IDS = ("us-dod-1237", "us-dod-1260h", "us-ofac-ns-cmic", "us-bis-entity-list", "us-ofac-sdn")
+
+
+class EventType(StrEnum):
+    LISTED = "listed"
+    DELISTED = "delisted"
+    ENJOINED = "enjoined"
+    INJUNCTION_LIFTED = "injunction_lifted"
+    VACATED = "vacated"
+    SUPERSEDED = "superseded"
+    AMENDED = "amended"
+
+
+class Confidence(StrEnum):
+    VERIFIED = "verified"
+    REPORTED = "reported"
+
+
+class EffectKind(StrEnum):
+    """The closed vocabulary of legal effects (reference/README.md)."""
+
+    SECURITIES_PURCHASE_PROHIBITED = "securities_purchase_prohibited"
+    SECURITIES_HOLDING_PROHIBITED = "securities_holding_prohibited"
+    EXPORT_LICENSE_REQUIRED = "export_license_required"
+    ASSETS_BLOCKED = "assets_blocked"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    name: str
+    sources: tuple[str, ...]
+    confidence: Confidence = Confidence.VERIFIED
+    script: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """An identifier; ``scheme`` is one of isin, lei, ticker, uscc, ... .
+
+    Tickers carry their exchange (``ticker@exchange`` in :meth:`label`).
+    """
+
+    scheme: str
+    value: str
+    sources: tuple[str, ...]
+    confidence: Confidence = Confidence.VERIFIED
+    exchange: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.exchange:
+            return f"{self.scheme}:{self.value}@{self.exchange}"
+        return f"{self.scheme}:{self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    id: str
+    name: str
+    kind: str = "company"
+    country: str | None = None
+    names: tuple[Name, ...] = ()
+    identifiers: tuple[Identifier, ...] = ()
+    parent: str | None = None
+    parent_sources: tuple[str, ...] = ()
+    note: str | None = None
+
+    @property
+    def aliases(self) -> list[str]:
+        """Every other name, printed list forms and original-script names included."""
+        return [n.name for n in self.names if n.name != self.name]
+
+
+@dataclass(frozen=True, slots=True)
+class ListDef:
+    id: str
+    name: str
+    authority: str
+    maintainer: str
+    established: dt.date
+    sources: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of the append-only event log.
+
+    ``entity_id`` is ``None`` for list-wide events (``superseded``: a regime replaced).
+    ``key`` is a stable content id, so re-seeding never duplicates an event.
+    """
+
+    key: str
+    list_id: str
+    type: EventType
+    effective: dt.date
+    recorded_at: dt.datetime
+    sources: tuple[str, ...]
+    confidence: Confidence
+    entity_id: str | None = None
+    note: str | None = None
+    listed_as: str | None = None
+    by: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.recorded_at.tzinfo is None:
+            raise ValueError(f"event {self.key}: recorded_at must be timezone-aware UTC")
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One listing period of an entity on a list, as known on a date."""
+
+    list_id: str
+    since: dt.date
+    until: dt.date | None
+    in_force: bool
+    suspended_by: str | None
+    sources: tuple[str, ...]
+    listed_as: str | None = None
+    confidence: Confidence = Confidence.VERIFIED
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    kind: EffectKind
+    authority: str
+    list_id: str
+    start: dt.date
+    end: dt.date | None
+    in_force: bool
+    citation: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    effect: EffectKind
+    change: str  # "starts" | "ends"
+    date: dt.date
+    authority: str
+    citation: str
+    list_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    query: str
+    as_of: dt.date
+    known_at: dt.datetime | None
+    entity: Entity | None
+    listings: list[Listing] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    suspended_effects: list[Effect] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+
+    @property
+    def restricted(self) -> bool:
+        """True iff at least one listing is in force (not ended, not suspended) on ``as_of``."""
+        return any(x.in_force for x in self.listings)

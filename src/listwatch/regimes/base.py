@@ -1,0 +1,71 @@
+"""Legal rules as dated data.
+
+A :class:`Rule` says: *for a listing on these lists, effect K starts on day S and ends on
+day E*, where S and E are either fixed dates or offsets from the listing date, with the
+citation that makes it law. Rules are plain data in each authority's module; the engine
+in :mod:`listwatch.status` applies them to listing periods built from the event log.
+
+Boundaries (all days are whole calendar days, US Eastern):
+
+* ``start`` is inclusive: the effect is in force on that day (reference convention: an
+  event dated D counts on D; a ban biting at 9:30 a.m. or 12:01 a.m. on D counts on D);
+* ``end`` is exclusive: the first day the effect is no longer in force;
+* ``cohort``: the rule applies only to listings whose start lies in ``[listed_from,
+  listed_before)``, e.g. the EO 13959 Annex (listed before the order was signed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from listwatch.model import EffectKind
+
+__all__ = ["Rule", "Window"]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """When, relative to a listing, something happens: a fixed date or ``listing + days``."""
+
+    fixed: dt.date | None = None
+    days_after_listing: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.fixed is None) == (self.days_after_listing is None):
+            raise ValueError("a Window is either a fixed date or an offset, not both")
+
+    def resolve(self, listed: dt.date) -> dt.date:
+        if self.fixed is not None:
+            return self.fixed
+        assert self.days_after_listing is not None
+        return listed + dt.timedelta(days=self.days_after_listing)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One effect of one authority on listings of one cohort.
+
+    ``enacted``: the day the rule became law; a status as of an earlier day does not know it.
+    ``lapses``: the day the rule stops applying by its own terms (exclusive), if any;
+    replacement of a whole regime is an event (``superseded``) in the data instead.
+    ``divestment_until``: for investment bans, the last moment transactions solely to divest
+    are allowed (exclusive day: ``listing + 365`` at 12:01 a.m. means sales up to the day before).
+    """
+
+    authority: str
+    effect: EffectKind
+    start: Window
+    citation: str
+    enacted: dt.date
+    end: Window | None = None
+    listed_from: dt.date | None = None
+    listed_before: dt.date | None = None
+    lapses: dt.date | None = None
+    divestment_until: Window | None = None
+    note: str | None = None
+
+    def applies_to(self, listed: dt.date) -> bool:
+        if self.listed_from is not None and listed < self.listed_from:
+            return False
+        return not (self.listed_before is not None and listed >= self.listed_before)

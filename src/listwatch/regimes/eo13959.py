@@ -1,0 +1,66 @@
+"""EO 13959 as amended by EO 13974: the investment ban keyed on the DoD sec. 1237 list.
+
+* EO 13959 (signed 2020-11-12, 85 FR 73185) s.1(a)(i): from 9:30 a.m. EST 2021-01-11, no
+  purchase or sale of publicly traded securities of the Annex companies (the 31 listed by DoD
+  in June and August 2020, i.e. listed before the order was signed).
+* s.1(a)(ii): for a company the Secretary of Defense lists later, from 9:30 a.m. on the day 60
+  days after the determination (Xiaomi: listed 2021-01-14, ban 2021-03-15).
+* s.1(b)-(c): transactions solely to divest allowed until 11:59 p.m. EST 2021-11-11 (Annex) or
+  365 days after the determination.
+* EO 13974 (signed 2021-01-13, 86 FR 4875) s.1: possession prohibited from 11:59 p.m. EST
+  2021-11-11 (Annex) / 365 days after the determination (Xiaomi: 2022-01-14). By the
+  reference's date convention an effect biting at any time of day D counts on D.
+* EO 14032 (2021-06-03, 86 FR 30145) replaced ss.1-5 and revoked EO 13974: the data records
+  that as a ``superseded`` event on the 1237 list, which ends every effect here that day.
+Court injunctions suspend these effects (OFAC FAQs 880, 893); vacatur ends them (FAQ 896).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from listwatch.model import EffectKind
+from listwatch.regimes.base import Rule, Window
+
+LISTS = ("us-dod-1237",)
+
+SIGNED = dt.date(2020, 11, 12)
+AMENDED = dt.date(2021, 1, 13)
+
+RULES = (
+    Rule(
+        authority="EO 13959",
+        effect=EffectKind.SECURITIES_PURCHASE_PROHIBITED,
+        start=Window(fixed=dt.date(2021, 1, 11)),
+        divestment_until=Window(fixed=dt.date(2021, 11, 12)),
+        listed_before=SIGNED,
+        enacted=SIGNED,
+        citation="EO 13959 s.1(a)(i), 85 FR 73185: purchase ban on Annex companies from 9:30 a.m. EST 2021-01-11",
+    ),
+    Rule(
+        authority="EO 13959",
+        effect=EffectKind.SECURITIES_PURCHASE_PROHIBITED,
+        start=Window(days_after_listing=60),
+        divestment_until=Window(days_after_listing=366),
+        listed_from=SIGNED,
+        enacted=SIGNED,
+        citation="EO 13959 s.1(a)(ii), 85 FR 73185: purchase ban 60 days after listing",
+    ),
+    Rule(
+        authority="EO 13974",
+        effect=EffectKind.SECURITIES_HOLDING_PROHIBITED,
+        start=Window(fixed=dt.date(2021, 11, 11)),
+        listed_before=SIGNED,
+        enacted=AMENDED,
+        citation="EO 13974 s.1, 86 FR 4875: possession of Annex-company securities prohibited from "
+                 "11:59 p.m. EST 2021-11-11",
+    ),
+    Rule(
+        authority="EO 13974",
+        effect=EffectKind.SECURITIES_HOLDING_PROHIBITED,
+        start=Window(days_after_listing=365),
+        listed_from=SIGNED,
+        enacted=AMENDED,
+        citation="EO 13974 s.1, 86 FR 4875: possession prohibited 365 days after listing (11:59 p.m. ET)",
+    ),
+)

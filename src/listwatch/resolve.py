@@ -1,0 +1,71 @@
+"""NAME -> entity, case-insensitively via names, aliases and identifiers (no fuzzy matching).
+
+Two steps, the first that finds anything wins:
+
+1. exact: entity id, a name or alias after :func:`~listwatch.match.normalize.lookup_key`, or an
+   identifier (ISIN, LEI, USCC, ticker or ``ticker@exchange``);
+2. core: the same after dropping legal forms, with each printed name's variants (its trailing
+   short name, its acronyms): "xiaomi" finds "Xiaomi Corporation", "SMIC" finds
+   "Semiconductor Manufacturing International Corp. (SMIC)".
+
+Several entities -> :class:`Ambiguous`, naming them; none -> :class:`NotFound`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from listwatch.match.normalize import core_key, name_variants
+from listwatch.model import Entity
+from listwatch.store.db import Store
+
+__all__ = ["Ambiguous", "NotFound", "candidates", "resolve"]
+
+
+class NotFound(LookupError):
+    def __init__(self, query: str) -> None:
+        super().__init__(f"no entity named {query!r} (tried names, aliases and identifiers)")
+
+
+class Ambiguous(LookupError):
+    def __init__(self, query: str, found: list[Entity]) -> None:
+        self.candidates = found
+        shown = ", ".join(f"{e.name} [{e.id}]" for e in found[:8])
+        more = f" and {len(found) - 8} more" if len(found) > 8 else ""
+        super().__init__(f"{query!r} names {len(found)} entities: {shown}{more}; use an id or a fuller name")
+
+
+_CORE: dict[int, tuple[str | None, dict[str, set[str]]]] = {}
+
+
+def _core_index(store: Store) -> dict[str, set[str]]:
+    digest = store.dataset_digest()
+    cached = _CORE.get(id(store))
+    if cached is not None and cached[0] == digest:
+        return cached[1]
+    index: dict[str, set[str]] = defaultdict(set)
+    for name, eid in store.all_names():
+        for v in name_variants(name):
+            index[core_key(v)].add(eid)
+    _CORE[id(store)] = (digest, index)
+    return index
+
+
+def candidates(store: Store, query: str) -> list[Entity]:
+    """Every entity the query names (steps above); empty if none."""
+    if not query.strip():
+        return []
+    ids = store.lookup(query)
+    if not ids:
+        ids = sorted(_core_index(store).get(core_key(query), set()))
+    ents = store.entities(ids)
+    return sorted((ents[i] for i in ids if i in ents), key=lambda e: e.id)
+
+
+def resolve(store: Store, query: str) -> Entity:
+    found = candidates(store, query)
+    if not found:
+        raise NotFound(query)
+    if len(found) > 1:
+        raise Ambiguous(query, found)
+    return found[0]

@@ -1,0 +1,281 @@
+"""As-of / as-known-at evaluation: listings, effects and deadlines from the event log.
+
+``as_of`` is a legal day: only events effective on or before it count, and only the rules
+already law on that day (``Rule.enacted``). ``known_at`` is a record time: events recorded
+after it, and retractions recorded after it, are ignored, so a past answer can be replayed.
+Every interval is half-open ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from listwatch.dataset import event_order
+from listwatch.model import (
+    Deadline,
+    Effect,
+    Entity,
+    Event,
+    EventType,
+    Listing,
+    Status,
+)
+from listwatch.regimes import Rule, rules_for
+from listwatch.store.db import Store
+
+__all__ = [
+    "Diff",
+    "EffectSpan",
+    "Member",
+    "Period",
+    "Timeline",
+    "diff",
+    "effect_spans",
+    "members",
+    "periods",
+    "status",
+    "timeline",
+]
+
+
+@dataclass
+class Period:
+    """One listing period of one entity on one list, with its injunctions."""
+
+    list_id: str
+    since: dt.date
+    listed: Event
+    until: dt.date | None = None
+    ended_by: Event | None = None
+    suspensions: list[tuple[dt.date, dt.date | None, Event]] = field(default_factory=list)
+    amendments: list[Event] = field(default_factory=list)
+
+    def covers(self, day: dt.date) -> bool:
+        return self.since <= day and (self.until is None or day < self.until)
+
+    def suspended_on(self, day: dt.date) -> Event | None:
+        for start, end, ev in self.suspensions:
+            if start <= day and (end is None or day < end):
+                return ev
+        return None
+
+    @property
+    def listed_as(self) -> str | None:
+        names = [e.listed_as for e in [self.listed, *self.amendments] if e.listed_as]
+        return names[-1] if names else None
+
+
+@dataclass(frozen=True)
+class EffectSpan:
+    """A rule applied to a period: the effect runs ``[start, end)`` unless suspended."""
+
+    rule: Rule
+    period: Period
+    start: dt.date
+    end: dt.date | None
+    ended_by: str | None
+
+    @property
+    def bites(self) -> bool:
+        """Whether the effect was in force on at least one day."""
+        if self.end is not None and self.start >= self.end:
+            return False
+        day = self.start
+        for s, e, _ in sorted(self.period.suspensions, key=lambda x: x[0]):
+            if s <= day and (e is None or day < e):
+                if e is None:
+                    return False
+                day = e
+        return self.end is None or day < self.end
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end) and self.period.suspended_on(day) is None
+
+    def as_effect(self, day: dt.date) -> Effect:
+        note = None
+        if self.rule.divestment_until is not None:
+            until = self.rule.divestment_until.resolve(self.period.since)
+            note = f"transactions solely to divest allowed before {until.isoformat()}"
+        return Effect(self.rule.effect, self.rule.authority, self.period.list_id, self.start, self.end,
+                      self.in_force_on(day), self.rule.citation, note)
+
+
+def periods(events: Iterable[Event]) -> dict[str, list[Period]]:
+    """Listing periods per list, from one entity's events (same-day order: removal first)."""
+    out: dict[str, list[Period]] = defaultdict(list)
+    for ev in sorted(events, key=event_order):
+        if ev.entity_id is None:
+            continue
+        cur = out[ev.list_id][-1] if out[ev.list_id] and out[ev.list_id][-1].until is None else None
+        if ev.type is EventType.LISTED:
+            if cur is None:
+                out[ev.list_id].append(Period(ev.list_id, ev.effective, ev))
+            else:
+                cur.amendments.append(ev)  # re-listed while listed: a new printed form
+        elif cur is None:
+            continue
+        elif ev.type in (EventType.DELISTED, EventType.VACATED):
+            cur.until, cur.ended_by = ev.effective, ev
+            _close_suspension(cur, ev.effective)
+        elif ev.type is EventType.ENJOINED:
+            if not cur.suspensions or cur.suspensions[-1][1] is not None:
+                cur.suspensions.append((ev.effective, None, ev))
+        elif ev.type is EventType.INJUNCTION_LIFTED:
+            _close_suspension(cur, ev.effective)
+        elif ev.type is EventType.AMENDED:
+            cur.amendments.append(ev)
+    return dict(out)
+
+
+def _close_suspension(p: Period, day: dt.date) -> None:
+    if p.suspensions and p.suspensions[-1][1] is None:
+        start, _, ev = p.suspensions[-1]
+        p.suspensions[-1] = (start, day, ev)
+
+
+def effect_spans(period: Period, supersessions: Iterable[Event], as_of: dt.date) -> list[EffectSpan]:
+    """The effects the law (as of ``as_of``) attaches to a listing period."""
+    spans = []
+    for rule in rules_for(period.list_id):
+        if rule.enacted > as_of or not rule.applies_to(period.since):
+            continue
+        start = rule.start.resolve(period.since)
+        ends: list[tuple[dt.date, str]] = []
+        if rule.end is not None:
+            ends.append((rule.end.resolve(period.since), rule.citation))
+        if rule.lapses is not None:
+            ends.append((rule.lapses, rule.citation))
+        if period.until is not None and period.ended_by is not None:
+            ends.append((period.until, f"{period.ended_by.type.value} {period.until.isoformat()}"))
+        for sup in supersessions:
+            if sup.list_id == period.list_id and sup.effective > period.since:
+                ends.append((sup.effective, f"superseded by {sup.by or 'a later order'} {sup.effective.isoformat()}"))
+        end, why = min(ends) if ends else (None, None)
+        spans.append(EffectSpan(rule, period, start, end, why))
+    return spans
+
+
+def _known(store: Store, entity_id: str, as_of: dt.date | None, known_at: dt.datetime | None) -> list[Event]:
+    evs = store.events(entity_id=entity_id, known_at=known_at, list_wide=True)
+    return [e for e in evs if as_of is None or e.effective <= as_of]
+
+
+def _source_text(store: Store, ids: Iterable[str]) -> str:
+    srcs = store.sources(ids)
+    return "; ".join(srcs[i].citation for i in ids if i in srcs)
+
+
+def status(store: Store, entity: Entity | None, as_of: dt.date, known_at: dt.datetime | None = None,
+           query: str | None = None) -> Status:
+    """Listings, effects and upcoming deadlines of ``entity`` on ``as_of`` (see module doc)."""
+    if entity is None:
+        return Status(query or "", as_of, known_at, None)
+    evs = _known(store, entity.id, as_of, known_at)
+    sups = [e for e in evs if e.entity_id is None and e.type is EventType.SUPERSEDED]
+    listings: list[Listing] = []
+    effects: list[Effect] = []
+    suspended: list[Effect] = []
+    deadlines: list[Deadline] = []
+    for list_id, ps in sorted(periods(evs).items()):
+        for p in ps:
+            if not p.covers(as_of):
+                continue
+            susp = p.suspended_on(as_of)
+            listings.append(Listing(
+                list_id, p.since, p.until, susp is None,
+                _source_text(store, susp.sources) if susp else None,
+                p.listed.sources, p.listed_as, p.listed.confidence))
+            for span in effect_spans(p, sups, as_of):
+                if span.start <= as_of and (span.end is None or as_of < span.end):
+                    (effects if susp is None else suspended).append(span.as_effect(as_of))
+                    if susp is None and span.end is not None:
+                        deadlines.append(Deadline(span.rule.effect, "ends", span.end, span.rule.authority,
+                                                  span.rule.citation, list_id))
+                elif span.start > as_of and susp is None and (span.end is None or span.start < span.end):
+                    deadlines.append(Deadline(span.rule.effect, "starts", span.start, span.rule.authority,
+                                              span.rule.citation, list_id))
+    deadlines.sort(key=lambda d: (d.date, d.effect))
+    return Status(query or entity.name, as_of, known_at, entity, listings, effects, suspended, deadlines)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    entity: Entity
+    events: list[Event]
+    periods: dict[str, list[Period]]
+    spans: list[EffectSpan]
+
+
+def timeline(store: Store, entity: Entity, known_at: dt.datetime | None = None) -> Timeline:
+    """Every known event of an entity, its listing periods and the effect spans they produced."""
+    evs = _known(store, entity.id, None, known_at)
+    sups = [e for e in evs if e.entity_id is None and e.type is EventType.SUPERSEDED]
+    mine = [e for e in evs if e.entity_id is not None]
+    ps = periods(mine)
+    spans = [s for lst in ps.values() for p in lst for s in effect_spans(p, sups, dt.date.max)]
+    shown = [e for e in evs if e.entity_id is not None or any(e.list_id == k for k in ps)]
+    return Timeline(entity, sorted(shown, key=event_order), ps, spans)
+
+
+@dataclass(frozen=True)
+class Member:
+    entity: Entity
+    since: dt.date
+    listed_as: str | None
+    in_force: bool
+    until: dt.date | None = None
+
+
+def members(store: Store, list_id: str, as_of: dt.date, known_at: dt.datetime | None = None) -> list[Member]:
+    """Entities on ``list_id`` on ``as_of`` (enjoined listings included, ``in_force`` False)."""
+    by_entity: dict[str, list[Event]] = defaultdict(list)
+    for ev in store.events(list_id=list_id, known_at=known_at):
+        if ev.entity_id is not None and ev.effective <= as_of:
+            by_entity[ev.entity_id].append(ev)
+    ents = store.entities(by_entity)
+    out = []
+    for eid, evs in by_entity.items():
+        for p in periods(evs).get(list_id, []):
+            if p.covers(as_of):
+                out.append(Member(ents[eid], p.since, p.listed_as, p.suspended_on(as_of) is None, p.until))
+    return sorted(out, key=lambda m: (m.entity.name.casefold(), m.entity.id))
+
+
+@dataclass(frozen=True)
+class Diff:
+    list_id: str
+    start: dt.date
+    end: dt.date
+    added: list[Member]
+    removed: list[Member]
+    amended: list[tuple[Member, Member]]
+
+
+def diff(store: Store, list_id: str, start: dt.date, end: dt.date, known_at: dt.datetime | None = None) -> Diff:
+    """Membership change from the end of day ``start`` to the end of day ``end``.
+
+    ``added``: on the list on ``end`` but not on ``start``; ``removed``: the reverse;
+    ``amended``: on it both days under a different printed name, or re-listed in between.
+    """
+    if end < start:
+        raise ValueError(f"diff: 'to' {end} is before 'from' {start}")
+    before = {m.entity.id: m for m in members(store, list_id, start, known_at)}
+    after = {m.entity.id: m for m in members(store, list_id, end, known_at)}
+    added = [m for k, m in after.items() if k not in before]
+    removed = []
+    for k, m in before.items():
+        if k not in after:
+            gone = [p for p in periods(store.events(entity_id=k, list_id=list_id, known_at=known_at))
+                    .get(list_id, []) if p.since == m.since]
+            removed.append(Member(m.entity, m.since, m.listed_as, False, gone[0].until if gone else None))
+    amended = [(before[k], m) for k, m in after.items()
+               if k in before and (m.listed_as != before[k].listed_as or m.since != before[k].since)]
+    return Diff(list_id, start, end, sorted(added, key=_by_name), sorted(removed, key=_by_name),
+                sorted(amended, key=lambda pair: _by_name(pair[1])))
+
+
+def _by_name(m: Member) -> str:
+    return m.entity.name.casefold()

@@ -1,0 +1,295 @@
+"""The store: a SQLite file (WAL, foreign keys on) by default, any SQLAlchemy URL otherwise.
+
+:func:`open_store` migrates the database to the newest schema (Alembic) and seeds it from the
+bundled dataset on first use, and again whenever the bundled data changes. Seeding appends:
+new facts become new events recorded now-or-at-release; facts gone from the data are
+*retracted* (a dated retraction row), never deleted, so ``known_at`` replays stay exact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import Row
+
+from listwatch.dataset import Dataset, bundled_dir, content_hash
+from listwatch.dataset import load as load_dataset
+from listwatch.match.normalize import lookup_key
+from listwatch.model import (
+    Confidence,
+    Entity,
+    Event,
+    EventType,
+    Identifier,
+    ListDef,
+    Name,
+    Source,
+)
+from listwatch.store import schema as t
+
+__all__ = ["Store", "database_url", "open_store"]
+
+BUNDLED = "bundled"
+
+
+def database_url(home: str | os.PathLike[str] | None = None) -> str:
+    """``$LISTWATCH_DATABASE_URL``, else a SQLite file in ``$LISTWATCH_HOME`` (or the user data dir)."""
+    if url := os.environ.get("LISTWATCH_DATABASE_URL"):
+        return url
+    root = Path(home or os.environ.get("LISTWATCH_HOME") or platformdirs.user_data_dir("listwatch"))
+    root.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{root / 'listwatch.db'}"
+
+
+def _make_engine(url: str) -> Engine:
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def open_store(url: str | None = None, data_dir: Path | None = None, seed: bool = True) -> Store:
+    """Open (create, migrate, seed) the store."""
+    store = Store(_make_engine(url or database_url()))
+    migrate(store.engine)
+    if seed:
+        store.seed_if_changed(data_dir)
+    return store
+
+
+def _name_row(entity_id: str, n: Name) -> dict[str, Any]:
+    return {"entity_id": entity_id, "name": n.name, "norm": lookup_key(n.name), "script": n.script,
+            "confidence": n.confidence.value, "sources": list(n.sources), "note": n.note}
+
+
+def _event_row(ev: Event, origin: str) -> dict[str, Any]:
+    return {"key": ev.key, "origin": origin, "entity_id": ev.entity_id, "list_id": ev.list_id,
+            "type": ev.type.value, "effective": ev.effective, "recorded_at": ev.recorded_at,
+            "confidence": ev.confidence.value, "sources": list(ev.sources), "listed_as": ev.listed_as,
+            "by": ev.by, "note": ev.note}
+
+
+class Store:
+    """Reads and appends facts. Queries return domain objects from :mod:`listwatch.model`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._entity_cache: dict[str, Entity] = {}
+
+    # -- seeding ----------------------------------------------------------------------
+    def dataset_digest(self) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.dataset_versions.c.digest).order_by(t.dataset_versions.c.id.desc())
+                                .limit(1)).scalar_one_or_none()
+
+    def seed_if_changed(self, data_dir: Path | None = None) -> bool:
+        root = data_dir or bundled_dir()
+        if self.dataset_digest() == content_hash(root):
+            return False
+        self.seed(load_dataset(root))
+        return True
+
+    def seed(self, ds: Dataset, now: dt.datetime | None = None) -> tuple[int, int]:
+        """Bring the store in line with a dataset; returns (events added, events retracted)."""
+        now = now or dt.datetime.now(dt.UTC)
+        with self.engine.begin() as conn:
+            latest = conn.execute(select(t.dataset_versions.c.digest).order_by(t.dataset_versions.c.id.desc())
+                                  .limit(1)).scalar_one_or_none()
+            if latest == ds.digest:
+                return (0, 0)
+            self._upsert_reference(conn, ds)
+            have = {r.key: r for r in conn.execute(
+                select(t.events.c.key, t.events.c.origin).where(t.events.c.origin == BUNDLED))}
+            new = [_event_row(ev, BUNDLED) for ev in ds.events if ev.key not in have]
+            if new:
+                conn.execute(insert(t.events), new)
+            retracted = {r.event_key for r in conn.execute(select(t.retractions.c.event_key))}
+            keys = {ev.key for ev in ds.events}
+            gone = [k for k in have if k not in keys and k not in retracted]
+            if gone:
+                conn.execute(insert(t.retractions), [
+                    {"event_key": k, "recorded_at": now, "reason": f"no longer in bundled dataset {ds.digest[:12]}"}
+                    for k in gone])
+            conn.execute(insert(t.dataset_versions).values(digest=ds.digest, seeded_at=now,
+                                                           events_added=len(new), events_retracted=len(gone)))
+        self._entity_cache.clear()
+        return (len(new), len(gone))
+
+    def _upsert_reference(self, conn: Connection, ds: Dataset) -> None:
+        have_src = set(conn.execute(select(t.sources.c.id)).scalars())
+        rows = [{"id": s.id, "citation": s.citation} for s in ds.sources.values() if s.id not in have_src]
+        if rows:
+            conn.execute(insert(t.sources), rows)
+        for s in ds.sources.values():
+            if s.id in have_src:
+                conn.execute(update(t.sources).where(t.sources.c.id == s.id).values(citation=s.citation))
+        have_lists = set(conn.execute(select(t.lists.c.id)).scalars())
+        for lst in ds.lists.values():
+            vals = {"name": lst.name, "authority": lst.authority, "maintainer": lst.maintainer,
+                    "established": lst.established, "note": lst.note, "sources": list(lst.sources)}
+            if lst.id in have_lists:
+                conn.execute(update(t.lists).where(t.lists.c.id == lst.id).values(**vals))
+            else:
+                conn.execute(insert(t.lists).values(id=lst.id, **vals))
+        self.upsert_entities(conn, ds.entities.values())
+
+    def upsert_entities(self, conn: Connection, ents: Iterable[Entity]) -> None:
+        ents = list(ents)
+        have = set(conn.execute(select(t.entities.c.id)).scalars())
+        fresh = [e for e in ents if e.id not in have]
+        if fresh:
+            conn.execute(insert(t.entities), [
+                {"id": e.id, "name": e.name, "kind": e.kind, "country": e.country, "parent_id": None,
+                 "parent_sources": list(e.parent_sources), "note": e.note} for e in fresh])
+        for e in ents:
+            if e.id in have:
+                conn.execute(update(t.entities).where(t.entities.c.id == e.id).values(
+                    name=e.name, kind=e.kind, country=e.country, note=e.note, parent_sources=list(e.parent_sources)))
+        for e in ents:
+            if e.parent:
+                conn.execute(update(t.entities).where(t.entities.c.id == e.id).values(parent_id=e.parent))
+        have_names = {(r.entity_id, r.name) for r in conn.execute(select(t.names.c.entity_id, t.names.c.name))}
+        rows = [_name_row(e.id, n) for e in ents for n in e.names if (e.id, n.name) not in have_names]
+        if rows:
+            conn.execute(insert(t.names), rows)
+        have_ids = {(r.entity_id, r.scheme, r.value, r.exchange) for r in conn.execute(
+            select(t.identifiers.c.entity_id, t.identifiers.c.scheme, t.identifiers.c.value, t.identifiers.c.exchange))}
+        rows = [{"entity_id": e.id, "scheme": i.scheme, "value": i.value, "exchange": i.exchange or "",
+                 "confidence": i.confidence.value, "sources": list(i.sources)}
+                for e in ents for i in e.identifiers if (e.id, i.scheme, i.value, i.exchange or "") not in have_ids]
+        if rows:
+            conn.execute(insert(t.identifiers), rows)
+
+    def append_events(self, evs: Sequence[Event], origin: str) -> int:
+        """Append events (skipping keys already present); returns how many were new."""
+        with self.engine.begin() as conn:
+            have = set(conn.execute(select(t.events.c.key).where(t.events.c.key.in_([e.key for e in evs]))).scalars())
+            rows = [_event_row(e, origin) for e in evs if e.key not in have]
+            if rows:
+                conn.execute(insert(t.events), rows)
+        return len(rows)
+
+    # -- reading ------------------------------------------------------------------------
+    def sources(self, ids: Iterable[str]) -> dict[str, Source]:
+        ids = list(set(ids))
+        with self.engine.connect() as conn:
+            return {r.id: Source(r.id, r.citation)
+                    for r in conn.execute(select(t.sources).where(t.sources.c.id.in_(ids)))}
+
+    def lists(self) -> list[ListDef]:
+        with self.engine.connect() as conn:
+            return [ListDef(r.id, r.name, r.authority, r.maintainer, r.established, tuple(r.sources), r.note)
+                    for r in conn.execute(select(t.lists).order_by(t.lists.c.id))]
+
+    def list_def(self, list_id: str) -> ListDef | None:
+        return next((x for x in self.lists() if x.id == list_id), None)
+
+    def entity(self, entity_id: str) -> Entity | None:
+        if entity_id in self._entity_cache:
+            return self._entity_cache[entity_id]
+        ents = self.entities([entity_id])
+        return ents.get(entity_id)
+
+    def entities(self, ids: Iterable[str]) -> dict[str, Entity]:
+        ids = [i for i in set(ids) if i not in self._entity_cache]
+        if ids:
+            with self.engine.connect() as conn:
+                ents = list(conn.execute(select(t.entities).where(t.entities.c.id.in_(ids))))
+                nm: dict[str, list[Name]] = {}
+                for r in conn.execute(select(t.names).where(t.names.c.entity_id.in_(ids)).order_by(t.names.c.id)):
+                    nm.setdefault(r.entity_id, []).append(
+                        Name(r.name, tuple(r.sources), Confidence(r.confidence), r.script, r.note))
+                idents: dict[str, list[Identifier]] = {}
+                for r in conn.execute(select(t.identifiers).where(t.identifiers.c.entity_id.in_(ids))
+                                      .order_by(t.identifiers.c.id)):
+                    idents.setdefault(r.entity_id, []).append(
+                        Identifier(r.scheme, r.value, tuple(r.sources), Confidence(r.confidence), r.exchange or None))
+            for r in ents:
+                self._entity_cache[r.id] = Entity(
+                    id=r.id, name=r.name, kind=r.kind, country=r.country, names=tuple(nm.get(r.id, [])),
+                    identifiers=tuple(idents.get(r.id, [])), parent=r.parent_id,
+                    parent_sources=tuple(r.parent_sources), note=r.note)
+        return {i: self._entity_cache[i] for i in set(ids) | set(self._entity_cache) if i in self._entity_cache}
+
+    def children(self, entity_id: str) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(t.entities.c.id).where(t.entities.c.parent_id == entity_id)
+                                     .order_by(t.entities.c.id)).scalars())
+
+    def events(self, *, entity_id: str | None = None, list_id: str | None = None,
+               known_at: dt.datetime | None = None, list_wide: bool = False) -> list[Event]:
+        """Events known at ``known_at`` (recorded then and not retracted by then).
+
+        ``list_wide``: also the list-wide events (entity ``None``) of the lists involved.
+        """
+        q = select(t.events)
+        if entity_id is not None:
+            cond = t.events.c.entity_id == entity_id
+            if list_wide:
+                cond = cond | t.events.c.entity_id.is_(None)
+            q = q.where(cond)
+        if list_id is not None:
+            q = q.where(t.events.c.list_id == list_id)
+        r_q = select(t.retractions.c.event_key)
+        if known_at is not None:
+            q = q.where(t.events.c.recorded_at <= known_at)
+            r_q = r_q.where(t.retractions.c.recorded_at <= known_at)
+        with self.engine.connect() as conn:
+            retracted = set(conn.execute(r_q).scalars())
+            rows = list(conn.execute(q.order_by(t.events.c.effective, t.events.c.id)))
+        return [self._event(r) for r in rows if r.key not in retracted]
+
+    @staticmethod
+    def _event(r: Row[Any]) -> Event:
+        return Event(key=r.key, list_id=r.list_id, type=EventType(r.type), effective=r.effective,
+                     recorded_at=r.recorded_at, sources=tuple(r.sources), confidence=Confidence(r.confidence),
+                     entity_id=r.entity_id, note=r.note, listed_as=r.listed_as, by=r.by)
+
+    def lookup(self, query: str) -> list[str]:
+        """Entity ids whose id, name, alias or identifier equals the query (normalised)."""
+        key = lookup_key(query)
+        raw = query.strip()
+        with self.engine.connect() as conn:
+            ids = set(conn.execute(select(t.names.c.entity_id).where(t.names.c.norm == key)).scalars())
+            ids |= set(conn.execute(select(t.entities.c.id).where(func.lower(t.entities.c.id) == raw.lower()))
+                       .scalars())
+            sym, _, exch = raw.partition("@")
+            q = select(t.identifiers.c.entity_id).where(func.upper(t.identifiers.c.value) == sym.upper())
+            if exch:
+                q = q.where(func.upper(t.identifiers.c.exchange) == exch.upper())
+            ids |= set(conn.execute(q).scalars())
+        return sorted(ids)
+
+    def all_names(self) -> list[tuple[str, str]]:
+        """(name, entity id) for every name and alias."""
+        with self.engine.connect() as conn:
+            return [(r.name, r.entity_id) for r in conn.execute(select(t.names.c.name, t.names.c.entity_id))]
+
+    def entity_ids_on(self, list_id: str) -> list[str]:
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(select(t.events.c.entity_id).where(t.events.c.list_id == list_id)
+                                       .where(t.events.c.entity_id.is_not(None)).distinct()).scalars())

@@ -1,0 +1,145 @@
+"""SQLAlchemy Core schema of the store. Alembic migrations in ``migrations/`` create it.
+
+The event log (``events``) is append-only: a fact is never updated or deleted; a withdrawn
+fact gets a row in ``retractions`` with the time listwatch learned of the withdrawal, so any
+past state of knowledge can be replayed (``known_at``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+__all__ = ["UTCDateTime", "metadata"]
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC timestamp is required")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+metadata = MetaData()
+
+sources = Table(
+    "sources", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("citation", Text, nullable=False),
+)
+
+lists = Table(
+    "lists", metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("authority", Text, nullable=False),
+    Column("maintainer", Text, nullable=False),
+    Column("established", Date, nullable=False),
+    Column("note", Text),
+    Column("sources", JSON, nullable=False),
+)
+
+entities = Table(
+    "entities", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("country", String(10)),
+    Column("parent_id", String(200), ForeignKey("entities.id", use_alter=True, name="fk_entities_parent")),
+    Column("parent_sources", JSON, nullable=False),
+    Column("note", Text),
+)
+
+names = Table(
+    "names", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entity_id", String(200), ForeignKey("entities.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("norm", Text, nullable=False),
+    Column("script", String(20)),
+    Column("confidence", String(20), nullable=False),
+    Column("sources", JSON, nullable=False),
+    Column("note", Text),
+    UniqueConstraint("entity_id", "name", name="uq_names_entity_name"),
+)
+Index("ix_names_norm", names.c.norm)
+
+identifiers = Table(
+    "identifiers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entity_id", String(200), ForeignKey("entities.id"), nullable=False),
+    Column("scheme", String(40), nullable=False),
+    Column("value", String(200), nullable=False),
+    Column("exchange", String(40), nullable=False, default=""),
+    Column("confidence", String(20), nullable=False),
+    Column("sources", JSON, nullable=False),
+    UniqueConstraint("entity_id", "scheme", "value", "exchange", name="uq_identifiers"),
+)
+Index("ix_identifiers_value", identifiers.c.value)
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("origin", String(100), nullable=False),
+    Column("entity_id", String(200), ForeignKey("entities.id")),
+    Column("list_id", String(100), ForeignKey("lists.id"), nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("effective", Date, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("confidence", String(20), nullable=False),
+    Column("sources", JSON, nullable=False),
+    Column("listed_as", Text),
+    Column("by", String(100)),
+    Column("note", Text),
+)
+Index("ix_events_entity", events.c.entity_id)
+Index("ix_events_list", events.c.list_id, events.c.effective)
+
+retractions = Table(
+    "retractions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_key", String(64), ForeignKey("events.key"), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+dataset_versions = Table(
+    "dataset_versions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("digest", String(64), nullable=False),
+    Column("seeded_at", UTCDateTime, nullable=False),
+    Column("events_added", Integer, nullable=False),
+    Column("events_retracted", Integer, nullable=False),
+)
