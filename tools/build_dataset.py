@@ -232,7 +232,7 @@ class Builder:
                 srcs = self.srcs(m["source"]) + self.srcs(fe["source"] if fe else [])
                 self.add_name(eid, m["name"], self.srcs(m["source"]), m["confidence"], note=m.get("note"))
                 self.event("us-dod-1237", entity=eid, type="listed", date=tr["release_date"],
-                           listed_as=m["name"], source=sorted(set(srcs)),
+                           listed_as=m["name"], source=list(dict.fromkeys(srcs)),
                            confidence="verified" if m["confidence"] == "verified" else "reported",
                            note=(fe or {}).get("note") or f"DoD sec. 1237 tranche {tr['tranche']}")
         # Court events and the Luokung re-listing, from the fact sheet.
@@ -268,7 +268,7 @@ class Builder:
                     note += (" Luokung announced the removal on 2021-06-15 (press release); the removal date itself "
                              "is not confirmed.")
                 self.event("us-dod-1237", entity=eid, type="delisted", date="2021-06-03",
-                           source=sorted(set(end_src)), confidence=conf, note=note)
+                           source=list(dict.fromkeys(end_src)), confidence=conf, note=note)
         self.event("us-dod-1237", type="superseded", date="2021-06-03", by="eo14032",
                    source=[self.src("EO 14032, 86 FR 30145 (June 7, 2021), signed June 3, 2021: replaces secs. 1-5 "
                                     "and the Annex of EO 13959", "eo14032")],
@@ -454,7 +454,7 @@ class Builder:
                 self.events["us-bis-entity-list"].remove(dup)
             printed = "Huawei Technologies Co., Ltd. (Huawei)" if eid == "huawei" else r["name"]
             self.event("us-bis-entity-list", entity=eid, type="listed", date=date, listed_as=printed,
-                       source=sorted(set(srcs)), confidence=conf, note=note)
+                       source=list(dict.fromkeys(srcs)), confidence=conf, note=note)
         # facts-only listings not in the 2022 CSL file
         seen = {(e["entity"], e["date"]) for e in self.events["us-bis-entity-list"]}
         for eid, fe in fact_el.items():

@@ -127,10 +127,10 @@ def _confidence(item: dict[str, Any], where: str) -> Confidence:
         raise DatasetError(f"{where}: confidence must be verified or reported, not {item.get('confidence')!r}") from exc
 
 
-def event_key(list_id: str, entity_id: str | None, type_: str, date: dt.date, listed_as: str | None,
-              by: str | None) -> str:
-    raw = "|".join([list_id, entity_id or "*", type_, date.isoformat(), listed_as or "", by or ""])
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+def event_key(*parts: object) -> str:
+    """A content id: any change to an event's facts (date, sources, note, ...) is a new event."""
+    raw = "|".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
 def _entity(e: dict[str, Any], where: str) -> Entity:
@@ -199,7 +199,8 @@ def _events(path: Path, data: dict[str, Any]) -> list[Event]:
         date = _date(rec.get("date"), w)
         ent = rec.get("entity")
         out.append(Event(
-            key=event_key(lid, ent, typ.value, date, rec.get("listed_as"), rec.get("by")),
+            key=event_key(lid, ent, typ.value, date, rec.get("listed_as"), rec.get("by"), rec.get("note"),
+                          rec.get("confidence", "verified"), ",".join(_sources(rec, w))),
             list_id=lid, type=typ, effective=date,
             recorded_at=_timestamp(rec["recorded_at"], w) if "recorded_at" in rec else recorded,
             sources=_sources(rec, w), confidence=_confidence(rec, w), entity_id=ent,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,12 @@ class Store:
         return True
 
     def seed(self, ds: Dataset, now: dt.datetime | None = None) -> tuple[int, int]:
-        """Bring the store in line with a dataset; returns (events added, events retracted)."""
+        """Bring the store in line with a dataset; returns (events added, events retracted).
+
+        On the first seed, events keep the dataset's ``recorded_at`` (its release time). On a
+        later seed, an event new to this store is recorded no earlier than now, so replaying an
+        earlier ``known_at`` never shows a fact this installation did not have then.
+        """
         now = now or dt.datetime.now(dt.UTC)
         with self.engine.begin() as conn:
             latest = conn.execute(select(t.dataset_versions.c.digest).order_by(t.dataset_versions.c.id.desc())
@@ -124,7 +130,9 @@ class Store:
             self._upsert_reference(conn, ds)
             have = {r.key: r for r in conn.execute(
                 select(t.events.c.key, t.events.c.origin).where(t.events.c.origin == BUNDLED))}
-            new = [_event_row(ev, BUNDLED) for ev in ds.events if ev.key not in have]
+            first = latest is None
+            new = [_event_row(ev if first else replace(ev, recorded_at=max(ev.recorded_at, now)), BUNDLED)
+                   for ev in ds.events if ev.key not in have]
             if new:
                 conn.execute(insert(t.events), new)
             retracted = {r.event_key for r in conn.execute(select(t.retractions.c.event_key))}

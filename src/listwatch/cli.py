@@ -1,0 +1,266 @@
+"""The ``listwatch`` command. Each command parses its input, makes one library call and
+formats the result (a Rich table, or JSON with ``--json``). Known errors print one line
+``error: ...`` on stderr and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from listwatch import dataset, report
+from listwatch import status as engine
+from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
+from listwatch.resolve import Ambiguous, NotFound, resolve
+from listwatch.store.db import Store, open_store
+
+app = typer.Typer(help="Is this company restricted by a US government list - on which date, in what way, since when?",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+data_app = typer.Typer(help="Check the curated dataset.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+out = Console(soft_wrap=True)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class UsageProblem(ValueError):
+    """Bad command-line input (a date, a list id, ...)."""
+
+
+def fail(message: str) -> NoReturn:
+    print(f"error: {message}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def friendly(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn the library's known errors into one line and exit code 2 (no traceback)."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except (NotFound, Ambiguous) as exc:
+            fail(str(exc.args[0]) if exc.args else str(exc))
+        except (UsageProblem, PortfolioError, dataset.DatasetError) as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+
+    return wrapper
+
+
+def today_eastern() -> dt.date:
+    return dt.datetime.now(ZoneInfo("America/New_York")).date()
+
+
+def parse_date(value: str | None, option: str) -> dt.date:
+    if value is None:
+        return today_eastern()
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageProblem(f"{option} {value!r} is not a date; use YYYY-MM-DD, e.g. 2021-03-12") from None
+
+
+def parse_known_at(value: str | None) -> dt.datetime | None:
+    """An ISO timestamp (UTC if no offset is given), or a date meaning the end of that UTC day."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = dt.date.fromisoformat(value)
+            return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
+        ts = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageProblem(f"--known-at {value!r} is not a timestamp; use e.g. 2026-11-23T12:00:00Z") from None
+    return ts.replace(tzinfo=dt.UTC) if ts.tzinfo is None else ts.astimezone(dt.UTC)
+
+
+def store() -> Store:
+    return open_store()
+
+
+def check_list(st: Store, list_id: str) -> None:
+    known = [x.id for x in st.lists()]
+    if list_id not in known:
+        raise UsageProblem(f"unknown list {list_id!r}; known lists: {', '.join(known)}")
+
+
+def emit_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Legal date YYYY-MM-DD (default: today, US Eastern).")]
+KnownAt = Annotated[str | None, typer.Option("--known-at", help="Replay what listwatch knew then (ISO timestamp).")]
+AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+@app.command("status")
+@friendly
+def status_cmd(name: str, as_of: AsOf = None, known_at: KnownAt = None, as_json: AsJson = False) -> None:
+    """Is NAME restricted on a date: listings, effects in force, upcoming deadlines."""
+    day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
+    st = store()
+    result = engine.status(st, resolve(st, name), day, known, query=name)
+    data = report.status_json(st, result)
+    if as_json:
+        emit_json(data)
+        return
+    ent = data["entity"]
+    verdict = "[bold red]RESTRICTED[/]" if data["restricted"] else "[bold green]not restricted[/]"
+    out.print(f"{ent['name']} [dim]({ent['id']})[/] on {data['as_of']}: {verdict}"
+              + (f" [dim](as known at {data['known_at']})[/]" if data["known_at"] else ""))
+    if data["listings"]:
+        t = Table("list", "since", "in force", "listed as", title="Listings")
+        for x in data["listings"]:
+            t.add_row(x["list"], x["since"], "yes" if x["in_force"] else f"no - suspended: {x['suspended_by']}",
+                      x["listed_as"] or "")
+        out.print(t)
+    else:
+        out.print("No listing on this date.")
+    if data["effects"] or data["suspended_effects"]:
+        t = Table("effect", "authority", "since", "in force", "citation", title="Effects")
+        for e in data["effects"] + data["suspended_effects"]:
+            t.add_row(e["kind"], e["authority"], e["start"], "yes" if e["in_force"] else "suspended", e["citation"])
+        out.print(t)
+    if data["deadlines"]:
+        t = Table("date", "effect", "change", "citation", title="Upcoming deadlines")
+        for d in data["deadlines"]:
+            t.add_row(d["date"], d["effect"], d["change"], d["citation"])
+        out.print(t)
+
+
+@app.command("timeline")
+@friendly
+def timeline_cmd(name: str, known_at: KnownAt = None, as_json: AsJson = False) -> None:
+    """Every event of NAME's story with its source, and the effects it produced."""
+    st = store()
+    data = report.timeline_json(st, engine.timeline(st, resolve(st, name), parse_known_at(known_at)))
+    if as_json:
+        emit_json(data)
+        return
+    out.print(f"[bold]{data['entity']['name']}[/] [dim]({data['entity']['id']})[/]")
+    t = Table("date", "list", "event", "note / listed as", "source", title="Events")
+    for ev in data["events"]:
+        t.add_row(ev["date"], ev["list"], ev["type"] if ev["entity"] else f"{ev['type']} (list-wide)",
+                  ev["listed_as"] or ev["note"] or "", (ev["source"] or "")[:160])
+    out.print(t)
+    t = Table("effect", "list", "start", "end", "took effect", "citation", title="Effects")
+    for e in data["effects"]:
+        t.add_row(e["kind"], e["list"], e["start"], e["end"] or "", "yes" if e["took_effect"] else "never",
+                  e["citation"])
+    out.print(t)
+
+
+@app.command("lists")
+@friendly
+def lists_cmd(as_json: AsJson = False) -> None:
+    """The lists listwatch knows, with their authority."""
+    st = store()
+    rows: list[dict[str, Any]] = [
+        {"id": x.id, "name": x.name, "authority": x.authority, "maintainer": x.maintainer,
+         "established": x.established.isoformat(), "entities": len(st.entity_ids_on(x.id))} for x in st.lists()]
+    if as_json:
+        emit_json({"lists": rows})
+        return
+    t = Table("id", "name", "authority", "entities ever listed")
+    for r in rows:
+        t.add_row(r["id"], r["name"], r["authority"], str(r["entities"]))
+    out.print(t)
+
+
+@app.command("members")
+@friendly
+def members_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], as_of: AsOf = None,
+                known_at: KnownAt = None, as_json: AsJson = False) -> None:
+    """Members of LIST on a date."""
+    day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
+    st = store()
+    check_list(st, list_id)
+    data = report.members_json(list_id, day, engine.members(st, list_id, day, known))
+    if as_json:
+        emit_json(data)
+        return
+    t = Table("id", "name", "since", "in force", title=f"{list_id} on {data['as_of']}: {data['count']} members")
+    for m in data["members"]:
+        t.add_row(m["id"], m["name"], m["since"], "yes" if m["in_force"] else "enjoined")
+    out.print(t)
+
+
+@app.command("diff")
+@friendly
+def diff_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], from_: Annotated[str, typer.Argument(
+        metavar="FROM")], to: str, known_at: KnownAt = None, as_json: AsJson = False) -> None:
+    """What changed on LIST between the end of day FROM and the end of day TO."""
+    start, end = parse_date(from_, "FROM"), parse_date(to, "TO")
+    if end < start:
+        raise UsageProblem(f"TO {to} is before FROM {from_}")
+    st = store()
+    check_list(st, list_id)
+    data = report.diff_json(engine.diff(st, list_id, start, end, parse_known_at(known_at)))
+    if as_json:
+        emit_json(data)
+        return
+    t = Table("change", "id", "name", "date", title=f"{list_id}: {data['from']} -> {data['to']}")
+    for m in data["added"]:
+        t.add_row("[green]added[/]", m["id"], m["name"], m["since"])
+    for m in data["removed"]:
+        t.add_row("[red]removed[/]", m["id"], m["name"], m["until"] or "")
+    for m in data["amended"]:
+        t.add_row("[yellow]amended[/]", m["id"], f"{m['before']['listed_as']} -> {m['listed_as']}", m["since"])
+    out.print(t)
+
+
+@app.command("portfolio")
+@friendly
+def portfolio_cmd(file: Path, as_of: AsOf = None, known_at: KnownAt = None, as_json: AsJson = False) -> None:
+    """Check a holdings CSV (columns name and/or isin/ticker, optional quantity)."""
+    day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
+    holdings = read_holdings(file.read_bytes(), str(file))
+    st = store()
+    rows = [checked_json(st, c) for c in check_portfolio(st, holdings, day, known)]
+    if as_json:
+        emit_json({"as_of": day.isoformat(), "rows": rows})
+        return
+    t = Table("row", "holding", "matched", "restricted", "action", title=f"Portfolio on {day}")
+    for r in rows:
+        t.add_row(str(r["row"]), r["name"] or r["isin"] or r["ticker"],
+                  r["entity"]["name"] if r["entity"] else "-", "yes" if r["restricted"] else "no", r["action"])
+    out.print(t)
+
+
+@data_app.command("check")
+@friendly
+def data_check(path: Annotated[Path | None, typer.Option(help="Dataset directory (default: bundled).")] = None,
+               ) -> None:
+    """Validate the dataset: sources, duplicates, event order. Exit 1 on problems."""
+    ds = dataset.load(path)
+    problems = dataset.check(ds)
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {path or dataset.bundled_dir()}", file=sys.stderr)
+        raise typer.Exit(1)
+    per_list: dict[str, int] = {}
+    for ev in ds.events:
+        if ev.type.value == "listed" and ev.entity_id:
+            per_list[ev.list_id] = per_list.get(ev.list_id, 0) + 1
+    print(f"ok: {len(ds.entities)} entities, {len(ds.events)} events, {len(ds.sources)} sources; listings per list: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(per_list.items())))
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()

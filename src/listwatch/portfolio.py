@@ -1,0 +1,181 @@
+"""Portfolio check: a CSV of holdings -> per row the matched entity, effects, deadlines and an action.
+
+Input columns (header names are case-insensitive): ``name`` and/or ``isin`` / ``ticker``
+(optionally ``exchange``, or ``ticker@exchange``), optional ``quantity``. A row is matched by
+ISIN first, then ticker, then name (exact, alias or legal-form-insensitive; fuzzy screening is
+separate). A file that cannot be read as such a CSV raises :class:`PortfolioError` naming the
+problem and the row; nothing is half-checked.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from listwatch.model import EffectKind, Entity, Status
+from listwatch.report import entity_json, status_json
+from listwatch.resolve import candidates
+from listwatch.status import status
+from listwatch.store.db import Store
+
+__all__ = ["Holding", "PortfolioError", "action", "check_portfolio", "read_holdings"]
+
+MAX_BYTES = 20 * 1024 * 1024
+ID_COLUMNS = ("name", "isin", "ticker")
+
+
+class PortfolioError(ValueError):
+    """The portfolio file is unusable; the message names the problem and, where known, the row."""
+
+
+@dataclass(frozen=True)
+class Holding:
+    row: int  # 1-based data row (header excluded)
+    name: str = ""
+    isin: str = ""
+    ticker: str = ""
+    exchange: str = ""
+    quantity: float | None = None
+
+
+def _decode(raw: bytes, source: str) -> str:
+    if not raw.strip():
+        raise PortfolioError(f"{source}: the file is empty")
+    if len(raw) > MAX_BYTES:
+        raise PortfolioError(f"{source}: {len(raw):,} bytes is over the {MAX_BYTES:,}-byte limit")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PortfolioError(f"{source}: line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+                             "save the file as UTF-8 CSV") from exc
+
+
+def read_holdings(raw: bytes, source: str = "portfolio") -> list[Holding]:
+    text = _decode(raw, source)
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration as exc:
+        raise PortfolioError(f"{source}: the file is empty") from exc
+    if not any(c in header for c in ID_COLUMNS):
+        raise PortfolioError(f"{source}: missing columns - need 'name', 'isin' or 'ticker' in the header, "
+                             f"found {', '.join(repr(h) for h in header) or 'none'}")
+    out = []
+    try:
+        for n, cells in enumerate(reader, start=1):
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > len(header):
+                raise PortfolioError(f"{source}: row {n} has {len(cells)} fields, the header has {len(header)}")
+            rec = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+            if not any(rec.get(c) for c in ID_COLUMNS):
+                raise PortfolioError(f"{source}: row {n} has no name, isin or ticker")
+            qty = rec.get("quantity", "")
+            try:
+                quantity = float(qty.replace(",", "")) if qty else None
+            except ValueError as exc:
+                raise PortfolioError(f"{source}: row {n}: quantity {qty!r} is not a number") from exc
+            ticker, _, exch = rec.get("ticker", "").partition("@")
+            out.append(Holding(n, rec.get("name", ""), rec.get("isin", "").replace(" ", "").upper(), ticker.strip(),
+                               (rec.get("exchange") or exch).strip(), quantity))
+    except csv.Error as exc:
+        raise PortfolioError(f"{source}: row {reader.line_num - 1}: {exc}") from exc
+    if not out:
+        raise PortfolioError(f"{source}: no holdings rows under the header")
+    return out
+
+
+@dataclass
+class Checked:
+    holding: Holding
+    matched_by: str | None
+    entity: Entity | None
+    status: Status | None
+    action: str
+    candidates: list[Entity] = field(default_factory=list)
+
+
+def _match(store: Store, h: Holding) -> tuple[str | None, list[Entity]]:
+    tries = [("isin", h.isin), ("ticker", f"{h.ticker}@{h.exchange}" if h.exchange else h.ticker), ("name", h.name)]
+    for how, q in tries:
+        if q:
+            found = candidates(store, q)
+            if found:
+                return how, found
+    return None, []
+
+
+def action(s: Status) -> str:
+    """A plain instruction for a holder as of the status date."""
+    if s.entity is None:
+        return "no restriction found"
+    parts: list[str] = []
+    kinds = {e.kind: e for e in s.effects}
+    ahead = {(d.effect, d.change): d for d in s.deadlines}
+    day = dt.timedelta(days=1)
+    if EffectKind.ASSETS_BLOCKED in kinds:
+        parts.append("blocked: do not deal; freeze and report to OFAC")
+    if EffectKind.SECURITIES_HOLDING_PROHIBITED in kinds:
+        parts.append(f"may not hold: divestment deadline was {kinds[EffectKind.SECURITIES_HOLDING_PROHIBITED].start}")
+    elif EffectKind.SECURITIES_PURCHASE_PROHIBITED in kinds:
+        hold = ahead.get((EffectKind.SECURITIES_HOLDING_PROHIBITED, "starts"))
+        if hold:
+            parts.append(f"may not buy; must divest by {hold.date}")
+        else:
+            note = kinds[EffectKind.SECURITIES_PURCHASE_PROHIBITED].note
+            parts.append("may hold, may not buy" + (f" ({note})" if note else ""))
+    else:
+        buy = ahead.get((EffectKind.SECURITIES_PURCHASE_PROHIBITED, "starts"))
+        if buy:
+            parts.append(f"may buy until {buy.date - day}; purchase ban from {buy.date}")
+            hold = ahead.get((EffectKind.SECURITIES_HOLDING_PROHIBITED, "starts"))
+            if hold:
+                parts.append(f"must divest by {hold.date}")
+    if EffectKind.EXPORT_LICENSE_REQUIRED in kinds:
+        parts.append("export licence required for items subject to the EAR")
+    if not parts:
+        if s.restricted:
+            on = ", ".join(x.list_id for x in s.listings if x.in_force)
+            parts.append(f"listed ({on}) with no investment, export or blocking effect: review")
+        elif any(not x.in_force for x in s.listings):
+            parts.append("listing enjoined by a court: no restriction in force while the injunction lasts")
+        else:
+            parts.append("no restriction found")
+    return "; ".join(parts)
+
+
+def check_portfolio(store: Store, holdings: list[Holding], as_of: dt.date,
+                    known_at: dt.datetime | None = None) -> list[Checked]:
+    out = []
+    for h in holdings:
+        how, found = _match(store, h)
+        if len(found) == 1:
+            st = status(store, found[0], as_of, known_at, query=h.name or h.isin or h.ticker)
+            out.append(Checked(h, how, found[0], st, action(st)))
+        elif found:
+            out.append(Checked(h, how, None, None,
+                               f"ambiguous: {len(found)} entities match; check by ISIN or full name", found))
+        else:
+            out.append(Checked(h, None, None, None, "no restriction found"))
+    return out
+
+
+def checked_json(store: Store, c: Checked) -> dict[str, Any]:
+    st = status_json(store, c.status) if c.status else None
+    return {
+        "row": c.holding.row, "name": c.holding.name, "isin": c.holding.isin, "ticker": c.holding.ticker,
+        "quantity": c.holding.quantity, "matched_by": c.matched_by,
+        "entity": entity_json(c.entity, full=False) if c.entity else None,
+        "restricted": bool(c.status and c.status.restricted),
+        "effects": st["effects"] if st else [], "deadlines": st["deadlines"] if st else [],
+        "listings": st["listings"] if st else [],
+        "candidates": [entity_json(e, full=False) for e in c.candidates], "action": c.action,
+    }

@@ -1,0 +1,122 @@
+"""Plain-data (JSON-ready) forms of statuses, timelines, memberships and diffs.
+
+These dicts are the JSON contract shared by the CLI's ``--json`` and the HTTP API: keys are
+only ever added, never renamed. Dates are ISO ``YYYY-MM-DD``; record times ISO 8601 UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from listwatch.model import Deadline, Effect, Entity, Event, Listing, Status
+from listwatch.status import Diff, Member, Timeline
+from listwatch.store.db import Store
+
+__all__ = ["diff_json", "entity_json", "members_json", "status_json", "timeline_json"]
+
+
+def _d(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _ts(ts: dt.datetime | None) -> str | None:
+    return ts.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if ts else None
+
+
+class _Citations:
+    """Source id -> citation text, fetched once per report."""
+
+    def __init__(self, store: Store, ids: Iterable[str]) -> None:
+        self._src = store.sources(ids)
+
+    def text(self, ids: Iterable[str]) -> str:
+        return "; ".join(self._src[i].citation for i in ids if i in self._src)
+
+    def items(self, ids: Iterable[str]) -> list[dict[str, str]]:
+        return [{"id": i, "citation": self._src[i].citation} for i in ids if i in self._src]
+
+
+def entity_json(e: Entity, full: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": e.id, "name": e.name, "aliases": e.aliases}
+    if full:
+        out["identifiers"] = [{"scheme": i.scheme, "value": i.value, "exchange": i.exchange} for i in e.identifiers]
+        out["country"] = e.country
+        out["parent"] = e.parent
+    return out
+
+
+def _effect(e: Effect) -> dict[str, Any]:
+    return {"kind": e.kind.value, "authority": e.authority, "in_force": e.in_force, "start": _d(e.start),
+            "end": _d(e.end), "citation": e.citation, "list": e.list_id, "note": e.note}
+
+
+def _deadline(d: Deadline) -> dict[str, Any]:
+    return {"effect": d.effect.value, "change": d.change, "date": _d(d.date), "authority": d.authority,
+            "citation": d.citation, "list": d.list_id}
+
+
+def _listing(x: Listing, cites: _Citations) -> dict[str, Any]:
+    return {"list": x.list_id, "since": _d(x.since), "until": _d(x.until), "in_force": x.in_force,
+            "suspended_by": x.suspended_by, "source": cites.text(x.sources[:1]), "listed_as": x.listed_as,
+            "confidence": x.confidence.value, "sources": cites.items(x.sources)}
+
+
+def status_json(store: Store, s: Status) -> dict[str, Any]:
+    cites = _Citations(store, [i for x in s.listings for i in x.sources])
+    return {
+        "query": s.query,
+        "as_of": _d(s.as_of),
+        "known_at": _ts(s.known_at),
+        "entity": entity_json(s.entity) if s.entity else None,
+        "restricted": s.restricted,
+        "listings": [_listing(x, cites) for x in s.listings],
+        "effects": [_effect(e) for e in s.effects],
+        "suspended_effects": [_effect(e) for e in s.suspended_effects],
+        "deadlines": [_deadline(d) for d in s.deadlines],
+    }
+
+
+def _event(ev: Event, cites: _Citations) -> dict[str, Any]:
+    return {"type": ev.type.value, "list": ev.list_id, "date": _d(ev.effective), "entity": ev.entity_id,
+            "listed_as": ev.listed_as, "note": ev.note, "confidence": ev.confidence.value,
+            "recorded_at": _ts(ev.recorded_at), "source": cites.text(ev.sources), "sources": cites.items(ev.sources)}
+
+
+def timeline_json(store: Store, tl: Timeline) -> dict[str, Any]:
+    cites = _Citations(store, [i for ev in tl.events for i in ev.sources])
+    periods = []
+    for list_id, ps in sorted(tl.periods.items()):
+        for p in ps:
+            periods.append({
+                "list": list_id, "since": _d(p.since), "until": _d(p.until), "listed_as": p.listed_as,
+                "suspended": [{"start": _d(a), "end": _d(b), "source": cites.text(ev.sources)}
+                              for a, b, ev in p.suspensions],
+            })
+    effects = [{
+        "kind": s.rule.effect.value, "authority": s.rule.authority, "list": s.period.list_id,
+        "start": _d(s.start), "end": _d(s.end), "ended_by": s.ended_by, "took_effect": s.bites,
+        "citation": s.rule.citation,
+    } for s in sorted(tl.spans, key=lambda s: (s.start, s.rule.effect))]
+    return {"entity": entity_json(tl.entity), "events": [_event(ev, cites) for ev in tl.events],
+            "listings": periods, "effects": effects}
+
+
+def _member(m: Member) -> dict[str, Any]:
+    return {"id": m.entity.id, "name": m.entity.name, "since": _d(m.since), "listed_as": m.listed_as,
+            "in_force": m.in_force}
+
+
+def members_json(list_id: str, as_of: dt.date, ms: list[Member]) -> dict[str, Any]:
+    return {"list": list_id, "as_of": _d(as_of), "count": len(ms), "members": [_member(m) for m in ms]}
+
+
+def diff_json(d: Diff) -> dict[str, Any]:
+    return {
+        "list": d.list_id, "from": _d(d.start), "to": _d(d.end),
+        "added": [_member(m) for m in d.added],
+        "removed": [{**_member(m), "until": _d(m.until)} for m in d.removed],
+        "amended": [{**_member(after), "before": {"listed_as": before.listed_as, "since": _d(before.since)}}
+                    for before, after in d.amended],
+    }
