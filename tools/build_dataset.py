@@ -64,7 +64,7 @@ EL_RULES = {
 
 def key(name: str) -> str:
     s = unicodedata.normalize("NFKC", name).casefold()
-    s = re.sub(r"\([^)]*\)", " ", s).replace("&", " and ").replace("*", " ")
+    s = re.sub(r"\s*\([^()]*\)\s*\**\s*$", " ", s.strip()).replace("&", " and ").replace("*", " ")
     s = re.sub(r"[^\w]+", " ", s)
     return " ".join(t for t in s.split() if t not in LEGAL_WORDS)
 
@@ -77,7 +77,7 @@ def strict_key(name: str) -> str:
 
 
 def slug(name: str) -> str:
-    s = re.sub(r"\([^)]*\)", " ", name.casefold())
+    s = re.sub(r"\s*\([^()]*\)\s*\**\s*$", " ", name.casefold().strip())
     s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
     return s[:60].rstrip("-")
 
@@ -120,6 +120,15 @@ class Builder:
         return [self.src(c) for c in (cites or [])]
 
     # -- entities --------------------------------------------------------------
+    def new_id(self, name: str) -> str:
+        """A fresh slug id; never reuses another company's id."""
+        base = eid = slug(name)
+        n = 2
+        while eid in self.entities:
+            eid = f"{base}-{n}"
+            n += 1
+        return eid
+
     def entity(self, eid: str, name: str, country: str | None = "CN") -> dict[str, Any]:
         if eid not in self.entities:
             self.entities[eid] = {
@@ -283,7 +292,7 @@ class Builder:
         pending_links = []
         for m in lst["members"]:
             k = key(m["name"])
-            eid = self.by_key.get(k) or slug(m["name"])
+            eid = self.by_key.get(k) or self.new_id(m["name"])
             self.entity(eid, m["name"].title().replace("Co., Ltd.", "Co., Ltd."))
             srcs = [self.src(f"{cons}, ent_num {m['ofac_uid']}", f"ofac-cons:{m['ofac_uid']}")]
             self.add_name(eid, m["name"], srcs)
@@ -337,7 +346,7 @@ class Builder:
             k = key(r["Clean Name"])
             eid = SAME_1260H.get(k) or self.by_key.get(k) or self.by_key.get(key(r["Name"]))
             if not eid:
-                eid = slug(r["Clean Name"])
+                eid = self.new_id(r["Clean Name"])
                 self.entity(eid, r["Clean Name"].rstrip("*").strip())
             groups[eid].append(r)
         for eid, rs in groups.items():
@@ -405,7 +414,7 @@ class Builder:
                           r"Langfang|Tsim Sha Tsui|Great Britain|Liebefeld|Building|Xi.an)\b.*$", "", name)
             name = " ".join(name.split()).strip(" ,")
             k = strict_key(name)
-            eid = self.el_keys.get(k)
+            eid = self.el_keys.get(k) or self.by_key.get(key(name))
             if name == "DJI":
                 eid = "dji"
             if k == "huawei technologies":
@@ -417,7 +426,7 @@ class Builder:
             elif k == "china national offshore oil":
                 eid = "cnooc"
             if not eid:
-                eid = slug(name)
+                eid = self.new_id(name)
                 country = (r["addresses"].rsplit(",", 1)[-1].strip() or None) if r["addresses"] else None
                 self.entity(eid, name, country if country and len(country) == 2 else None)
             self.el_keys[k] = eid

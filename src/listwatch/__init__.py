@@ -1,0 +1,41 @@
+"""listwatch: is this company restricted by a US government list - on which date, in what way, since when?
+
+Python API (the CLI and, later, the HTTP API are thin faces over these)::
+
+    import datetime as dt, listwatch
+    store = listwatch.open_store()                       # SQLite under $LISTWATCH_HOME, seeded
+    xiaomi = listwatch.resolve(store, "Xiaomi")
+    s = listwatch.status(store, xiaomi, dt.date(2021, 1, 14))
+    s.restricted, s.deadlines                             # True, [purchase ban starts 2021-03-15, ...]
+"""
+
+from __future__ import annotations
+
+from listwatch.model import Deadline, Effect, EffectKind, Entity, Event, EventType, Listing, Status
+from listwatch.portfolio import check_portfolio, read_holdings
+from listwatch.resolve import Ambiguous, NotFound, candidates, resolve
+from listwatch.status import diff, members, status, timeline
+from listwatch.store.db import Store, open_store
+
+__all__ = [
+    "Ambiguous",
+    "Deadline",
+    "Effect",
+    "EffectKind",
+    "Entity",
+    "Event",
+    "EventType",
+    "Listing",
+    "NotFound",
+    "Status",
+    "Store",
+    "candidates",
+    "check_portfolio",
+    "diff",
+    "members",
+    "open_store",
+    "read_holdings",
+    "resolve",
+    "status",
+    "timeline",
+]

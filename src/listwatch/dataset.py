@@ -102,6 +102,8 @@ def _date(value: Any, where: str) -> dt.date:
 
 
 def _timestamp(value: Any, where: str) -> dt.datetime:
+    if value is None:
+        raise DatasetError(f"{where}: no recorded_at (when listwatch learned these facts, ISO time with offset)")
     try:
         ts = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     except ValueError as exc:

@@ -1,0 +1,3 @@
+from listwatch.cli import app
+
+app(prog_name="listwatch")

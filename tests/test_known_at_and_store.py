@@ -1,0 +1,103 @@
+"""The store: migrations, SQLite settings, seeding, append-only history and known_at replay."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import yaml
+from sqlalchemy import inspect
+
+from listwatch import members, resolve, status
+from listwatch.dataset import event_key, load
+from listwatch.model import Confidence, Event, EventType
+from listwatch.store.db import Store, migrate, open_store
+from tests.conftest import D
+
+RELEASE = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
+
+
+def test_store_is_sqlite_in_wal_mode_with_foreign_keys(store: Store) -> None:
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_migration_from_empty_db_creates_schema_and_rerun_is_noop(tmp_path: Path) -> None:
+    s = open_store(f"sqlite:///{tmp_path / 'm.db'}", seed=False)
+    tables = set(inspect(s.engine).get_table_names())
+    assert {"entities", "names", "identifiers", "events", "retractions", "sources", "lists"} <= tables
+    migrate(s.engine)  # second run: nothing to do, no error
+    assert sqlite3.connect(tmp_path / "m.db").execute("select version_num from alembic_version").fetchone() == ("0001",)
+
+
+def test_first_use_seeds_bundled_data_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    s = open_store(url)
+    n = len(s.events())
+    assert n == len(load().events)
+    again = open_store(url)
+    assert len(again.events()) == n
+    assert again.seed_if_changed() is False
+
+
+def test_known_at_before_the_dataset_release_knows_nothing(store: Store) -> None:
+    xiaomi = resolve(store, "xiaomi")
+    before = status(store, xiaomi, D("2021-01-14"), known_at=RELEASE - dt.timedelta(seconds=1))
+    assert not before.restricted and before.listings == []
+    at = status(store, xiaomi, D("2021-01-14"), known_at=RELEASE)
+    assert at.restricted
+
+
+def _event(entity: str, list_id: str, type_: EventType, day: str, recorded: dt.datetime) -> Event:
+    return Event(key=event_key("test", entity, type_.value, day, recorded.isoformat()), list_id=list_id, type=type_,
+                 effective=D(day), recorded_at=recorded, sources=("eo14032",), confidence=Confidence.REPORTED,
+                 entity_id=entity, note="test fixture event")
+
+
+def test_known_at_replays_what_was_known_between_two_recordings(fresh_store: Store) -> None:
+    later = RELEASE + dt.timedelta(days=30)
+    assert fresh_store.append_events([_event("dji", "us-ofac-ns-cmic", EventType.DELISTED, "2026-12-01", later)],
+                                     origin="test") == 1
+    dji = resolve(fresh_store, "dji")
+    then = status(fresh_store, dji, D("2027-01-01"), known_at=later - dt.timedelta(microseconds=1))
+    now = status(fresh_store, dji, D("2027-01-01"), known_at=later)
+    latest = status(fresh_store, dji, D("2027-01-01"))
+    assert "us-ofac-ns-cmic" in [x.list_id for x in then.listings]
+    assert "us-ofac-ns-cmic" not in [x.list_id for x in now.listings]
+    assert [x.list_id for x in latest.listings] == [x.list_id for x in now.listings]
+    # appending the same event again is a no-op
+    assert fresh_store.append_events([_event("dji", "us-ofac-ns-cmic", EventType.DELISTED, "2026-12-01", later)],
+                                     origin="test") == 0
+
+
+def test_reseed_with_changed_data_appends_and_retracts_never_rewrites(tmp_path: Path, data_copy: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    s = open_store(url, data_dir=data_copy)
+    before = {e.key for e in s.events()}
+    path = data_copy / "events-us-dod-1237.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    vacatur = next(e for e in doc["events"] if e.get("entity") == "xiaomi" and e["type"] == "vacated")
+    doc["events"].remove(vacatur)  # a curator withdraws the vacatur ...
+    vacatur["date"] = "2021-05-26"  # ... and records it with a corrected date
+    doc["events"].append(vacatur)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    reseeded_at = dt.datetime.now(dt.UTC)
+    s2 = open_store(url, data_dir=data_copy)
+    after = s2.events()
+    assert before - {e.key for e in after}, "the old vacatur is retracted"
+    [new] = [e for e in after if e.key not in before]
+    assert new.effective == D("2021-05-26") and new.recorded_at >= reseeded_at - dt.timedelta(seconds=5)
+    with s2.engine.connect() as conn:
+        assert conn.exec_driver_sql("select count(*) from events").scalar() == len(before) + 1
+    xiaomi = resolve(s2, "xiaomi")
+    old_view = status(s2, xiaomi, D("2021-05-25"), known_at=reseeded_at - dt.timedelta(seconds=5))
+    new_view = status(s2, xiaomi, D("2021-05-25"))
+    assert old_view.listings == [] and [x.list_id for x in new_view.listings] == ["us-dod-1237"]
+
+
+def test_members_known_at_replays_list_membership(store: Store) -> None:
+    ms = members(store, "us-dod-1237", D("2021-01-14"))
+    assert len(ms) == 44
+    assert members(store, "us-dod-1237", D("2021-01-14"), known_at=RELEASE - dt.timedelta(days=1)) == []
