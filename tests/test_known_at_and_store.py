@@ -9,9 +9,10 @@ from pathlib import Path
 import yaml
 from sqlalchemy import inspect
 
-from listwatch import members, resolve, status
+from listwatch import resolve
 from listwatch.dataset import event_key, load
 from listwatch.model import Confidence, Event, EventType
+from listwatch.status import members, status
 from listwatch.store.db import Store, migrate, open_store
 from tests.conftest import D
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from listwatch import resolve, status
+from listwatch import resolve
+from listwatch.status import status
 from listwatch.store.db import Store
 from tests.conftest import D
 

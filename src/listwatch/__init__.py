@@ -2,11 +2,15 @@
 
 Python API (the CLI and, later, the HTTP API are thin faces over these)::
 
-    import datetime as dt, listwatch
-    store = listwatch.open_store()                       # SQLite under $LISTWATCH_HOME, seeded
-    xiaomi = listwatch.resolve(store, "Xiaomi")
-    s = listwatch.status(store, xiaomi, dt.date(2021, 1, 14))
+    import datetime as dt
+    from listwatch import open_store, resolve
+    from listwatch.status import status, timeline, members, diff
+    store = open_store()                                  # SQLite under $LISTWATCH_HOME, seeded
+    s = status(store, resolve(store, "Xiaomi"), dt.date(2021, 1, 14))
     s.restricted, s.deadlines                             # True, [purchase ban starts 2021-03-15, ...]
+
+(``listwatch.status`` is the module; its functions are not re-exported here so the module
+name is never shadowed.)
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ from __future__ import annotations
 from listwatch.model import Deadline, Effect, EffectKind, Entity, Event, EventType, Listing, Status
 from listwatch.portfolio import check_portfolio, read_holdings
 from listwatch.resolve import Ambiguous, NotFound, candidates, resolve
-from listwatch.status import diff, members, status, timeline
 from listwatch.store.db import Store, open_store
 
 __all__ = [
@@ -31,11 +34,7 @@ __all__ = [
     "Store",
     "candidates",
     "check_portfolio",
-    "diff",
-    "members",
     "open_store",
     "read_holdings",
     "resolve",
-    "status",
-    "timeline",
 ]

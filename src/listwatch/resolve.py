@@ -1,12 +1,12 @@
 """NAME -> entity, case-insensitively via names, aliases and identifiers (no fuzzy matching).
 
-Two steps, the first that finds anything wins:
-
-1. exact: entity id, a name or alias after :func:`~listwatch.match.normalize.lookup_key`, or an
-   identifier (ISIN, LEI, USCC, ticker or ``ticker@exchange``);
-2. core: the same after dropping legal forms, with each printed name's variants (its trailing
-   short name, its acronyms): "xiaomi" finds "Xiaomi Corporation", "SMIC" finds
-   "Semiconductor Manufacturing International Corp. (SMIC)".
+1. an entity id or an identifier (ISIN, LEI, USCC, ticker or ``ticker@exchange``) is decisive;
+2. otherwise every entity with a name or alias equal to the query after
+   :func:`~listwatch.match.normalize.lookup_key`, together with every entity whose name equals
+   it after dropping legal forms, printed variants included (a trailing short name):
+   "xiaomi" finds "Xiaomi Corporation", "SMIC" finds "Semiconductor Manufacturing
+   International Corp. (SMIC)". Both sets count, so an exact alias never hides another
+   company that goes by the same core name.
 
 Several entities -> :class:`Ambiguous`, naming them; none -> :class:`NotFound`.
 """
@@ -55,9 +55,8 @@ def candidates(store: Store, query: str) -> list[Entity]:
     """Every entity the query names (steps above); empty if none."""
     if not query.strip():
         return []
-    ids = store.lookup(query)
-    if not ids:
-        ids = sorted(_core_index(store).get(core_key(query), set()))
+    by_id, by_name = store.lookup(query)
+    ids = by_id or sorted(set(by_name) | _core_index(store).get(core_key(query), set()))
     ents = store.entities(ids)
     return sorted((ents[i] for i in ids if i in ents), key=lambda e: e.id)
 

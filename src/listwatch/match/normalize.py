@@ -6,9 +6,9 @@
 * :func:`core_key` - :func:`lookup_key` without legal-form words (``legal_forms.txt``), so
   "Xiaomi Corp." and "XIAOMI CORPORATION" share "xiaomi".
 * :func:`name_variants` - the forms a printed list name also goes by: without its trailing
-  parenthesised short name, the short name itself ("... Co., Ltd. (Hikvision)"), and
-  all-capital acronyms in parentheses ("(SMIC)"). A parenthesis inside the name, before the
-  legal form ("Huawei Device (Shenzhen) Co., Ltd."), is part of the name and stays.
+  parenthesised short name, and the short name itself ("... Co., Ltd. (Hikvision)",
+  "... Corp. (SMIC)"). A parenthesis inside the name, before the legal form ("Huawei Device
+  (Shenzhen) Co., Ltd.", "China Unicom (BVI) Co., Ltd."), is part of the name and stays.
 """
 
 from __future__ import annotations
@@ -70,5 +70,4 @@ def name_variants(name: str) -> list[str]:
     m = _TRAILING.match(unicodedata.normalize("NFKC", name).strip())
     if m:
         out += [m.group(1), m.group(2)]
-    out += [a.strip() for a in _PAREN.findall(name) if re.fullmatch(r"[A-Z][A-Z0-9&-]{1,15}", a.strip())]
     return list(dict.fromkeys(v.strip(" ,*") for v in out if v.strip(" ,*")))

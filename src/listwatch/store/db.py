@@ -277,20 +277,20 @@ class Store:
                      recorded_at=r.recorded_at, sources=tuple(r.sources), confidence=Confidence(r.confidence),
                      entity_id=r.entity_id, note=r.note, listed_as=r.listed_as, by=r.by)
 
-    def lookup(self, query: str) -> list[str]:
-        """Entity ids whose id, name, alias or identifier equals the query (normalised)."""
-        key = lookup_key(query)
+    def lookup(self, query: str) -> tuple[list[str], list[str]]:
+        """(ids by entity id or identifier, ids by a name or alias equal to the query after normalising)."""
         raw = query.strip()
+        sym, _, exch = raw.partition("@")
         with self.engine.connect() as conn:
-            ids = set(conn.execute(select(t.names.c.entity_id).where(t.names.c.norm == key)).scalars())
-            ids |= set(conn.execute(select(t.entities.c.id).where(func.lower(t.entities.c.id) == raw.lower()))
-                       .scalars())
-            sym, _, exch = raw.partition("@")
+            by_id = set(conn.execute(select(t.entities.c.id).where(func.lower(t.entities.c.id) == raw.lower()))
+                        .scalars())
             q = select(t.identifiers.c.entity_id).where(func.upper(t.identifiers.c.value) == sym.upper())
             if exch:
                 q = q.where(func.upper(t.identifiers.c.exchange) == exch.upper())
-            ids |= set(conn.execute(q).scalars())
-        return sorted(ids)
+            by_id |= set(conn.execute(q).scalars())
+            by_name = set(conn.execute(select(t.names.c.entity_id).where(t.names.c.norm == lookup_key(query)))
+                          .scalars())
+        return sorted(by_id), sorted(by_name)
 
     def all_names(self) -> list[tuple[str, str]]:
         """(name, entity id) for every name and alias."""

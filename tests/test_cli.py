@@ -1,0 +1,126 @@
+"""The CLI: JSON contracts, human output, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+
+NINE = {"amec", "bzdic", "cnah", "comac", "gowin", "grand-china-air", "gtcom", "luokung", "xiaomi"}
+
+
+def test_status_json_contract(cli: Cli) -> None:
+    data = cli.json("status", "xiaomi", "--as-of", "2021-01-14")
+    assert set(data) >= {"query", "as_of", "known_at", "entity", "restricted", "listings", "effects", "deadlines"}
+    assert set(data["entity"]) >= {"id", "name", "aliases", "identifiers"}
+    assert data["query"] == "xiaomi" and data["as_of"] == "2021-01-14" and data["known_at"] is None
+    assert data["restricted"] is True
+    [listing] = data["listings"]
+    assert set(listing) >= {"list", "since", "until", "in_force", "suspended_by", "source"}
+    assert listing["list"] == "us-dod-1237" and listing["since"] == "2021-01-14" and listing["in_force"] is True
+    assert "Tranche 5" in listing["source"]
+    assert data["effects"] == []
+    first = data["deadlines"][0]
+    assert set(first) >= {"effect", "change", "date", "authority", "citation"}
+    assert (first["effect"], first["change"], first["date"]) == ("securities_purchase_prohibited", "starts",
+                                                                  "2021-03-15")
+    assert "小米集团" in data["entity"]["aliases"]
+
+
+def test_status_resolves_names_aliases_and_identifiers_case_insensitively(cli: Cli) -> None:
+    for q in ("XIAOMI CORPORATION", "xiaomi corp", "小米集团", "KYG9830T1067", "1810@HK", "xiaomi"):
+        assert cli.json("status", q, "--as-of", "2021-01-14")["entity"]["id"] == "xiaomi", q
+    assert cli.json("status", "SMIC", "--as-of", "2021-01-14")["entity"]["id"] == "smic"
+    assert cli.json("status", "Hikvision", "--as-of", "2021-01-14")["entity"]["id"] == "hikvision"
+
+
+def test_status_known_at_is_echoed_in_utc(cli: Cli) -> None:
+    data = cli.json("status", "xiaomi", "--as-of", "2021-01-14", "--known-at", "2026-11-23T01:00:00+01:00")
+    assert data["known_at"] == "2026-11-23T00:00:00Z"
+    assert data["restricted"] is True
+
+
+def test_status_human_output_names_the_verdict(cli: Cli) -> None:
+    r = cli("status", "xiaomi", "--as-of", "2021-03-12")
+    assert r.exit_code == 0
+    assert "Xiaomi Corporation (xiaomi) on 2021-03-12: not restricted" in r.stdout
+    assert "suspended" in r.stdout
+
+
+def test_diff_across_the_2021_01_14_tranche_shows_nine_additions(cli: Cli) -> None:
+    data = cli.json("diff", "us-dod-1237", "2021-01-13", "2021-01-14")
+    assert set(data) >= {"list", "from", "to", "added", "removed", "amended"}
+    assert {m["id"] for m in data["added"]} == NINE
+    assert data["removed"] == [] and data["amended"] == []
+
+
+def test_diff_over_luokung_relisting_shows_an_amendment_and_the_vacatur_a_removal(cli: Cli) -> None:
+    data = cli.json("diff", "us-dod-1237", "2021-03-01", "2021-05-31")
+    assert [m["id"] for m in data["removed"]] == ["xiaomi"]
+    assert data["removed"][0]["until"] == "2021-05-25"
+    [amended] = data["amended"]
+    assert amended["id"] == "luokung" and amended["before"]["listed_as"].startswith("Luokong")
+
+
+def test_members_json_contract_and_counts(cli: Cli) -> None:
+    data = cli.json("members", "us-ofac-ns-cmic", "--as-of", "2021-06-03")
+    assert data["list"] == "us-ofac-ns-cmic" and data["as_of"] == "2021-06-03"
+    assert len(data["members"]) == 59
+    assert set(data["members"][0]) >= {"id", "name", "since"}
+    assert len(cli.json("members", "us-ofac-ns-cmic", "--as-of", "2021-12-16")["members"]) == 68
+    assert len(cli.json("members", "us-dod-1237", "--as-of", "2021-06-03")["members"]) == 0
+
+
+def test_timeline_shows_the_court_events_with_citations(cli: Cli) -> None:
+    data = cli.json("timeline", "Xiaomi")
+    kinds = [(e["date"], e["type"]) for e in data["events"]]
+    assert ("2021-03-12", "enjoined") in kinds and ("2021-05-25", "vacated") in kinds
+    enjoined = next(e for e in data["events"] if e["type"] == "enjoined")
+    assert "1:21-cv-00280" in enjoined["source"]
+    ban = next(e for e in data["effects"] if e["kind"] == "securities_purchase_prohibited")
+    assert ban["start"] == "2021-03-15" and ban["took_effect"] is False
+
+
+def test_lists_shows_all_five_lists(cli: Cli) -> None:
+    ids = [x["id"] for x in cli.json("lists")["lists"]]
+    assert ids == ["us-bis-entity-list", "us-dod-1237", "us-dod-1260h", "us-ofac-ns-cmic", "us-ofac-sdn"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["status", "No Such Company"], "no entity named 'No Such Company'"),
+    (["status", "xiaomi", "--as-of", "14/01/2021"], "--as-of '14/01/2021' is not a date"),
+    (["status", "xiaomi", "--as-of", "2021-02-30"], "--as-of '2021-02-30' is not a date"),
+    (["status", "xiaomi", "--known-at", "yesterday"], "--known-at 'yesterday' is not a timestamp"),
+    (["members", "us-dod-9999", "--as-of", "2021-01-01"], "unknown list 'us-dod-9999'"),
+    (["diff", "us-dod-1237", "2021-02-01", "2021-01-01"], "TO 2021-01-01 is before FROM 2021-02-01"),
+    (["portfolio", "/no/such/file.csv"], "/no/such/file.csv: No such file or directory"),
+])
+def test_bad_input_gives_one_error_line_and_exit_code_2(cli: Cli, args: list[str], message: str) -> None:
+    r = cli(*args)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.strip() == f"error: {r.stderr.strip().removeprefix('error: ')}"
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_ambiguous_name_lists_the_candidates(cli: Cli) -> None:
+    r = cli("status", "Yitu")  # YITU Limited (NS-CMIC) and Shanghai Yitu Network Technology (1260H)
+    assert r.exit_code == 2
+    assert "'Yitu' names 2 entities" in r.stderr
+    assert "[yitu-limited]" in r.stderr and "[shanghai-yitu-network-technology-co-ltd]" in r.stderr
+
+
+def test_console_script_runs_as_a_real_process_without_traceback(home: Path) -> None:
+    env = {**os.environ, "LISTWATCH_HOME": str(home)}
+    env.pop("LISTWATCH_DATABASE_URL", None)
+    ok = subprocess.run([sys.executable, "-m", "listwatch", "status", "xiaomi", "--as-of", "2021-01-14", "--json"],
+                        check=False, capture_output=True, text=True, env=env, timeout=120)
+    assert ok.returncode == 0 and '"restricted": true' in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "listwatch", "status", "xiaomi", "--as-of", "never"],
+                         check=False, capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr.strip().startswith("error: --as-of 'never' is not a date")
