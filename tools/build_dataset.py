@@ -258,9 +258,7 @@ class Builder:
                            listed_as="Luokung Technology Corp." if typ == "listed" else None,
                            source=self.srcs(e["source"]), confidence="verified", note=note)
         # DoD removed every remaining CCMC on 2021-06-03 (EO 14032).
-        end_src = self.srcs(lst["end_source"]) + [self.src(
-            "EO 14032, 86 FR 30145 (June 7, 2021), signed June 3, 2021: replaces secs. 1-5 and the Annex of EO 13959",
-            "eo14032")]
+        end_src = [*self.srcs(lst["end_source"]), self.src("EO 14032, 86 FR 30145 (June 7, 2021), signed June 3, 2021: replaces secs. 1-5 and the Annex of EO 13959", "eo14032")]
         gone = {"xiaomi"}  # vacated 2021-05-25
         for tr in lst["tranches"]:
             for m in tr["members"]:
@@ -308,9 +306,9 @@ class Builder:
                 pending_links.append((eid, m["linked_to"], srcs))
             self.event("us-ofac-ns-cmic", entity=eid, type="listed", date=m["listing_date"],
                        listed_as=m["name"], source=srcs + self.srcs(
-                           (lst["additions"][0]["source"] if m["listing_date"] == "2021-12-10" else
+                           lst["additions"][0]["source"] if m["listing_date"] == "2021-12-10" else
                             lst["additions"][1]["source"] if m["listing_date"] == "2021-12-16" else
-                            lst["initial_count_source"])),
+                            lst["initial_count_source"]),
                        confidence="verified",
                        note=f"OFAC: Effective Date (CMIC) {m['effective_date']}; "
                             f"Purchase/Sales For Divestment Date (CMIC) {m['divestment_deadline']}")
@@ -448,7 +446,7 @@ class Builder:
                 date, conf = r["start_date"], "reported"
                 note = (f"Effective date not confirmed: the CSL start_date {r['start_date']} is the FR publication "
                         f"date of {first}")
-            if eid in fact_el and fact_el[eid]["date"] == date or (eid in fact_el and eid in ("cnooc",)):
+            if (eid in fact_el and fact_el[eid]["date"] == date) or (eid in fact_el and eid in ("cnooc",)):
                 srcs += self.srcs(fact_el[eid]["source"])
                 date, conf = fact_el[eid]["date"], "verified"
             if r["license_policy"]:

@@ -1,0 +1,44 @@
+"""Docs and rules stay honest: every command is documented, every rule cites its law."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import typer.main
+
+from listwatch.cli import app
+from listwatch.regimes import MODULES
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _commands(group: typer.Typer, prefix: str = "") -> list[str]:
+    cmd = typer.main.get_command(group)
+    names = []
+    for name, sub in cmd.commands.items():  # type: ignore[attr-defined]
+        if hasattr(sub, "commands"):
+            names += [f"{prefix}{name} {s}" for s in sub.commands]
+        else:
+            names.append(f"{prefix}{name}")
+    return names
+
+
+def test_every_cli_command_is_in_the_readme() -> None:
+    text = README.read_text(encoding="utf-8")
+    missing = [c for c in _commands(app) if f"listwatch {c}" not in text]
+    assert not missing, f"undocumented commands: {missing}"
+
+
+def test_every_rule_cites_an_instrument_and_every_regime_cites_the_law() -> None:
+    for mod in MODULES:
+        assert mod.__doc__ and re.search(r"\d+ (FR|CFR)|U\.S\.C\.|Pub\. L\.", mod.__doc__), mod.__name__
+        for rule in mod.RULES:
+            assert re.search(r"\d+ FR \d+|CFR", rule.citation), rule
+            assert rule.authority and rule.enacted
+
+
+def test_effect_kinds_are_the_closed_vocabulary() -> None:
+    from listwatch.model import EffectKind
+    assert {k.value for k in EffectKind} == {"securities_purchase_prohibited", "securities_holding_prohibited",
+                                             "export_license_required", "assets_blocked"}

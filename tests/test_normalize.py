@@ -1,0 +1,65 @@
+"""Pure normalisers: one behaviour per test, plain asserts, idempotent."""
+
+from __future__ import annotations
+
+import pytest
+
+from listwatch.match.normalize import core_key, legal_forms, lookup_key, name_variants
+
+
+def test_lookup_key_ignores_case_punctuation_and_spacing() -> None:
+    assert lookup_key("  XIAOMI   Corp.,") == lookup_key("xiaomi corp") == "xiaomi corp"
+
+
+def test_lookup_key_applies_nfkc_to_fullwidth_forms() -> None:
+    assert lookup_key("ＸＩＡＯＭＩ") == "xiaomi"
+
+
+def test_lookup_key_keeps_han_characters() -> None:
+    assert lookup_key("小米集团") == "小米集团"
+
+
+def test_lookup_key_spells_out_ampersand() -> None:
+    assert lookup_key("Huawei Investment & Holding") == "huawei investment and holding"
+
+
+@pytest.mark.parametrize("name", ["Xiaomi Corporation", "XIAOMI CORP.", "Xiaomi Corp", "xiaomi inc", "Xiaomi"])
+def test_core_key_drops_legal_forms(name: str) -> None:
+    assert core_key(name) == "xiaomi"
+
+
+@pytest.mark.parametrize("name", ["SZ DJI Technology Co., Ltd.", "SZ DJI Technology Company Limited",
+                                  "SZ DJI TECHNOLOGY CO LTD"])
+def test_core_key_treats_co_ltd_variants_alike(name: str) -> None:
+    assert core_key(name) == "sz dji technology"
+
+
+def test_core_key_drops_chinese_legal_forms() -> None:
+    assert core_key("华为技术有限公司") == "华为技术"
+    assert core_key("杭州海康威视数字技术股份有限公司") == "杭州海康威视数字技术"
+
+
+def test_core_key_keeps_a_name_that_is_only_a_legal_form() -> None:
+    assert core_key("Limited") == "limited"
+
+
+@pytest.mark.parametrize("name", ["Xiaomi Corporation", "SZ DJI Technology Co., Ltd.", "华为技术有限公司"])
+def test_normalisers_are_idempotent(name: str) -> None:
+    assert lookup_key(lookup_key(name)) == lookup_key(name)
+    assert core_key(core_key(name)) == core_key(name)
+
+
+def test_name_variants_split_a_trailing_short_name() -> None:
+    assert name_variants("Semiconductor Manufacturing International Corp. (SMIC)") == [
+        "Semiconductor Manufacturing International Corp. (SMIC)", "Semiconductor Manufacturing International Corp.",
+        "SMIC"]
+
+
+def test_name_variants_keep_a_parenthesis_inside_the_name() -> None:
+    assert name_variants("Huawei Device (Shenzhen) Co., Ltd.") == ["Huawei Device (Shenzhen) Co., Ltd."]
+
+
+def test_legal_forms_are_data_longest_first() -> None:
+    forms = legal_forms()
+    assert ("company", "limited") in forms and ("有限公司",) in forms
+    assert [len(f) for f in forms] == sorted((len(f) for f in forms), reverse=True)
