@@ -18,7 +18,19 @@ import importlib.resources
 import re
 import unicodedata
 
-__all__ = ["core_key", "legal_forms", "lookup_key", "name_variants"]
+from anyascii import anyascii
+from rigour.names import replace_org_types_compare
+
+__all__ = [
+    "core_key",
+    "fold",
+    "legal_forms",
+    "lookup_key",
+    "name_variants",
+    "security_suffixes",
+    "split_legal_forms",
+    "strip_security_suffix",
+]
 
 _PUNCT = re.compile(r"[^\w\u3400-\u9fff]+")
 _PAREN = re.compile(r"[(\uff08]([^)\uff09]*)[)\uff09]")
@@ -71,3 +83,106 @@ def name_variants(name: str) -> list[str]:
     if m:
         out += [m.group(1), m.group(2)]
     return list(dict.fromkeys(v.strip(" ,*") for v in out if v.strip(" ,*")))
+
+
+# -- matching forms -------------------------------------------------------------------------
+
+_HAN = re.compile(r"[\u3400-\u9fff]+")
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def _word_list(name: str) -> list[str]:
+    text = (importlib.resources.files("listwatch.match") / "data" / name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@functools.cache
+def _glossary() -> tuple[tuple[str, str], ...]:
+    pairs = [tuple(line.split(None, 1)) for line in _word_list("han_glossary.txt")]
+    return tuple(sorted(((h, e) for h, e in pairs), key=lambda p: len(p[0]), reverse=True))
+
+
+@functools.cache
+def security_suffixes() -> tuple[tuple[str, ...], ...]:
+    """Security labels ("CLASS B", "ADR", "SHARES") as token tuples, longest first."""
+    return tuple(sorted({tuple(w.split()) for w in _word_list("security_suffixes.txt")}, key=len, reverse=True))
+
+
+def _han_run(run: str) -> str:
+    """One run of Han characters -> Latin words: glossary words in English, the rest in pinyin."""
+    from pypinyin import lazy_pinyin  # noqa: PLC0415 - loaded on first Han text only (large tables)
+
+    out: list[str] = []
+    pending = ""
+    i = 0
+    while i < len(run):
+        for han, eng in _glossary():
+            if run.startswith(han, i):
+                if pending:
+                    out.append("".join(lazy_pinyin(pending)))
+                    pending = ""
+                out.append(eng)
+                i += len(han)
+                break
+        else:
+            pending += run[i]
+            i += 1
+    if pending:
+        out.append("".join(lazy_pinyin(pending)))
+    return " " + " ".join(out) + " "
+
+
+def fold(text: str) -> str:
+    """Any script -> lower-case ASCII: Han via glossary + pinyin, the rest via anyascii.
+
+    Chinese legal forms are dropped first (they would otherwise romanise into noise).
+    Apostrophes vanish inside words ("BABA'I" -> "babai"); other punctuation becomes a space.
+    """
+    s = unicodedata.normalize("NFKC", text)
+    if _HAN.search(s):
+        s = _HAN.sub(lambda m: _han_run(_strip_han_forms(m.group(0))), s)
+    s = anyascii(s).casefold()
+    s = re.sub(r"(?<=[a-z0-9])['`\u2019](?=[a-z])", "", s)
+    return " ".join(_TOKEN.findall(s.replace("&", " and ")))
+
+
+def _strip_phrases(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> tuple[list[str], list[str]]:
+    kept: list[str] = []
+    dropped: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for p in phrases:
+            if tuple(tokens[i:i + len(p)]) == p:
+                dropped.extend(p)
+                i += len(p)
+                break
+        else:
+            kept.append(tokens[i])
+            i += 1
+    return kept, dropped
+
+
+def strip_security_suffix(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """Drop security labels from the end of a token list (repeatedly: "ORD SHARES")."""
+    dropped: list[str] = []
+    changed = True
+    while changed and len(tokens) > 1:
+        changed = False
+        for p in security_suffixes():
+            if len(tokens) > len(p) and tuple(tokens[-len(p):]) == p:
+                dropped = list(p) + dropped
+                tokens = tokens[:-len(p)]
+                changed = True
+                break
+    return tokens, dropped
+
+
+def split_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """(core tokens, legal-form tokens). A name made only of legal forms keeps them as its core.
+
+    rigour's org-type table (ISO 20275 and more) first folds legal forms in many languages to a
+    compact form ("joint stock company" -> "jsc"); ``legal_forms.txt`` then sets those aside.
+    """
+    tokens = replace_org_types_compare(" ".join(tokens)).split() or tokens
+    core, forms = _strip_phrases(tokens, legal_forms())
+    return (core, forms) if core else (tokens, [])

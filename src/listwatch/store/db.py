@@ -292,6 +292,18 @@ class Store:
                           .scalars())
         return sorted(by_id), sorted(by_name)
 
+    def entity_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(t.entities.c.id).order_by(t.entities.c.id)).scalars())
+
+    def data_version(self) -> str:
+        """Changes whenever names, identifiers or events are added: the key for derived caches."""
+        with self.engine.connect() as conn:
+            parts = [conn.execute(select(func.count()).select_from(tbl)).scalar_one()
+                     for tbl in (t.entities, t.names, t.identifiers, t.events, t.retractions)]
+            parts.append(conn.execute(select(func.max(t.dataset_versions.c.id))).scalar_one_or_none() or 0)
+        return ":".join(map(str, parts))
+
     def all_names(self) -> list[tuple[str, str]]:
         """(name, entity id) for every name and alias."""
         with self.engine.connect() as conn:

@@ -1,0 +1,158 @@
+"""Screening quality on a labelled query set, against baselines measured in the same run.
+
+    python benchmarks/match_quality.py [CSV] [--threshold T] [--limit N] [--no-baseline]
+
+CSV columns: query,expected_name,expected_source_id,kind (empty expected = must not match);
+default: ../shared/data/eval/screening-dev.csv. Every query is screened against the real files
+(OFAC SDN with aliases, OFAC consolidated, CSL minus its SDN rows) plus the bundled dataset. A
+query counts as found when the top hit at or above the threshold is the expected record (same
+source id or same printed name); a hard negative is right when nothing reaches the threshold.
+Prints precision / recall / F1 overall and per kind at the chosen threshold, the best F1 over a
+threshold sweep, the top misses and false positives, then the same for the rapidfuzz WRatio
+full-scan baseline (and nomenklatura's logic-v2 if it is installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from common import EVAL, real_records, record_docs
+
+from listwatch.match.index import NameDoc, NameIndex
+from listwatch.match.normalize import lookup_key
+from listwatch.screen import DEFAULT_THRESHOLD, bundled_docs
+
+Top = tuple[str, str, float, tuple[str, ...]] | None  # (ref, name, score, source ids) of the best hit
+
+
+@dataclass
+class Row:
+    query: str
+    expected_name: str
+    expected_id: str
+    kind: str
+
+
+def load_rows(path: Path) -> list[Row]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [Row(r["query"], r["expected_name"], r["expected_source_id"], r["kind"]) for r in csv.DictReader(fh)]
+
+
+def primary_names(docs: list[NameDoc]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for d in docs:
+        out.setdefault(d.ref, d.name)
+    return out
+
+
+def evaluate(rows: list[Row], tops: list[Top], threshold: float, primary: dict[str, str]) -> dict[str, object]:
+    tp = fp = fn = 0
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    misses, false_pos = [], []
+    for row, top in zip(rows, tops, strict=True):
+        hit = top if top and top[2] >= threshold else None
+        k = per[row.kind]
+        if not row.expected_id and not row.expected_name:
+            if hit:
+                fp += 1
+                k[1] += 1
+                false_pos.append((row, hit))
+            continue
+        ok = hit is not None and (row.expected_id in (hit[0], *hit[3])
+                                  or lookup_key(primary.get(hit[0], "")) == lookup_key(row.expected_name)
+                                  or lookup_key(hit[1]) == lookup_key(row.expected_name))
+        if ok:
+            tp += 1
+            k[0] += 1
+        else:
+            fn += 1
+            k[2] += 1
+            misses.append((row, hit))
+            if hit:
+                fp += 1
+                k[1] += 1
+                false_pos.append((row, hit))
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f1, "per": per, "misses": misses, "false_pos": false_pos}
+
+
+def report(name: str, rows: list[Row], tops: list[Top], threshold: float, primary: dict[str, str],
+           seconds: float, show: int) -> None:
+    res = evaluate(rows, tops, threshold, primary)
+    print(f"\n== {name}: threshold {threshold:.2f}, {len(rows)} queries in {seconds:.1f} s "
+          f"({len(rows) / seconds:.1f} q/s)")
+    print(f"precision {res['precision']:.4f}  recall {res['recall']:.4f}  F1 {res['f1']:.4f}")
+    print(f"{'kind':14} {'n':>5} {'recall':>7} {'fp':>4}")
+    for kind, (tp, fp, fn) in sorted(res["per"].items()):  # type: ignore[attr-defined]
+        n = tp + fn if kind != "hard_negative" else fp + sum(1 for r in rows if r.kind == kind) - fp
+        rec = tp / (tp + fn) if tp + fn else float("nan")
+        print(f"{kind:14} {n:>5} {rec:>7.4f} {fp:>4}")
+    best = max((evaluate(rows, tops, t / 100, primary)["f1"], t / 100) for t in range(50, 100))
+    print(f"best F1 over thresholds 0.50-0.99: {best[0]:.4f} at {best[1]:.2f}")
+    for title, items in (("top misses", res["misses"]), ("top false positives", res["false_pos"])):
+        print(f"-- {title} ({len(items)}):")  # type: ignore[arg-type]
+        for row, hit in items[:show]:  # type: ignore[index]
+            got = f"{hit[1]!r} [{hit[0]}] {hit[2]:.3f}" if hit else "no hit"
+            print(f"   [{row.kind}] {row.query!r} -> {got}; expected {row.expected_name!r}")
+
+
+def run(fn: Callable[[str], Top], rows: list[Row]) -> tuple[list[Top], float]:
+    t = time.perf_counter()
+    tops = [fn(r.query) for r in rows]
+    return tops, time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("csv", nargs="?", type=Path, default=EVAL / "screening-dev.csv")
+    ap.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    ap.add_argument("--limit", type=int, default=0, help="only the first N queries")
+    ap.add_argument("--show", type=int, default=15)
+    ap.add_argument("--no-baseline", action="store_true")
+    args = ap.parse_args()
+    rows = load_rows(args.csv)
+    if args.limit:
+        rows = rows[: args.limit]
+    docs = record_docs(real_records()) + bundled_docs()
+    primary = primary_names(docs)
+    t = time.perf_counter()
+    index = NameIndex(docs)
+    print(f"index: {len(index):,} names in {time.perf_counter() - t:.2f} s")
+
+    def ours(q: str) -> Top:
+        hits = index.search(q, limit=1)
+        return (hits[0].ref, hits[0].name, hits[0].score, hits[0].source_ids) if hits else None
+
+    tops, secs = run(ours, rows)
+    report("listwatch", rows, tops, args.threshold, primary, secs, args.show)
+    if args.no_baseline:
+        return
+    from rapidfuzz import fuzz, process, utils
+
+    choices = [d.name for d in docs]
+
+    def wratio(q: str) -> Top:
+        best = process.extractOne(q, choices, scorer=fuzz.WRatio, processor=utils.default_process)
+        if best is None:
+            return None
+        d = docs[best[2]]
+        return (d.ref, d.name, best[1] / 100, d.source_ids)
+
+    tops, secs = run(wratio, rows)
+    report("baseline: rapidfuzz WRatio full scan", rows, tops, args.threshold, primary, secs, args.show)
+    try:
+        import nomenklatura  # noqa: F401
+    except ImportError:
+        print("\n== nomenklatura: not installed (pip install nomenklatura to add its logic-v2 baseline)")
+
+
+if __name__ == "__main__":
+    main()

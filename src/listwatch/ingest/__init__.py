@@ -1,0 +1,1 @@
+"""Official list formats -> :class:`~listwatch.ingest.records.SourceRecord` (one module per format)."""

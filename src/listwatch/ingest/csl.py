@@ -1,0 +1,113 @@
+"""trade.gov Consolidated Screening List (CSL), CSV (``.csv`` / ``.csv.gz``) or JSON.
+
+``source`` names the list; it maps to a listwatch list id (Entity List -> ``us-bis-entity-list``,
+NS-CMIC -> ``us-ofac-ns-cmic``, SDN -> ``us-ofac-sdn``, the others ``us-<agency>-<acronym>``).
+``start_date`` is the Federal Register *publication* date, kept as printed, never taken as an
+Entity List effective date. Multi-valued cells are separated by ``; ``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from listwatch.ingest.records import IngestError, SourceRecord, identifiers_in, read_bytes
+
+__all__ = ["list_id_for", "parse"]
+
+REQUIRED = ("_id", "source", "name", "type", "alt_names", "start_date", "federal_register_notice", "ids")
+SCHEMAS = {"individual": "Person", "entity": "Organization", "vessel": "Vessel", "aircraft": "Aircraft"}
+AGENCY = {"Bureau of Industry and Security": "bis", "Treasury Department": "ofac", "State Department": "state"}
+
+
+def list_id_for(source: str) -> str:
+    s = source.casefold()
+    if s.startswith("entity list"):
+        return "us-bis-entity-list"
+    if "chinese military-industrial complex" in s:
+        return "us-ofac-ns-cmic"
+    if s.startswith("specially designated nationals"):
+        return "us-ofac-sdn"
+    m = re.match(r"(.*?)\(([^)]+)\)[^-]*-\s*(.*)$", source.strip())
+    if not m:
+        return "us-csl-" + _slug(s)[:40]
+    agency = AGENCY.get(m.group(3).strip(), _slug(m.group(3)))
+    return f"us-{agency}-{_slug(m.group(2))}"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+
+
+def _split(cell: str | None) -> tuple[str, ...]:
+    return tuple(x.strip() for x in (cell or "").split(";") if x.strip())
+
+
+def _date(value: str | None, where: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise IngestError(f"{where}: start_date {value!r} is not a YYYY-MM-DD date") from None
+
+
+def _record(row: dict[str, Any], where: str) -> SourceRecord:
+    sid = f"csl:{row['_id']}"
+    name = (row.get("name") or "").strip()
+    if not row.get("_id") or not name or not row.get("source"):
+        raise IngestError(f"{where}: _id, source and name are required")
+    ids = row.get("ids") or ""
+    ids_text = "; ".join(ids if isinstance(ids, list) else [ids]) if not isinstance(ids, str) else ids
+    countries = tuple(dict.fromkeys(a.rsplit(",", 1)[-1].strip() for a in _split(row.get("addresses"))
+                                    if len(a.rsplit(",", 1)[-1].strip()) == 2))
+    cmic_ids = " ".join(f"ISIN {m}" for m in re.findall(r"([A-Z]{2}[A-Z0-9]{9}[0-9]), ISIN", ids_text))
+    return SourceRecord(
+        source_id=sid, list_ids=(list_id_for(row["source"]),), name=name,
+        schema=SCHEMAS.get((row.get("type") or "").strip().lower(), "Organization"),
+        aliases=_split(row.get("alt_names")), programs=_split(row.get("programs")), countries=countries,
+        identifiers=identifiers_in(f"{row.get('remarks') or ''} {cmic_ids}", sid),
+        listed_on=_date(row.get("start_date"), where),
+        citation=(row.get("federal_register_notice") or "").strip() or None, remarks=row.get("remarks") or "",
+        extra={k: str(row[k]) for k in ("license_requirement", "license_policy", "source") if row.get(k)},
+    )
+
+
+def parse(path: Path) -> list[SourceRecord]:
+    raw = read_bytes(path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise IngestError(f"{path.name}: line {line}: not UTF-8") from exc
+    if path.name.endswith(".json"):
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise IngestError(f"{path.name}: line {exc.lineno}: invalid JSON ({exc.msg})") from exc
+        rows = doc.get("results", doc) if isinstance(doc, dict) else doc
+        if not isinstance(rows, list):
+            raise IngestError(f"{path.name}: expected a list of results")
+        return [_record(r, f"{path.name} result #{i + 1}") for i, r in enumerate(rows)]
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        raise IngestError(f"{path.name}: line 1: missing CSL columns {', '.join(missing)}")
+    out = []
+    seen: set[str] = set()
+    try:
+        for row in reader:
+            if row.get("_id") == "_id":  # a repeated header line (seen in real files)
+                continue
+            rec = _record(row, f"{path.name}: line {reader.line_num}")
+            if rec.source_id not in seen:
+                seen.add(rec.source_id)
+                out.append(rec)
+    except csv.Error as exc:
+        raise IngestError(f"{path.name}: line {reader.line_num}: {exc}") from exc
+    return out

@@ -1,0 +1,115 @@
+"""OFAC legacy CSV: ``sdn.csv`` / ``cons_prim.csv`` with ``alt``, ``add`` and ``comments`` companions.
+
+Format (OFAC's own, see ../shared/data/real/README.md): no header, every field quoted, an empty
+field is ``-0-``, CRLF lines, a trailing Ctrl-Z. Main file columns: ent_num, name, type, program,
+title, call sign, vessel type, tonnage, GRT, vessel flag, vessel owner, remarks. Programs map to
+lists: the CMIC tags to ``us-ofac-ns-cmic``; every SDN row to ``us-ofac-sdn``; other non-SDN
+programs to ``us-ofac-cons-<program>``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from listwatch.ingest.records import IngestError, SourceRecord, identifiers_in, read_bytes
+
+__all__ = ["parse_dir", "parse_main"]
+
+MAIN_COLUMNS = 12
+SCHEMAS = {"individual": "Person", "vessel": "Vessel", "aircraft": "Aircraft", "": "Organization"}
+CMIC = ("CMIC-EO13959", "CMIC-EO14032", "NS-CMIC-EO13959")
+
+
+def _text(raw: bytes, path: Path) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")  # OFAC files are plain ASCII/Latin-1 in practice
+    return text.rstrip("\x1a\r\n ")
+
+
+def _cell(v: str) -> str:
+    v = v.strip()
+    return "" if v == "-0-" else v
+
+
+def _rows(path: Path, width: int) -> Iterator[tuple[int, list[str]]]:
+    text = _text(read_bytes(path), path)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for row in reader:
+            if not row or row == [""]:
+                continue
+            if len(row) != width:
+                raise IngestError(f"{path.name}: line {reader.line_num}: {len(row)} fields, expected {width} "
+                                  "(is this an OFAC legacy CSV?)")
+            yield reader.line_num, [_cell(c) for c in row]
+    except csv.Error as exc:
+        raise IngestError(f"{path.name}: line {reader.line_num}: {exc}") from exc
+
+
+def _cons_list(program: str) -> str:
+    return "us-ofac-cons-" + re.sub(r"[^a-z0-9]+", "-", program.lower()).strip("-")
+
+
+def _companion(path: Path, *names: str) -> Path | None:
+    for n in names:
+        for cand in (path.parent / n, path.parent / f"{n}.gz"):
+            if cand.exists():
+                return cand
+    return None
+
+
+def parse_main(path: Path) -> list[SourceRecord]:
+    """Parse ``sdn.csv`` or ``cons_prim.csv`` (and its companions beside it)."""
+    cons = path.name.startswith("cons")
+    prefix = "ofac-cons" if cons else "ofac-sdn"
+    stem = "cons_" if cons else ""
+    aliases: dict[str, list[str]] = defaultdict(list)
+    countries: dict[str, list[str]] = defaultdict(list)
+    comments: dict[str, str] = defaultdict(str)
+    if alt := _companion(path, f"{stem}alt.csv" if cons else "alt.csv"):
+        for _, r in _rows(alt, 5):
+            aliases[r[0]].append(r[3])
+    if add := _companion(path, f"{stem}add.csv" if cons else "add.csv"):
+        for _, r in _rows(add, 6):
+            if r[4]:
+                countries[r[0]].append(r[4])
+    if com := _companion(path, f"{stem}comments.csv" if cons else "sdn_comments.csv"):
+        for _, r in _rows(com, 2):
+            comments[r[0]] += r[1]
+    out = []
+    for line, r in _rows(path, MAIN_COLUMNS):
+        ent, name, typ, program = r[0], r[1], r[2].lower(), r[3]
+        if not ent.isdigit() or not name:
+            raise IngestError(f"{path.name}: line {line}: ent_num {ent!r} / name {name!r} missing")
+        sid = f"{prefix}:{ent}"
+        programs = tuple(p.strip() for p in program.strip("[] ").split("] [") if p.strip())
+        if cons:
+            lists = tuple(dict.fromkeys("us-ofac-ns-cmic" if p in CMIC else _cons_list(p) for p in programs)) \
+                or ("us-ofac-cons",)
+        else:
+            lists = ("us-ofac-sdn",)
+        remarks = r[11] + comments.get(ent, "")
+        out.append(SourceRecord(
+            source_id=sid, list_ids=lists, name=name, schema=SCHEMAS.get(typ, "Organization"),
+            aliases=tuple(dict.fromkeys(aliases.get(ent, []))), programs=programs,
+            countries=tuple(dict.fromkeys(countries.get(ent, []))), identifiers=identifiers_in(remarks, sid),
+            remarks=remarks, extra={"title": r[4]} if r[4] else {},
+        ))
+    return out
+
+
+def parse_dir(path: Path) -> list[SourceRecord]:
+    """A directory holding ``sdn.csv`` and/or ``cons_prim.csv`` (``.gz`` accepted), or one such file."""
+    if path.is_file():
+        return parse_main(path)
+    found = [p for n in ("sdn.csv", "cons_prim.csv") if (p := _companion(path / "x", n))]
+    if not found:
+        raise IngestError(f"{path}: no sdn.csv or cons_prim.csv here")
+    return [rec for p in found for rec in parse_main(p)]

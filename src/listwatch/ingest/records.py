@@ -1,0 +1,72 @@
+"""What every parser yields: one record of one published list file, as printed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from listwatch.model import Identifier
+
+__all__ = ["MAX_FILE_BYTES", "IngestError", "SourceRecord", "identifiers_in", "read_bytes"]
+
+MAX_FILE_BYTES = 512 * 1024 * 1024  # a list file (decompressed) larger than this is refused
+
+
+class IngestError(ValueError):
+    """A source file cannot be read; the message names the file and the line or element."""
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """One entry of a published list, as printed: the unit of ingestion and of screening.
+
+    ``source_id`` is stable across versions of the same list (``ofac-sdn:<ent_num>``,
+    ``ofac-cons:<ent_num>``, ``csl:<_id>``), so a later version can be compared with it.
+    """
+
+    source_id: str
+    list_ids: tuple[str, ...]
+    name: str
+    schema: str  # Person | Organization | Vessel | Aircraft
+    aliases: tuple[str, ...] = ()
+    programs: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    identifiers: tuple[Identifier, ...] = ()
+    listed_on: dt.date | None = None
+    citation: str | None = None
+    remarks: str = ""
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, gunzipped if it ends in .gz, refusing anything over ``limit`` bytes."""
+    size = path.stat().st_size
+    if size > limit:
+        raise IngestError(f"{path}: {size:,} bytes is over the {limit:,}-byte limit")
+    if path.suffix == ".gz":
+        with gzip.open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise IngestError(f"{path}: decompresses to over {limit:,} bytes")
+        return data
+    return path.read_bytes()
+
+
+_ISIN = re.compile(r"\bISIN ([A-Z]{2}[A-Z0-9]{9}[0-9])\b")
+_TICKER = re.compile(r"Equity Ticker ([A-Z0-9.\-]+)\s*([A-Z]{2})?\b")
+_USCC = re.compile(r"Unified Social Credit Code \(USCC\) ([0-9A-Z]{18})")
+_LEI = re.compile(r"\bLEI ?(?:Number)? ?([0-9A-Z]{18}[0-9]{2})\b")
+
+
+def identifiers_in(remarks: str, source_id: str) -> tuple[Identifier, ...]:
+    """ISINs, equity tickers, USCCs and LEIs printed in a remarks text."""
+    src = (source_id,)
+    found: list[Identifier] = []
+    found += [Identifier("isin", m, src) for m in _ISIN.findall(remarks)]
+    found += [Identifier("ticker", sym, src, exchange=exch or None) for sym, exch in _TICKER.findall(remarks)]
+    found += [Identifier("uscc", m, src) for m in _USCC.findall(remarks)]
+    found += [Identifier("lei", m, src) for m in _LEI.findall(remarks)]
+    return tuple(dict.fromkeys(found))

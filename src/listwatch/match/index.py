@@ -1,0 +1,209 @@
+"""In-memory name index: candidate generation without scanning every name.
+
+Built once from every name and alias (:class:`NameDoc`), it keeps
+
+* postings: core token -> the names holding it, and each name's tokens' rarity (IDF);
+* a one-deletion neighbourhood of every token of 5+ letters (symmetric-delete lookup), so a
+  query token one edit away from a list token (transpositions included) finds it in O(len);
+* joined adjacent token pairs, so "GalaWang" finds "Gala Wang" and "Hik Vision" "Hikvision";
+* exact identifiers (ISIN, LEI, USCC, ticker and ticker@exchange).
+
+A query gathers candidates from the postings of its tokens (very common tokens only when nothing
+rarer is there), ranks them by the rarity they share, and scores the best few in full
+(:func:`listwatch.match.score.score_pair`) with IDF weights.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from stdnum import isin as stdnum_isin
+from stdnum import lei as stdnum_lei
+
+from listwatch.match.normalize import legal_forms
+from listwatch.match.score import Explanation, Prepared, is_generic, prepare, score_pair, stem
+
+__all__ = ["Hit", "NameDoc", "NameIndex"]
+
+SHORTLIST = 40  # candidates scored in full per query
+COMMON = 0.02  # a token on more than this share of names is "common" ...
+COMMON_TAKE = 300  # ... and then only its shortest names are candidates
+GENERIC_DAMPING = 0.5  # generic words (generic_words.txt) count half their rarity
+
+
+@dataclass(frozen=True, slots=True)
+class NameDoc:
+    """One name (or alias) of one listed party."""
+
+    ref: str  # the entity id (store) or source record id
+    name: str
+    person: bool = False
+    source_ids: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()  # "isin:KYG9830T1067", "ticker:1810@HK", "ticker:1810"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    ref: str
+    name: str
+    score: float
+    explanation: Explanation
+    source_ids: tuple[str, ...]
+
+
+def _deletes(token: str) -> set[str]:
+    return {token[:i] + token[i + 1:] for i in range(len(token))}
+
+
+def ident_key(key: str) -> str:
+    """'isin:kyg9830t1067' -> 'isin:KYG9830T1067': scheme lower case, value upper case, no spaces."""
+    scheme, _, value = key.partition(":")
+    return f"{scheme.lower()}:{value.upper().replace(' ', '')}"
+
+
+def identifier_keys(query: str) -> list[str]:
+    """Identifier lookups a query stands for (a valid ISIN or LEI, a ticker@exchange)."""
+    q = query.strip().upper().replace(" ", "")
+    keys = []
+    if stdnum_isin.is_valid(q):
+        keys.append(f"isin:{q}")
+    if stdnum_lei.is_valid(q):
+        keys.append(f"lei:{q}")
+    if re.fullmatch(r"[0-9]{17}[0-9A-Z]", q):
+        keys.append(f"uscc:{q}")
+    m = re.fullmatch(r"([A-Z0-9.\-]{1,12})@([A-Z]{2,6})", q)
+    if m:
+        keys.append(f"ticker:{m.group(1)}@{m.group(2)}")
+    return keys
+
+
+class NameIndex:
+    def __init__(self, docs: Iterable[NameDoc]) -> None:
+        self.docs: list[NameDoc] = []
+        self.prepared: list[Prepared] = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        joined: dict[str, list[int]] = defaultdict(list)
+        self.ident: dict[str, list[int]] = defaultdict(list)
+        for doc in docs:
+            p = prepare(doc.name, person=doc.person)
+            if not p.tokens:
+                continue
+            i = len(self.docs)
+            self.docs.append(doc)
+            self.prepared.append(p)
+            for t in set(p.tokens):
+                postings[t].append(i)
+            for a, b in zip(p.tokens, p.tokens[1:], strict=False):
+                joined[a + b].append(i)
+            for key in doc.identifiers:
+                self.ident[ident_key(key)].append(i)
+        size = [len(p.tokens) for p in self.prepared]
+        self.postings = {t: sorted(ds, key=size.__getitem__) for t, ds in postings.items()}
+        self.joined = dict(joined)
+        n = max(len(self.docs), 1)
+        self.idf = {t: math.log((n + 1) / (len(ds) + 0.5)) * (GENERIC_DAMPING if is_generic(t) else 1.0)
+                    for t, ds in self.postings.items()}
+        self.forms = {f[0] for f in legal_forms() if len(f) == 1}
+        self.unknown_weight = math.log((n + 1) / 0.5)
+        self.common = max(50, int(n * COMMON))
+        self.neighbours: dict[str, list[str]] = defaultdict(list)
+        for t in self.postings:
+            if len(t) >= 5 and not t.isdigit():
+                for d in _deletes(t):
+                    self.neighbours[d].append(t)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def weight(self, token: str) -> float:
+        return self.idf.get(token, self.unknown_weight)
+
+    def _similar(self, token: str) -> set[str]:
+        """Index tokens within one edit of ``token`` (by shared one-deletion variants)."""
+        if len(token) < 4 or token.isdigit():
+            return set()
+        out: set[str] = set(self.neighbours.get(token, ()))
+        for d in _deletes(token):
+            if d in self.postings:
+                out.add(d)
+            out.update(self.neighbours.get(d, ()))
+        out.discard(token)
+        return out
+
+    def _known(self, token: str) -> bool:
+        return stem(token) in self.postings or token in self.forms
+
+    def _part(self, token: str) -> bool:
+        """Half of a glued token: a legal form, or a list word of 3+ letters."""
+        return token in self.forms or (len(token) >= 3 and stem(token) in self.postings)
+
+    def repair(self, tokens: list[str]) -> list[str]:
+        """Re-space glued words against the index vocabulary.
+
+        Two adjacent tokens whose join is a list word (and one of them is not) are joined
+        ("sa adah" -> "saadah"); a token the index does not know that splits into two it does
+        know (words or legal forms) is split ("companylimited", "huaweitech", "kohasag") -
+        unless it is one edit away from a list word (then it is a typo, not a glue).
+        """
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            t = tokens[i]
+            if i + 1 < len(tokens) and stem(t + tokens[i + 1]) in self.postings and not (
+                    stem(t) in self.postings and stem(tokens[i + 1]) in self.postings):
+                out.append(t + tokens[i + 1])
+                i += 2
+                continue
+            if not self._known(t) and len(t) >= 5 and not self._similar(stem(t)):
+                splits = [(t[:k], t[k:]) for k in range(2, len(t) - 1) if self._part(t[:k]) and self._part(t[k:])]
+                if splits:
+                    a, b = max(splits, key=lambda ab: len(ab[0]))
+                    out += [a, b]
+                    i += 1
+                    continue
+            out.append(t)
+            i += 1
+        return out
+
+    def candidates(self, q: Prepared) -> list[int]:
+        """Names sharing rare (or similar, or space-split) tokens with the query, best first."""
+        acc: dict[int, float] = defaultdict(float)
+
+        def add(docs: list[int], w: float) -> None:
+            for i in docs[:COMMON_TAKE] if len(docs) > self.common else docs:
+                acc[i] += w
+
+        for t in set(q.tokens):
+            if t in self.postings:
+                add(self.postings[t], self.idf[t])
+            if t in self.joined:
+                add(self.joined[t], self.unknown_weight)
+            for s in self._similar(t):
+                add(self.postings[s], self.idf[s] * 0.8)
+        for a, b in zip(q.tokens, q.tokens[1:], strict=False):
+            if a + b in self.postings:
+                add(self.postings[a + b], self.idf[a + b])
+        return sorted(acc, key=lambda i: (-acc[i], len(self.prepared[i].tokens)))[:SHORTLIST]
+
+    def search(self, query: str, limit: int = 10, threshold: float = 0.0) -> list[Hit]:
+        """Best hit per ``ref``, best first: identifier hits score 1.0, names by :func:`score_pair`."""
+        best: dict[str, Hit] = {}
+        for key in identifier_keys(query):
+            for i in self.ident.get(key, []):
+                d = self.docs[i]
+                exp = Explanation(identifier=key)
+                best[d.ref] = Hit(d.ref, d.name, 1.0, exp, d.source_ids)
+        q = prepare(query, query=True, repair=self.repair)
+        if q.tokens:
+            for i in self.candidates(q):
+                d = self.docs[i]
+                s, exp = score_pair(q, self.prepared[i], self.weight)
+                cur = best.get(d.ref)
+                if s >= threshold and (cur is None or s > cur.score):
+                    best[d.ref] = Hit(d.ref, d.name, round(s, 4), exp, d.source_ids)
+        hits = sorted(best.values(), key=lambda h: (-h.score, h.name))
+        return [h for h in hits if h.score >= threshold][:limit]

@@ -1,0 +1,189 @@
+"""Scoring one query name against one list name, with an explanation.
+
+Both names become *core tokens* (:func:`prepare`): folded to ASCII (Han via pinyin), security
+labels dropped from the end, legal forms set aside ("discounted": they neither cause nor block a
+match), a light plural stem. Tokens are then aligned one to one, best pairs first:
+
+* equal tokens: similarity 1;
+* a typo: optimal-string-alignment similarity (rapidfuzz) >= 0.8 on tokens of 4+ letters, so one
+  edit (a transposition counts as one) in a 5-letter token still aligns;
+* a missing space: one token equal to two adjacent tokens of the other name joined.
+
+The score is a weighted Dice coefficient: 2 x (aligned weight) / (query weight + name weight), in
+[0, 1]. Weights say how distinctive a token is: in an index, its rarity among all list names
+(inverse document frequency); in a bare pairwise comparison, a short list of generic words
+(``generic_words.txt``) weighs 0.35 and every other token 1. For a person listed as "FAMILY, Given"
+an alignment that misses the family name is multiplied by 0.7.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz.distance import OSA
+
+from listwatch.match.normalize import fold, split_legal_forms, strip_security_suffix
+
+__all__ = ["Explanation", "Prepared", "align", "is_generic", "pair_weight", "prepare", "score_pair", "stem"]
+
+FUZZY_MIN = 0.8
+FUZZY_MIN_LEN = 4
+SURNAME_MISS = 0.7
+
+
+def stem(token: str) -> str:
+    """Plural -> singular, for matching only ("technologies" -> "technology")."""
+    if len(token) > 4 and not token.isdigit():
+        if token.endswith("ies"):
+            return token[:-3] + "y"
+        if token.endswith("s") and not token.endswith(("ss", "us", "is")):
+            return token[:-1]
+    return token
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A name ready for matching."""
+
+    text: str
+    tokens: tuple[str, ...]  # core tokens, stemmed
+    discounted: tuple[str, ...]  # legal forms and security labels set aside
+    surname: tuple[str, ...] = ()  # for "FAMILY, Given" person names
+
+
+def prepare(name: str, *, person: bool = False, query: bool = False,
+            repair: Callable[[list[str]], list[str]] | None = None) -> Prepared:
+    """``repair``: an optional fix-up of the folded tokens (the index re-spaces glued words)."""
+    surname: tuple[str, ...] = ()
+    if person and "," in name:
+        surname = tuple(stem(t) for t in fold(name.split(",", 1)[0]).split())
+    toks = fold(name).split()
+    if repair is not None:
+        toks = repair(toks)
+    dropped: list[str] = []
+    if query:
+        toks, dropped = strip_security_suffix(toks)
+    core, forms = split_legal_forms(toks)
+    return Prepared(name, tuple(stem(t) for t in core), tuple(forms + dropped), surname)
+
+
+@dataclass
+class Explanation:
+    matched: list[dict[str, Any]] = field(default_factory=list)
+    unmatched_query: list[str] = field(default_factory=list)
+    unmatched_name: list[str] = field(default_factory=list)
+    discounted: list[str] = field(default_factory=list)
+    penalties: list[str] = field(default_factory=list)
+    identifier: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"matched": self.matched, "unmatched_query": self.unmatched_query,
+                "unmatched_name": self.unmatched_name, "discounted": self.discounted,
+                "penalties": self.penalties, "identifier": self.identifier, "summary": self.summary()}
+
+    def summary(self) -> str:
+        if self.identifier:
+            return f"identifier {self.identifier} matched exactly"
+        parts = []
+        for m in self.matched:
+            how = "=" if m["similarity"] == 1 else f"~{m['similarity']:.2f}"
+            parts.append(f"{m['query']}{how}{m['name']} (w {m['weight']:.2f})")
+        text = "matched " + ", ".join(parts) if parts else "nothing matched"
+        if self.unmatched_query:
+            text += "; query only: " + ", ".join(self.unmatched_query)
+        if self.unmatched_name:
+            text += "; name only: " + ", ".join(self.unmatched_name)
+        if self.discounted:
+            text += "; discounted: " + ", ".join(self.discounted)
+        if self.penalties:
+            text += "; " + "; ".join(self.penalties)
+        return text
+
+
+Weight = Callable[[str], float]
+
+
+@functools.cache
+def _generic() -> frozenset[str]:
+    text = (importlib.resources.files("listwatch.match") / "data" / "generic_words.txt").read_text(encoding="utf-8")
+    return frozenset(stem(w.strip()) for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+def is_generic(token: str) -> bool:
+    return token in _generic()
+
+
+def pair_weight(token: str) -> float:
+    """Static weight for pairwise comparison (no corpus): generic words 0.35, short tokens 0.5."""
+    if is_generic(token):
+        return 0.35
+    return 0.5 if len(token) <= 2 else 1.0
+
+
+def _sim(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    if min(len(a), len(b)) < FUZZY_MIN_LEN or a.isdigit() or b.isdigit():
+        return 0.0
+    s = OSA.normalized_similarity(a, b)
+    return s if s >= FUZZY_MIN else 0.0
+
+
+def align(q: tuple[str, ...], d: tuple[str, ...]) -> list[tuple[list[int], list[int], float]]:
+    """One-to-one alignment of query and name token positions: [(q positions, d positions, similarity)]."""
+    cands: list[tuple[float, int, list[int], list[int]]] = []
+    for i, a in enumerate(q):
+        for j, b in enumerate(d):
+            s = _sim(a, b)
+            if s:
+                cands.append((s, 0, [i], [j]))
+        for j in range(len(d) - 1):
+            if a == d[j] + d[j + 1]:
+                cands.append((1.0, 1, [i], [j, j + 1]))
+    for i in range(len(q) - 1):
+        joined = q[i] + q[i + 1]
+        for j, b in enumerate(d):
+            if joined == b:
+                cands.append((1.0, 1, [i, i + 1], [j]))
+    cands.sort(key=lambda c: (-c[0], -c[1]))
+    used_q: set[int] = set()
+    used_d: set[int] = set()
+    out = []
+    for s, _, qi, dj in cands:
+        if used_q.isdisjoint(qi) and used_d.isdisjoint(dj):
+            used_q.update(qi)
+            used_d.update(dj)
+            out.append((qi, dj, s))
+    return out
+
+
+def score_pair(q: Prepared, d: Prepared, weight: Weight) -> tuple[float, Explanation]:
+    """Weighted Dice score of two prepared names, and why."""
+    exp = Explanation(discounted=list(q.discounted) + [t for t in d.discounted if t not in q.discounted])
+    if not q.tokens or not d.tokens:
+        exp.unmatched_query, exp.unmatched_name = list(q.tokens), list(d.tokens)
+        return 0.0, exp
+    wq = [weight(t) for t in q.tokens]
+    wd = [weight(t) for t in d.tokens]
+    total = sum(wq) + sum(wd)
+    got = 0.0
+    hit_q: set[int] = set()
+    hit_d: set[int] = set()
+    for qi, dj, s in align(q.tokens, d.tokens):
+        w = sum(wq[i] for i in qi) + sum(wd[j] for j in dj)
+        got += s * w
+        hit_q.update(qi)
+        hit_d.update(dj)
+        exp.matched.append({"query": " ".join(q.tokens[i] for i in qi), "name": " ".join(d.tokens[j] for j in dj),
+                            "similarity": round(s, 3), "weight": round(w / 2, 3)})
+    exp.unmatched_query = [t for i, t in enumerate(q.tokens) if i not in hit_q]
+    exp.unmatched_name = [t for j, t in enumerate(d.tokens) if j not in hit_d]
+    score = got / total if total else 0.0
+    if d.surname and not any(d.tokens[j] in d.surname for j in hit_d):
+        score *= SURNAME_MISS
+        exp.penalties.append(f"family name {' '.join(d.surname)!r} not matched (x{SURNAME_MISS})")
+    return min(1.0, score), exp

@@ -1,0 +1,131 @@
+"""Screening: a name or identifier -> the listed entities it may be, scored, explained, with status.
+
+``screen(query)`` searches an in-memory :class:`~listwatch.match.index.NameIndex` over every name
+and alias in the store (built on first use and rebuilt when the store's data changes) and returns
+hits best first, each with the entity's status on ``as_of`` and the source record ids its names
+came from (``ofac-cons:30947``, ``csl:<_id>``, ``listwatch:<entity>``). ``screen_many`` does the
+same for an iterable of queries (or a pandas Series / DataFrame column).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from listwatch.dataset import Dataset
+from listwatch.dataset import load as load_dataset
+from listwatch.match.index import Hit, NameDoc, NameIndex
+from listwatch.model import Entity, Status
+from listwatch.report import entity_json
+from listwatch.status import status
+from listwatch.store.db import Store, open_store
+
+__all__ = ["DEFAULT_THRESHOLD", "MAX_QUERY", "ScreenHit", "bundled_docs", "entity_docs", "screen", "screen_many"]
+
+DEFAULT_THRESHOLD = 0.8
+MAX_QUERY = 500  # characters; longer input is refused, not truncated
+_RECORD_ID = re.compile(r"^(ofac-sdn|ofac-cons|csl|ftm|opensanctions):")
+
+
+class ScreenError(ValueError):
+    """A query that cannot be screened (empty, too long); the message says why."""
+
+
+@dataclass(frozen=True)
+class ScreenHit:
+    entity: Entity
+    matched_name: str
+    score: float
+    explanation: dict[str, Any]
+    source_ids: tuple[str, ...]
+    status: Status
+
+    def as_json(self) -> dict[str, Any]:
+        return {"entity": entity_json(self.entity, full=False), "matched_name": self.matched_name,
+                "score": self.score, "explanation": self.explanation, "source_ids": list(self.source_ids),
+                "restricted": self.status.restricted,
+                "lists": [x.list_id for x in self.status.listings if x.in_force],
+                "effects": [e.kind.value for e in self.status.effects]}
+
+
+def _ident(e: Entity) -> tuple[str, ...]:
+    out = []
+    for i in e.identifiers:
+        out.append(f"{i.scheme}:{i.value}")
+        if i.exchange:
+            out.append(f"{i.scheme}:{i.value}@{i.exchange}")
+    return tuple(out)
+
+
+def entity_docs(entities: Iterable[Entity]) -> list[NameDoc]:
+    """One document per name of each entity; source ids: the record ids its names cite."""
+    docs = []
+    for e in entities:
+        recs = tuple(dict.fromkeys(s for n in e.names for s in n.sources if _RECORD_ID.match(s)))
+        sids = (f"listwatch:{e.id}", *recs)
+        idents = _ident(e)
+        for n in [e.name, *e.aliases]:
+            docs.append(NameDoc(e.id, n, e.kind == "person", sids, idents))
+    return docs
+
+
+def bundled_docs(ds: Dataset | None = None) -> list[NameDoc]:
+    return entity_docs((ds or load_dataset()).entities.values())
+
+
+_INDEX: dict[int, tuple[str | None, NameIndex]] = {}
+
+
+def _index(store: Store) -> NameIndex:
+    version = store.data_version()
+    cached = _INDEX.get(id(store))
+    if cached is None or cached[0] != version:
+        cached = (version, NameIndex(entity_docs(store.entities(store.entity_ids()).values())))
+        _INDEX[id(store)] = cached
+    return cached[1]
+
+
+def _check(query: str) -> str:
+    if not isinstance(query, str):
+        raise ScreenError(f"query must be text, not {type(query).__name__}")
+    q = query.strip()
+    if not q:
+        raise ScreenError("empty query")
+    if len(q) > MAX_QUERY:
+        raise ScreenError(f"query of {len(q)} characters is over the {MAX_QUERY}-character limit")
+    return q
+
+
+def screen(query: str, as_of: dt.date | None = None, threshold: float = DEFAULT_THRESHOLD, limit: int = 10,
+           store: Store | None = None, known_at: dt.datetime | None = None) -> list[ScreenHit]:
+    """Entities the query may name, best first, each with its status on ``as_of`` (default today)."""
+    if not 0.0 <= threshold <= 1.0:
+        raise ScreenError(f"threshold {threshold} is outside [0, 1]")
+    if limit < 1:
+        raise ScreenError(f"limit {limit} must be at least 1")
+    q = _check(query)
+    st = store or open_store()
+    day = as_of or dt.date.today()
+    hits: list[Hit] = _index(st).search(q, limit=limit, threshold=threshold)
+    ents = st.entities(h.ref for h in hits)
+    return [ScreenHit(ents[h.ref], h.name, h.score, h.explanation.as_dict(), h.source_ids,
+                      status(st, ents[h.ref], day, known_at)) for h in hits if h.ref in ents]
+
+
+def screen_many(queries: Iterable[Any], as_of: dt.date | None = None, threshold: float = DEFAULT_THRESHOLD,
+                limit: int = 10, store: Store | None = None) -> Iterator[tuple[int, str, list[ScreenHit] | str]]:
+    """(1-based position, query, hits or an error message) per query, lazily, in input order.
+
+    Accepts any iterable of strings, e.g. a pandas Series, or a DataFrame (its ``name`` column).
+    """
+    if hasattr(queries, "columns") and hasattr(queries, "__getitem__"):
+        queries = queries["name"]  # a DataFrame
+    st = store or open_store()
+    for n, q in enumerate(queries, start=1):
+        try:
+            yield n, str(q), screen(q, as_of, threshold, limit, st)
+        except ScreenError as exc:
+            yield n, "" if q is None else str(q), str(exc)
