@@ -49,10 +49,16 @@ def legal_forms() -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
+@functools.cache
+def _han_forms() -> tuple[str, ...]:
+    """Chinese legal forms, longest first (股份有限公司 before 有限公司)."""
+    forms = [f[0] for f in legal_forms() if len(f) == 1 and re.search(r"[\u3400-\u9fff]", f[0])]
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
 def _strip_han_forms(s: str) -> str:
-    for form in legal_forms():
-        if len(form) == 1 and re.search(r"[\u3400-\u9fff]", form[0]):
-            s = s.replace(form[0], " ")
+    for form in _han_forms():
+        s = s.replace(form, " ")
     return s
 
 
