@@ -2,6 +2,7 @@
 
 Built once from every name and alias (:class:`NameDoc`), it keeps
 
+* every name's printed variants (a trailing "(SMIC)" short name is a name of its own);
 * postings: core token -> the names holding it, and each name's tokens' rarity (IDF);
 * a one-deletion neighbourhood of every token of 5+ letters (symmetric-delete lookup), so a
   query token one edit away from a list token (transpositions included) finds it in O(len);
@@ -19,19 +20,21 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from rapidfuzz.distance import OSA
 from stdnum import isin as stdnum_isin
 from stdnum import lei as stdnum_lei
 
-from listwatch.match.normalize import legal_forms
+from listwatch.match.normalize import legal_forms, name_variants
 from listwatch.match.score import Explanation, Prepared, is_generic, prepare, score_pair, stem
 
 __all__ = ["Hit", "NameDoc", "NameIndex"]
 
 SHORTLIST = 40  # candidates scored in full per query
 COMMON = 0.02  # a token on more than this share of names is "common" ...
-COMMON_TAKE = 300  # ... and then only its shortest names are candidates
+COMMON_BUDGET = 20_000  # ... and common postings beyond this many names in all ...
+COMMON_TAKE = 300  # ... contribute only their shortest names
 GENERIC_DAMPING = 0.5  # generic words (generic_words.txt) count half their rarity
 
 
@@ -89,18 +92,8 @@ class NameIndex:
         joined: dict[str, list[int]] = defaultdict(list)
         self.ident: dict[str, list[int]] = defaultdict(list)
         for doc in docs:
-            p = prepare(doc.name, person=doc.person)
-            if not p.tokens:
-                continue
-            i = len(self.docs)
-            self.docs.append(doc)
-            self.prepared.append(p)
-            for t in set(p.tokens):
-                postings[t].append(i)
-            for a, b in zip(p.tokens, p.tokens[1:], strict=False):
-                joined[a + b].append(i)
-            for key in doc.identifiers:
-                self.ident[ident_key(key)].append(i)
+            for variant in name_variants(doc.name):
+                self._add(doc, variant, postings, joined)
         size = [len(p.tokens) for p in self.prepared]
         self.postings = {t: sorted(ds, key=size.__getitem__) for t, ds in postings.items()}
         self.joined = dict(joined)
@@ -108,13 +101,31 @@ class NameIndex:
         self.idf = {t: math.log((n + 1) / (len(ds) + 0.5)) * (GENERIC_DAMPING if is_generic(t) else 1.0)
                     for t, ds in self.postings.items()}
         self.forms = {f[0] for f in legal_forms() if len(f) == 1}
+        self.long_forms = sorted(f for f in self.forms if len(f) >= 6 and f.isascii())
         self.unknown_weight = math.log((n + 1) / 0.5)
         self.common = max(50, int(n * COMMON))
-        self.neighbours: dict[str, list[str]] = defaultdict(list)
-        for t in self.postings:
-            if len(t) >= 5 and not t.isdigit():
-                for d in _deletes(t):
-                    self.neighbours[d].append(t)
+        self.neighbours: dict[str, set[str]] = defaultdict(set)  # one-deletion variant -> index keys
+        for p in self.prepared:
+            for surface, key in zip(p.surface, p.tokens, strict=True):
+                if len(surface) >= 5 and not surface.isdigit():
+                    self.neighbours[surface].add(key)
+                    for d in _deletes(surface):
+                        self.neighbours[d].add(key)
+
+    def _add(self, doc: NameDoc, variant: str, postings: dict[str, list[int]], joined: dict[str, list[int]]) -> None:
+        p = prepare(variant, person=doc.person)
+        if not p.tokens:
+            return
+        i = len(self.docs)
+        self.docs.append(doc if variant == doc.name else replace(doc, name=variant))
+        self.prepared.append(p)
+        for t in set(p.tokens):
+            postings[t].append(i)
+        for a, b in zip(p.tokens, p.tokens[1:], strict=False):
+            joined[a + b].append(i)
+        if variant == doc.name:
+            for key in doc.identifiers:
+                self.ident[ident_key(key)].append(i)
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -123,7 +134,7 @@ class NameIndex:
         return self.idf.get(token, self.unknown_weight)
 
     def _similar(self, token: str) -> set[str]:
-        """Index tokens within one edit of ``token`` (by shared one-deletion variants)."""
+        """Index keys whose written form is within one edit of ``token`` (shared one-deletion variants)."""
         if len(token) < 4 or token.isdigit():
             return set()
         out: set[str] = set(self.neighbours.get(token, ()))
@@ -131,7 +142,7 @@ class NameIndex:
             if d in self.postings:
                 out.add(d)
             out.update(self.neighbours.get(d, ()))
-        out.discard(token)
+        out.discard(stem(token))
         return out
 
     def _known(self, token: str) -> bool:
@@ -153,12 +164,20 @@ class NameIndex:
         i = 0
         while i < len(tokens):
             t = tokens[i]
-            if i + 1 < len(tokens) and stem(t + tokens[i + 1]) in self.postings and not (
-                    stem(t) in self.postings and stem(tokens[i + 1]) in self.postings):
-                out.append(t + tokens[i + 1])
-                i += 2
-                continue
-            if not self._known(t) and len(t) >= 5 and not self._similar(stem(t)):
+            if i + 1 < len(tokens):
+                u = tokens[i + 1]
+                if (stem(t + u) in self.postings and t not in self.forms and u not in self.forms
+                        and not (stem(t) in self.postings and stem(u) in self.postings)):
+                    out.append(t + u)
+                    i += 2
+                    continue
+            if not self._known(t) and len(t) >= 6 and not self._similar(t):
+                form = next((f for f in self.long_forms if OSA.distance(t, f) == 1), None)
+                if form:  # a typo in a legal form ("comsany")
+                    out.append(form)
+                    i += 1
+                    continue
+            if not self._known(t) and len(t) >= 5 and not self._similar(t):
                 splits = [(t[:k], t[k:]) for k in range(2, len(t) - 1) if self._part(t[:k]) and self._part(t[k:])]
                 if splits:
                     a, b = max(splits, key=lambda ab: len(ab[0]))
@@ -172,17 +191,20 @@ class NameIndex:
     def candidates(self, q: Prepared) -> list[int]:
         """Names sharing rare (or similar, or space-split) tokens with the query, best first."""
         acc: dict[int, float] = defaultdict(float)
+        common = sum(len(self.postings[t]) for t in set(q.tokens)
+                     if t in self.postings and len(self.postings[t]) > self.common)
+        cut = COMMON_TAKE if common > COMMON_BUDGET else None
 
         def add(docs: list[int], w: float) -> None:
-            for i in docs[:COMMON_TAKE] if len(docs) > self.common else docs:
+            for i in docs[:cut] if len(docs) > self.common else docs:
                 acc[i] += w
 
-        for t in set(q.tokens):
+        for t, surface in set(zip(q.tokens, q.surface, strict=True)):
             if t in self.postings:
                 add(self.postings[t], self.idf[t])
             if t in self.joined:
                 add(self.joined[t], self.unknown_weight)
-            for s in self._similar(t):
+            for s in self._similar(surface):
                 add(self.postings[s], self.idf[s] * 0.8)
         for a, b in zip(q.tokens, q.tokens[1:], strict=False):
             if a + b in self.postings:

@@ -28,21 +28,36 @@ from rapidfuzz.distance import OSA
 
 from listwatch.match.normalize import fold, split_legal_forms, strip_security_suffix
 
-__all__ = ["Explanation", "Prepared", "align", "is_generic", "pair_weight", "prepare", "score_pair", "stem"]
+__all__ = [
+    "Explanation",
+    "Prepared",
+    "align",
+    "is_generic",
+    "pair_weight",
+    "prepare",
+    "score_pair",
+    "similarity",
+    "stem",
+]
 
 FUZZY_MIN = 0.8
 FUZZY_MIN_LEN = 4
 SURNAME_MISS = 0.7
 
 
+@functools.cache
+def _abbreviations() -> dict[str, str]:
+    text = (importlib.resources.files("listwatch.match") / "data" / "abbreviations.txt").read_text(encoding="utf-8")
+    pairs = (line.split() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return {p[0]: p[1] for p in pairs if len(p) == 2}
+
+
 def stem(token: str) -> str:
-    """Plural -> singular, for matching only ("technologies" -> "technology")."""
-    if len(token) > 4 and not token.isdigit():
-        if token.endswith("ies"):
-            return token[:-3] + "y"
-        if token.endswith("s") and not token.endswith(("ss", "us", "is")):
-            return token[:-1]
-    return token
+    """An abbreviation or word form -> its one form (``abbreviations.txt``): "techs" -> "technology".
+
+    Deliberately not a general stemmer: names such as "Rojas" or "Abbas" must stay as printed.
+    """
+    return _abbreviations().get(token, token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +65,10 @@ class Prepared:
     """A name ready for matching."""
 
     text: str
-    tokens: tuple[str, ...]  # core tokens, stemmed
+    tokens: tuple[str, ...]  # core tokens, word forms unified (the keys that must be equal)
     discounted: tuple[str, ...]  # legal forms and security labels set aside
     surname: tuple[str, ...] = ()  # for "FAMILY, Given" person names
+    surface: tuple[str, ...] = ()  # the core tokens as written (typos are measured on these)
 
 
 def prepare(name: str, *, person: bool = False, query: bool = False,
@@ -68,7 +84,7 @@ def prepare(name: str, *, person: bool = False, query: bool = False,
     if query:
         toks, dropped = strip_security_suffix(toks)
     core, forms = split_legal_forms(toks)
-    return Prepared(name, tuple(stem(t) for t in core), tuple(forms + dropped), surname)
+    return Prepared(name, tuple(stem(t) for t in core), tuple(forms + dropped), surname, tuple(core))
 
 
 @dataclass
@@ -124,7 +140,8 @@ def pair_weight(token: str) -> float:
     return 0.5 if len(token) <= 2 else 1.0
 
 
-def _sim(a: str, b: str) -> float:
+def similarity(a: str, b: str) -> float:
+    """Typo similarity of two written tokens: OSA-normalised, 0 below 0.8 or under 4 letters."""
     if a == b:
         return 1.0
     if min(len(a), len(b)) < FUZZY_MIN_LEN or a.isdigit() or b.isdigit():
@@ -133,12 +150,14 @@ def _sim(a: str, b: str) -> float:
     return s if s >= FUZZY_MIN else 0.0
 
 
-def align(q: tuple[str, ...], d: tuple[str, ...]) -> list[tuple[list[int], list[int], float]]:
+def align(qp: Prepared, dp: Prepared) -> list[tuple[list[int], list[int], float]]:
     """One-to-one alignment of query and name token positions: [(q positions, d positions, similarity)]."""
+    q, d = qp.tokens, dp.tokens
+    qs, ds = qp.surface or q, dp.surface or d
     cands: list[tuple[float, int, list[int], list[int]]] = []
     for i, a in enumerate(q):
         for j, b in enumerate(d):
-            s = _sim(a, b)
+            s = 1.0 if a == b else max(similarity(a, b), similarity(qs[i], ds[j]))
             if s:
                 cands.append((s, 0, [i], [j]))
         for j in range(len(d) - 1):
@@ -173,7 +192,7 @@ def score_pair(q: Prepared, d: Prepared, weight: Weight) -> tuple[float, Explana
     got = 0.0
     hit_q: set[int] = set()
     hit_d: set[int] = set()
-    for qi, dj, s in align(q.tokens, d.tokens):
+    for qi, dj, s in align(q, d):
         w = sum(wq[i] for i in qi) + sum(wd[j] for j in dj)
         got += s * w
         hit_q.update(qi)
