@@ -8,6 +8,7 @@ from pathlib import Path
 import typer.main
 
 from listwatch.cli import app
+from listwatch.model import EffectKind
 from listwatch.regimes import MODULES
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -39,6 +40,5 @@ def test_every_rule_cites_an_instrument_and_every_regime_cites_the_law() -> None
 
 
 def test_effect_kinds_are_the_closed_vocabulary() -> None:
-    from listwatch.model import EffectKind
     assert {k.value for k in EffectKind} == {"securities_purchase_prohibited", "securities_holding_prohibited",
                                              "export_license_required", "assets_blocked"}

@@ -5,6 +5,7 @@ formats the result (a Rich table, or JSON with ``--json``). Known errors print o
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import sys
@@ -16,12 +17,16 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from listwatch import dataset, report
 from listwatch import status as engine
+from listwatch.batch import CSV_COLUMNS, BatchError, csv_record, read_rows, screen_rows
+from listwatch.match import compare
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.resolve import Ambiguous, NotFound, resolve
+from listwatch.screen import DEFAULT_THRESHOLD, ScreenError, screen
 from listwatch.store.db import Store, open_store
 
 app = typer.Typer(help="Is this company restricted by a US government list - on which date, in what way, since when?",
@@ -52,7 +57,7 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except (NotFound, Ambiguous) as exc:
             fail(str(exc.args[0]) if exc.args else str(exc))
-        except (UsageProblem, PortfolioError, dataset.DatasetError) as exc:
+        except (UsageProblem, PortfolioError, dataset.DatasetError, ScreenError, BatchError) as exc:
             fail(str(exc))
         except OSError as exc:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
@@ -240,6 +245,79 @@ def portfolio_cmd(file: Path, as_of: AsOf = None, known_at: KnownAt = None, as_j
         t.add_row(str(r["row"]), r["name"] or r["isin"] or r["ticker"],
                   r["entity"]["name"] if r["entity"] else "-", "yes" if r["restricted"] else "no", r["action"])
     out.print(t)
+
+
+@app.command("compare")
+@friendly
+def compare_cmd(a: str, b: str, as_json: AsJson = False) -> None:
+    """Score how likely names A and B are the same party, and why."""
+    result = compare(a, b)
+    if as_json:
+        emit_json(result.as_json())
+        return
+    out.print(f"score [bold]{result.score:.3f}[/]: {result.explanation['summary']}")
+
+
+Threshold = Annotated[float, typer.Option("--threshold", min=0.0, max=1.0, help="Lowest score reported.")]
+
+
+@app.command("screen")
+@friendly
+def screen_cmd(query: str, as_of: AsOf = None, threshold: Threshold = DEFAULT_THRESHOLD,
+               limit: Annotated[int, typer.Option("--limit", min=1, max=100)] = 10, as_json: AsJson = False) -> None:
+    """Screen a name or identifier (ISIN, LEI, ticker@exchange) against every list."""
+    day = parse_date(as_of, "--as-of")
+    hits = screen(query, day, threshold, limit, store=store())
+    if as_json:
+        emit_json({"query": query, "as_of": day.isoformat(), "threshold": threshold,
+                   "results": [h.as_json() for h in hits]})
+        return
+    if not hits:
+        out.print(f"No match for {query!r} at threshold {threshold:.2f}.")
+        return
+    t = Table("score", "entity", "matched name", "restricted", "why", title=f"{query!r} on {day}")
+    for h in hits:
+        t.add_row(f"{h.score:.3f}", f"{h.entity.name} [{h.entity.id}]", h.matched_name,
+                  ", ".join(x.list_id for x in h.status.listings if x.in_force) or "no",
+                  str(h.explanation["summary"]))
+    out.print(t)
+
+
+@app.command("screen-file")
+@friendly
+def screen_file_cmd(
+    file: Path,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write a CSV of best hits here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one per input row.")] = False,
+    column: Annotated[str, typer.Option("--column", help="The column holding the names.")] = "name",
+    as_of: AsOf = None, threshold: Threshold = DEFAULT_THRESHOLD,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100)] = 5,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes (default: all cores).")] = None,
+) -> None:
+    """Screen every row of a CSV (streamed, on all cores): -o OUT.csv, or --json for JSON Lines."""
+    if output is None and not as_json:
+        raise UsageProblem("say where results go: -o OUT.csv or --json")
+    day = parse_date(as_of, "--as-of")
+    store()  # create and seed once here, not in every worker
+    err = Console(stderr=True)
+    with Progress(*Progress.get_default_columns(), console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(f"screening {file.name}", total=file.stat().st_size)
+        rows = read_rows(file, column, on_read=lambda n: bar.advance(task, n))
+        results = screen_rows(rows, day, threshold, limit, workers)
+        if as_json:
+            for r in results:
+                sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+            return
+        assert output is not None
+        with output.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
+            w.writeheader()
+            n = bad = 0
+            for r in results:
+                w.writerow(csv_record(r))
+                n += 1
+                bad += "error" in r
+    err.print(f"screened {n} rows ({bad} with errors) -> {output}")
 
 
 @data_app.command("check")

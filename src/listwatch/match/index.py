@@ -217,8 +217,8 @@ class NameIndex:
         for key in identifier_keys(query):
             for i in self.ident.get(key, []):
                 d = self.docs[i]
-                exp = Explanation(identifier=key)
-                best[d.ref] = Hit(d.ref, d.name, 1.0, exp, d.source_ids)
+                if d.ref not in best:  # the entity's first (primary) name stands for it
+                    best[d.ref] = Hit(d.ref, d.name, 1.0, Explanation(identifier=key), d.source_ids)
         q = prepare(query, query=True, repair=self.repair)
         if q.tokens:
             for i in self.candidates(q):

@@ -1,0 +1,169 @@
+"""Batch screening of a CSV file: streamed in bounded windows, screened on every core.
+
+Memory stays constant in the input size: rows are read a window at a time (``WINDOW`` rows),
+screened by a process pool (each worker opens the store and builds its index once), written
+out in input order, then the next window is read. A row that cannot be screened (no text,
+undecodable bytes, too long) gets an error entry with its 1-based data-row number; the rest
+of the file is still screened.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from listwatch.screen import DEFAULT_THRESHOLD, ScreenError, screen
+from listwatch.store.db import Store, open_store
+
+__all__ = ["BatchError", "Row", "read_rows", "screen_rows"]
+
+WINDOW = 2048
+CHUNK = 128
+
+
+class BatchError(ValueError):
+    """The input file as a whole is unusable (no such column, not CSV)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    row: int  # 1-based data row, header excluded
+    query: str
+    error: str | None = None
+
+
+class _Counting(io.RawIOBase):
+    """A binary reader that reports how many bytes have been consumed (for the progress bar)."""
+
+    def __init__(self, raw: IO[bytes], on_read: Callable[[int], None]) -> None:
+        self._raw, self._on_read = raw, on_read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        data = self._raw.read(len(b))
+        n = len(data)
+        b[:n] = data
+        self._on_read(n)
+        return n
+
+
+def read_rows(path: Path, column: str = "name", on_read: Callable[[int], None] | None = None) -> Iterator[Row]:
+    """Stream ``column`` of a CSV file as rows; undecodable rows come back with an error."""
+    raw = path.open("rb")
+    stream: IO[bytes] = io.BufferedReader(_Counting(raw, on_read)) if on_read else raw
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    try:
+        reader = csv.reader(text)
+        try:
+            header = [h.strip().lower() for h in next(reader)]
+        except StopIteration:
+            raise BatchError(f"{path}: the file is empty") from None
+        except csv.Error as exc:
+            raise BatchError(f"{path}: line 1: {exc}") from exc
+        col = column.strip().lower()
+        if col not in header:
+            raise BatchError(f"{path}: no column {column!r} in the header (found {', '.join(header)}); "
+                             "choose one with --column")
+        at = header.index(col)
+        n = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                n += 1
+                yield Row(n, "", f"line {reader.line_num}: {exc}")
+                continue
+            if not cells:
+                continue
+            n += 1
+            value = cells[at] if at < len(cells) else ""
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                yield Row(n, value.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
+                          f"row {n}: not UTF-8 text")
+                continue
+            yield Row(n, value, None if value.strip() else f"row {n}: empty {column!r}")
+    finally:
+        text.close()
+
+
+_STORE: Store | None = None
+
+
+def _init(url: str | None) -> None:
+    global _STORE  # noqa: PLW0603 - one store per worker process
+    _STORE = open_store(url)
+
+
+def _screen_chunk(args: tuple[list[Row], dt.date, float, int]) -> list[dict[str, Any]]:
+    rows, as_of, threshold, limit = args
+    assert _STORE is not None
+    out = []
+    for r in rows:
+        if r.error:
+            out.append({"row": r.row, "query": r.query, "error": r.error})
+            continue
+        try:
+            hits = screen(r.query, as_of, threshold, limit, store=_STORE)
+        except ScreenError as exc:
+            out.append({"row": r.row, "query": r.query, "error": f"row {r.row}: {exc}"})
+            continue
+        out.append({"row": r.row, "query": r.query, "results": [h.as_json() for h in hits]})
+    return out
+
+
+def screen_rows(rows: Iterator[Row], as_of: dt.date, threshold: float = DEFAULT_THRESHOLD, limit: int = 5,
+                workers: int | None = None, url: str | None = None) -> Iterator[dict[str, Any]]:
+    """Results per row, in input order, computed ``WINDOW`` rows at a time on ``workers`` processes."""
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        _init(url)
+        for window in _windows(rows):
+            yield from _screen_chunk((window, as_of, threshold, limit))
+        return
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(workers, initializer=_init, initargs=(url,)) as pool:
+        for window in _windows(rows):
+            chunks = [(window[i:i + CHUNK], as_of, threshold, limit) for i in range(0, len(window), CHUNK)]
+            for part in pool.map(_screen_chunk, chunks):
+                yield from part
+
+
+def _windows(rows: Iterator[Row]) -> Iterator[list[Row]]:
+    window: list[Row] = []
+    for r in rows:
+        window.append(r)
+        if len(window) >= WINDOW:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+CSV_COLUMNS = ["row", "query", "hits", "entity_id", "entity_name", "matched_name", "score", "restricted", "lists",
+               "effects", "source_ids", "explanation", "error"]
+
+
+def csv_record(result: dict[str, Any]) -> dict[str, Any]:
+    """One output CSV row: the best hit of an input row (or its error)."""
+    best = (result.get("results") or [None])[0]
+    rec: dict[str, Any] = {"row": result["row"], "query": result["query"], "hits": len(result.get("results") or []),
+                           "error": result.get("error", "")}
+    if best:
+        rec.update({"entity_id": best["entity"]["id"], "entity_name": best["entity"]["name"],
+                    "matched_name": best["matched_name"], "score": best["score"], "restricted": best["restricted"],
+                    "lists": ";".join(best["lists"]), "effects": ";".join(best["effects"]),
+                    "source_ids": ";".join(best["source_ids"]), "explanation": best["explanation"]["summary"]})
+    return rec

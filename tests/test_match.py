@@ -1,0 +1,117 @@
+"""Matching: normalisation for screening, scores with explanations, identifiers, the index."""
+
+from __future__ import annotations
+
+import pytest
+
+from listwatch.match import compare
+from listwatch.match.index import NameDoc, NameIndex, identifier_keys
+from listwatch.match.normalize import fold, split_legal_forms, strip_security_suffix
+from listwatch.match.score import prepare
+
+
+def test_fold_transliterates_any_script_to_ascii() -> None:
+    assert fold("Тамбовский завод «Октябрь»") == "tambovskiy zavod oktyabr"
+    assert fold("ＸＩＡＯＭＩ") == "xiaomi"
+
+
+def test_fold_romanises_han_with_glossary_and_pinyin() -> None:
+    assert fold("小米集团") == "xiaomi group"
+    assert fold("华为技术有限公司") == "huawei technology"
+
+
+def test_fold_drops_apostrophes_inside_words() -> None:
+    assert fold("SHAHID BABA'I GROUP") == "shahid babai group"
+
+
+def test_security_labels_are_dropped_from_the_end_only() -> None:
+    assert strip_security_suffix(fold("XIAOMI CORP-CLASS B").split()) == (["xiaomi", "corp"], ["class", "b"])
+    assert strip_security_suffix(["class", "b", "holdings"])[0] == ["class", "b"]
+
+
+@pytest.mark.parametrize("name", ["Co., Ltd.", "Company Limited", "Co Ltd", "CO. LTD", "Joint Stock Company",
+                                  "OOO", "Obshchestvo s Ogranichennoy Otvetstvennostyu", "S.A. de C.V.", "GmbH"])
+def test_legal_forms_are_set_aside(name: str) -> None:
+    core, forms = split_legal_forms(fold(f"Acme {name}").split())
+    assert core == ["acme"] and forms
+
+
+def test_person_name_in_last_first_order_matches_first_last() -> None:
+    assert compare("BORAVCANIN, Ljubomir", "Ljubomir BORAVCANIN").score == 1.0
+
+
+def test_chinese_characters_meet_pinyin_company_name() -> None:
+    c = compare("小米集团", "Xiaomi Corporation")
+    assert c.score >= 0.8
+    assert c.explanation["matched"][0] == {"query": "xiaomi", "name": "xiaomi", "similarity": 1.0, "weight": 1.0}
+
+
+@pytest.mark.parametrize("variant", ["SZ DJI Technology Co., Ltd.", "SZ DJI TECHNOLOGY COMPANY LIMITED",
+                                     "sz dji technology co ltd", "SZ DJI Technology"])
+def test_co_ltd_variants_neither_cause_nor_block_a_match(variant: str) -> None:
+    assert compare(variant, "SZ DJI Technology Co., Ltd.").score == 1.0
+    assert compare("Acme Co., Ltd.", "Widget Co., Ltd.").score == 0.0
+
+
+def test_typo_in_a_long_token_still_matches_and_is_explained() -> None:
+    c = compare("Hangzhou Hikvison Digital Technology", "Hangzhou Hikvision Digital Technology Co., Ltd.")
+    assert c.score > 0.9
+    fuzzy = [m for m in c.explanation["matched"] if m["similarity"] < 1]
+    assert fuzzy and fuzzy[0]["query"] == "hikvison" and fuzzy[0]["name"] == "hikvision"
+
+
+def test_token_order_does_not_matter() -> None:
+    assert compare("Digital Technology Hangzhou Hikvision", "Hangzhou Hikvision Digital Technology").score == 1.0
+
+
+def test_acronym_alias_matches_through_the_printed_short_name() -> None:
+    assert compare("SMIC", "Semiconductor Manufacturing International Corp. (SMIC)").score == 1.0
+
+
+def test_shared_generic_words_alone_do_not_match() -> None:
+    assert compare("China Technology Group", "China Mobile Technology Group").score < 0.8
+    assert compare("Xiaomi", "ZHANG, Xiaoming").score < 0.5
+
+
+def test_missing_family_name_is_penalised_and_said() -> None:
+    c = compare("Seyyed Reza BRITAIN", "KAZEMI, Seyyed Reza")
+    assert c.score < 0.8
+    assert any("family name" in p for p in c.explanation["penalties"])
+
+
+def test_identifier_keys_validate_isin_and_lei() -> None:
+    assert identifier_keys("KYG9830T1067") == ["isin:KYG9830T1067"]
+    assert identifier_keys("KYG9830T1066") == []  # bad check digit
+    assert identifier_keys("1810@HK") == ["ticker:1810@HK"]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "!!!", "***", "a"])
+def test_garbage_queries_give_no_hit_not_a_crash(query: str) -> None:
+    index = NameIndex([NameDoc("x", "Xiaomi Corporation")])
+    assert index.search(query) == []
+
+
+def test_index_finds_glued_and_split_words() -> None:
+    index = NameIndex([NameDoc("a", "GALA WANG"), NameDoc("b", "HIKVISION DIGITAL"), NameDoc("c", "HARAZ SHIPPING CO")])
+    assert index.search("GalaWang")[0].ref == "a"
+    assert index.search("Hik Vision Digital")[0].ref == "b"
+    assert index.search("HARAZ SHIPPINGCOMPANY")[0].ref == "c"
+
+
+def test_index_scores_identifiers_at_one() -> None:
+    index = NameIndex([NameDoc("x", "Xiaomi Corporation", identifiers=("isin:KYG9830T1067",))])
+    [hit] = index.search("KYG9830T1067")
+    assert hit.score == 1.0 and hit.explanation.identifier == "isin:KYG9830T1067"
+
+
+def test_rare_tokens_weigh_more_than_common_ones() -> None:
+    docs = [NameDoc(str(i), f"China {w} Technology Group") for i, w in enumerate(
+        ["Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta"])]
+    index = NameIndex([*docs, NameDoc("x", "Xiaomi Technology Group")])
+    assert index.weight("xiaomi") > index.weight("china") > 0
+    assert index.search("Xiaomi China")[0].ref == "x"
+
+
+def test_prepare_is_idempotent_on_its_own_tokens() -> None:
+    p = prepare("Hangzhou Hikvision Digital Technology Co., Ltd.")
+    assert prepare(" ".join(p.tokens)).tokens == p.tokens

@@ -1,0 +1,111 @@
+"""Screening through the store, the Python API and the CLI (single, batch, pairwise)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from listwatch.screen import ScreenError, screen, screen_many
+from listwatch.store.db import Store
+from tests.conftest import Cli, D
+
+
+def test_holdings_file_style_name_finds_xiaomi_with_status_and_sources(store: Store) -> None:
+    [hit, *_] = screen("XIAOMI CORP-CLASS B", D("2021-02-01"), store=store)
+    assert hit.entity.id == "xiaomi" and hit.score == 1.0
+    assert hit.status.restricted and [x.list_id for x in hit.status.listings] == ["us-dod-1237"]
+    assert "listwatch:xiaomi" in hit.source_ids
+    assert hit.explanation["discounted"] == ["corp", "class", "b", "corporation"]
+
+
+def test_chinese_name_finds_xiaomi(store: Store) -> None:
+    assert screen("小米集团", store=store)[0].entity.id == "xiaomi"
+
+
+def test_ns_cmic_hit_carries_the_ofac_record_id(store: Store) -> None:
+    [hit, *_] = screen("Hangzhou Hikvision Digital Tech Co Ltd", D("2022-01-01"), store=store)
+    assert hit.entity.id == "hikvision"
+    assert any(s.startswith("ofac-cons:") for s in hit.source_ids)
+
+
+def test_identifier_hits_score_one(store: Store) -> None:
+    [hit] = screen("KYG9830T1067", D("2021-02-01"), store=store)
+    assert hit.entity.id == "xiaomi" and hit.score == 1.0
+    assert screen("1810@HK", store=store)[0].entity.id == "xiaomi"
+
+
+def test_threshold_and_limit_are_respected(store: Store) -> None:
+    loose = screen("China Aerospace", threshold=0.3, limit=3, store=store)
+    assert 0 < len(loose) <= 3 and all(h.score >= 0.3 for h in loose)
+    assert [h.score for h in loose] == sorted((h.score for h in loose), reverse=True)
+    assert screen("China Aerospace", threshold=1.0, store=store) == []
+
+
+def test_unrelated_name_raises_no_alarm(store: Store) -> None:
+    assert screen("Acme Widgets Ltd", store=store) == []
+    assert screen("ZHANG, Xiaoming", store=store) == []
+
+
+@pytest.mark.parametrize(("query", "message"), [("", "empty query"), ("   ", "empty query"),
+                                                 ("x" * 501, "over the 500-character limit")])
+def test_bad_queries_give_a_clear_error(store: Store, query: str, message: str) -> None:
+    with pytest.raises(ScreenError, match=message):
+        screen(query, store=store)
+
+
+def test_screen_many_reports_bad_rows_and_screens_the_rest(store: Store) -> None:
+    out = list(screen_many(["Xiaomi Corporation", "", "SMIC"], store=store))
+    assert [n for n, _, _ in out] == [1, 2, 3]
+    assert out[1][2] == "empty query"
+    assert out[0][2][0].entity.id == "xiaomi" and out[2][2][0].entity.id == "smic"  # type: ignore[index,union-attr]
+
+
+def test_screen_json_contract(cli: Cli) -> None:
+    data = cli.json("screen", "XIAOMI CORP-CLASS B", "--as-of", "2021-02-01")
+    assert set(data) >= {"query", "as_of", "results"}
+    [best, *_] = data["results"]
+    assert set(best) >= {"entity", "matched_name", "score", "explanation", "source_ids", "restricted"}
+    assert set(best["entity"]) >= {"id", "name", "aliases"}
+    assert best["entity"]["id"] == "xiaomi" and best["restricted"] is True
+
+
+def test_compare_json_contract(cli: Cli) -> None:
+    data = cli.json("compare", "Huawei Technolgies", "HUAWEI TECHNOLOGIES CO., LTD.")
+    assert set(data) >= {"a", "b", "score", "explanation"}
+    assert 0.9 < data["score"] < 1.0
+
+
+def test_screen_file_json_lines_with_a_bad_row(cli: Cli, tmp_path: Path) -> None:
+    f = tmp_path / "in.csv"
+    f.write_bytes("id,name\n1,XIAOMI CORP-CLASS B\n2,\n3,Acme Widgets\n4,\xff\xfe bad\n5,小米集团\n".encode()
+                  .replace("\xff\xfe".encode(), b"\xff\xfe"))
+    r = cli("screen-file", str(f), "--json", "--workers", "1", "--as-of", "2021-02-01")
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["row"] for x in lines] == [1, 2, 3, 4, 5]
+    assert lines[0]["results"][0]["entity"]["id"] == "xiaomi" and lines[0]["query"] == "XIAOMI CORP-CLASS B"
+    assert lines[1]["error"] == "row 2: empty 'name'"
+    assert lines[2]["results"] == []
+    assert lines[3]["error"] == "row 4: not UTF-8 text"
+    assert lines[4]["results"][0]["entity"]["id"] == "xiaomi"
+
+
+def test_screen_file_csv_output_on_two_processes(cli: Cli, tmp_path: Path) -> None:
+    f = tmp_path / "in.csv"
+    f.write_text("customer\nSZ DJI Technology Co Ltd\nAcme Widgets\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    r = cli("screen-file", str(f), "--column", "customer", "-o", str(out), "--workers", "2")
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [(x["row"], x["entity_id"]) for x in rows] == [("1", "dji"), ("2", "")]
+    assert rows[0]["restricted"] == "True" and "us-ofac-ns-cmic" in rows[0]["lists"]
+
+
+def test_screen_file_without_the_column_fails_clearly(cli: Cli, tmp_path: Path) -> None:
+    f = tmp_path / "in.csv"
+    f.write_text("company\nXiaomi\n", encoding="utf-8")
+    r = cli("screen-file", str(f), "--json")
+    assert r.exit_code == 2 and "no column 'name' in the header (found company)" in r.stderr
