@@ -16,6 +16,7 @@ rarer is there), ranks them by the rarity they share, and scores the best few in
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -94,12 +95,13 @@ class NameIndex:
         for doc in docs:
             for variant in name_variants(doc.name):
                 self._add(doc, variant, postings, joined)
-        size = [len(p.tokens) for p in self.prepared]
-        self.postings = {t: sorted(ds, key=size.__getitem__) for t, ds in postings.items()}
+        self.sizes = [len(p.tokens) for p in self.prepared]
+        self.postings = {t: sorted(ds, key=self.sizes.__getitem__) for t, ds in postings.items()}
         self.joined = dict(joined)
         n = max(len(self.docs), 1)
         self.idf = {t: math.log((n + 1) / (len(ds) + 0.5)) * (GENERIC_DAMPING if is_generic(t) else 1.0)
                     for t, ds in self.postings.items()}
+        self.total = [sum(self.idf[t] for t in p.tokens) for p in self.prepared]
         self.forms = {f[0] for f in legal_forms() if len(f) == 1}
         self.long_forms = sorted(f for f in self.forms if len(f) >= 6 and f.isascii())
         self.unknown_weight = math.log((n + 1) / 0.5)
@@ -188,8 +190,12 @@ class NameIndex:
             i += 1
         return out
 
-    def candidates(self, q: Prepared) -> list[int]:
-        """Names sharing rare (or similar, or space-split) tokens with the query, best first."""
+    def candidates(self, q: Prepared, threshold: float = 0.0) -> list[int]:
+        """Names sharing rare (or similar, or space-split) tokens with the query, best first.
+
+        Each candidate accumulates an upper bound of the weight its alignment can reach; one
+        whose bound, over the weight of both names, stays under ``threshold`` is never scored.
+        """
         acc: dict[int, float] = defaultdict(float)
         common = sum(len(self.postings[t]) for t in set(q.tokens)
                      if t in self.postings and len(self.postings[t]) > self.common)
@@ -200,16 +206,20 @@ class NameIndex:
                 acc[i] += w
 
         for t, surface in set(zip(q.tokens, q.surface, strict=True)):
+            wq = self.weight(t)
             if t in self.postings:
-                add(self.postings[t], self.idf[t])
+                add(self.postings[t], wq + self.idf[t])
             if t in self.joined:
-                add(self.joined[t], self.unknown_weight)
+                add(self.joined[t], wq + 2 * self.unknown_weight)
             for s in self._similar(surface):
-                add(self.postings[s], self.idf[s] * 0.8)
+                add(self.postings[s], wq + self.idf[s])
         for a, b in zip(q.tokens, q.tokens[1:], strict=False):
             if a + b in self.postings:
-                add(self.postings[a + b], self.idf[a + b])
-        return sorted(acc, key=lambda i: (-acc[i], len(self.prepared[i].tokens)))[:SHORTLIST]
+                add(self.postings[a + b], self.weight(a) + self.weight(b) + self.idf[a + b])
+        wq_total = sum(self.weight(t) for t in q.tokens)
+        bound = {i: a / (wq_total + self.total[i]) for i, a in acc.items()}
+        keep = [i for i, b in bound.items() if b >= threshold] if threshold > 0 else list(bound)
+        return heapq.nsmallest(SHORTLIST, keep, key=lambda i: (-bound[i], self.sizes[i]))
 
     def search(self, query: str, limit: int = 10, threshold: float = 0.0) -> list[Hit]:
         """Best hit per ``ref``, best first: identifier hits score 1.0, names by :func:`score_pair`."""
@@ -221,7 +231,7 @@ class NameIndex:
                     best[d.ref] = Hit(d.ref, d.name, 1.0, Explanation(identifier=key), d.source_ids)
         q = prepare(query, query=True, repair=self.repair)
         if q.tokens:
-            for i in self.candidates(q):
+            for i in self.candidates(q, threshold):
                 d = self.docs[i]
                 s, exp = score_pair(q, self.prepared[i], self.weight)
                 cur = best.get(d.ref)

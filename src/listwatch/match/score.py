@@ -144,10 +144,12 @@ def similarity(a: str, b: str) -> float:
     """Typo similarity of two written tokens: OSA-normalised, 0 below 0.8 or under 4 letters."""
     if a == b:
         return 1.0
-    if min(len(a), len(b)) < FUZZY_MIN_LEN or a.isdigit() or b.isdigit():
+    la, lb = len(a), len(b)
+    if min(la, lb) < FUZZY_MIN_LEN or abs(la - lb) > (1 - FUZZY_MIN) * max(la, lb) + 1e-9 or a.isdigit() \
+            or b.isdigit():
         return 0.0
-    s = OSA.normalized_similarity(a, b)
-    return s if s >= FUZZY_MIN else 0.0
+    sim = float(OSA.normalized_similarity(a, b))  # (its score_cutoff rounds 0.8 away on 5 letters)
+    return sim if sim >= FUZZY_MIN - 1e-9 else 0.0
 
 
 def align(qp: Prepared, dp: Prepared) -> list[tuple[list[int], list[int], float]]:

@@ -1,0 +1,127 @@
+"""Screening speed on the full real lists, against a rapidfuzz full-scan baseline in the same run.
+
+    python benchmarks/screen_speed.py [--queries N] [--baseline-queries M] [--workers W]
+
+Loads OFAC SDN 2021-07-07 (with aliases), OFAC consolidated 2025-12-19 and the whole CSL
+2022-05-16 with listwatch's own parsers plus the bundled dataset, builds the index (time and
+memory), then screens N real-looking queries (the dev-set queries, and list names with one
+random edit, reordered tokens or a security suffix): queries/s single-threaded with p50/p99
+latency, batch names/s on W processes, and the rapidfuzz WRatio full scan (extractOne over
+every name) on M of the same queries. Prints the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import multiprocessing as mp
+import random
+import resource
+import statistics
+import time
+
+from common import EVAL, real_records, record_docs
+from rapidfuzz import fuzz, process, utils
+
+from listwatch.ingest import csl
+from listwatch.match.index import NameDoc, NameIndex
+from listwatch.screen import DEFAULT_THRESHOLD, bundled_docs
+
+SUFFIXES = [" - CLASS B", " ADR", " SHARES", " ORD", " Co., Ltd.", " LIMITED"]
+
+
+def all_docs() -> list[NameDoc]:
+    from common import REAL  # noqa: PLC0415
+
+    recs = [r for r in real_records() if not r.source_id.startswith("csl:")]
+    recs += csl.parse(REAL / "csl/2022-05-16/consolidated.csv.gz")  # the whole CSL, its SDN rows included
+    return record_docs(recs) + bundled_docs()
+
+
+def make_queries(docs: list[NameDoc], n: int, seed: int = 7) -> list[str]:
+    rnd = random.Random(seed)
+    with (EVAL / "screening-dev.csv").open(encoding="utf-8") as fh:
+        qs = [r["query"] for r in csv.DictReader(fh)]
+    while len(qs) < n:
+        name = rnd.choice(docs).name
+        kind = rnd.randrange(3)
+        if kind == 0 and len(name) > 6:
+            i = rnd.randrange(len(name))
+            name = name[:i] + rnd.choice("abcdefghijklmnopqrstuvwxyz") + name[i + 1:]
+        elif kind == 1:
+            toks = name.split()
+            rnd.shuffle(toks)
+            name = " ".join(toks)
+        else:
+            name += rnd.choice(SUFFIXES)
+        qs.append(name)
+    rnd.shuffle(qs)
+    return qs[:n]
+
+
+_INDEX: NameIndex | None = None
+
+
+def _init() -> None:
+    global _INDEX  # noqa: PLW0603
+    _INDEX = NameIndex(all_docs())
+
+
+def _chunk(qs: list[str]) -> int:
+    assert _INDEX is not None
+    for q in qs:
+        _INDEX.search(q, limit=5, threshold=DEFAULT_THRESHOLD)
+    return len(qs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--queries", type=int, default=20_000)
+    ap.add_argument("--baseline-queries", type=int, default=300)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+
+    docs = all_docs()
+    print(f"names: {len(docs):,} (records and aliases of SDN + consolidated + CSL, plus the bundled data)")
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t = time.perf_counter()
+    index = NameIndex(docs)
+    build = time.perf_counter() - t
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"index build: {build:.2f} s; process max RSS {rss1 / 1024:.0f} MiB "
+          f"(+{(rss1 - rss0) / 1024:.0f} MiB while building)")
+
+    queries = make_queries(docs, args.queries)
+    for q in queries[:50]:  # warm caches (pinyin tables, rigour patterns)
+        index.search(q)
+    lat = []
+    t0 = time.perf_counter()
+    for q in queries:
+        t = time.perf_counter()
+        index.search(q, limit=5, threshold=DEFAULT_THRESHOLD)
+        lat.append(time.perf_counter() - t)
+    single = len(queries) / (time.perf_counter() - t0)
+    q50, q99 = statistics.quantiles(lat, n=100)[49] * 1000, statistics.quantiles(lat, n=100)[98] * 1000
+    print(f"single-threaded: {single:,.0f} queries/s; latency p50 {q50:.2f} ms, p99 {q99:.2f} ms, "
+          f"max {max(lat) * 1000:.1f} ms ({len(queries):,} queries)")
+
+    chunks = [queries[i:i + 500] for i in range(0, len(queries), 500)]
+    with mp.get_context("fork").Pool(args.workers, initializer=_init) as pool:
+        pool.map(_chunk, [queries[:10]] * args.workers)  # wait for every worker's index
+        t = time.perf_counter()
+        done = sum(pool.map(_chunk, chunks))
+        batch = done / (time.perf_counter() - t)
+    print(f"batch on {args.workers} processes: {batch:,.0f} names/s")
+
+    choices = [d.name for d in docs]
+    sample = queries[: args.baseline_queries]
+    t = time.perf_counter()
+    for q in sample:
+        process.extractOne(q, choices, scorer=fuzz.WRatio, processor=utils.default_process)
+    base = len(sample) / (time.perf_counter() - t)
+    print(f"baseline rapidfuzz WRatio full scan: {base:,.1f} queries/s ({len(sample)} queries)")
+    print(f"ratio single-threaded / baseline: {single / base:,.0f}x; batch / baseline: {batch / base:,.0f}x")
+
+
+if __name__ == "__main__":
+    main()
