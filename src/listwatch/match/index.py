@@ -16,13 +16,14 @@ rarer is there), ranks them by the rarity they share, and scores the best few in
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz.distance import OSA
 from stdnum import isin as stdnum_isin
 from stdnum import lei as stdnum_lei
@@ -95,13 +96,14 @@ class NameIndex:
         for doc in docs:
             for variant in name_variants(doc.name):
                 self._add(doc, variant, postings, joined)
-        self.sizes = [len(p.tokens) for p in self.prepared]
-        self.postings = {t: sorted(ds, key=self.sizes.__getitem__) for t, ds in postings.items()}
-        self.joined = dict(joined)
+        self.sizes = np.array([len(p.tokens) for p in self.prepared], dtype=np.int32)
+        self.postings = {t: np.array(sorted(ds, key=self.sizes.__getitem__), dtype=np.int32)
+                         for t, ds in postings.items()}
+        self.joined = {t: np.array(sorted(set(ds)), dtype=np.int32) for t, ds in joined.items()}
         n = max(len(self.docs), 1)
         self.idf = {t: math.log((n + 1) / (len(ds) + 0.5)) * (GENERIC_DAMPING if is_generic(t) else 1.0)
                     for t, ds in self.postings.items()}
-        self.total = [sum(self.idf[t] for t in p.tokens) for p in self.prepared]
+        self.total = np.array([sum(self.idf[t] for t in p.tokens) for p in self.prepared], dtype=np.float64)
         self.forms = {f[0] for f in legal_forms() if len(f) == 1}
         self.long_forms = sorted(f for f in self.forms if len(f) >= 6 and f.isascii())
         self.unknown_weight = math.log((n + 1) / 0.5)
@@ -196,14 +198,13 @@ class NameIndex:
         Each candidate accumulates an upper bound of the weight its alignment can reach; one
         whose bound, over the weight of both names, stays under ``threshold`` is never scored.
         """
-        acc: dict[int, float] = defaultdict(float)
+        acc = np.zeros(len(self.docs))
         common = sum(len(self.postings[t]) for t in set(q.tokens)
                      if t in self.postings and len(self.postings[t]) > self.common)
         cut = COMMON_TAKE if common > COMMON_BUDGET else None
 
-        def add(docs: list[int], w: float) -> None:
-            for i in docs[:cut] if len(docs) > self.common else docs:
-                acc[i] += w
+        def add(docs: npt.NDArray[np.int32], w: float) -> None:
+            acc[docs[:cut] if len(docs) > self.common else docs] += w
 
         for t, surface in set(zip(q.tokens, q.surface, strict=True)):
             wq = self.weight(t)
@@ -216,10 +217,13 @@ class NameIndex:
         for a, b in zip(q.tokens, q.tokens[1:], strict=False):
             if a + b in self.postings:
                 add(self.postings[a + b], self.weight(a) + self.weight(b) + self.idf[a + b])
-        wq_total = sum(self.weight(t) for t in q.tokens)
-        bound = {i: a / (wq_total + self.total[i]) for i, a in acc.items()}
-        keep = [i for i, b in bound.items() if b >= threshold] if threshold > 0 else list(bound)
-        return heapq.nsmallest(SHORTLIST, keep, key=lambda i: (-bound[i], self.sizes[i]))
+        hit = np.flatnonzero(acc)
+        bound = acc[hit] / (sum(self.weight(t) for t in q.tokens) + self.total[hit])
+        if threshold > 0:
+            keep = bound >= threshold - 1e-9
+            hit, bound = hit[keep], bound[keep]
+        order = np.lexsort((self.sizes[hit], -bound))[:SHORTLIST]
+        return [int(i) for i in hit[order]]
 
     def search(self, query: str, limit: int = 10, threshold: float = 0.0) -> list[Hit]:
         """Best hit per ``ref``, best first: identifier hits score 1.0, names by :func:`score_pair`."""
