@@ -24,11 +24,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 from stdnum import isin as stdnum_isin
 from stdnum import lei as stdnum_lei
 
-from listwatch.match.normalize import legal_forms, name_variants
+from listwatch.match.normalize import fold, legal_forms, name_variants
 from listwatch.match.score import Explanation, Prepared, is_generic, prepare, score_pair, stem
 
 __all__ = ["Hit", "NameDoc", "NameIndex"]
@@ -58,6 +59,12 @@ class Hit:
     score: float
     explanation: Explanation
     source_ids: tuple[str, ...]
+
+
+def _printed_like(query: str, name: str) -> float:
+    """Tie-break between equal scores: how alike the two are as printed, legal forms included."""
+    other = fold(name)
+    return float(fuzz.token_sort_ratio(query, other)) + float(fuzz.ratio(query, other)) / 1000
 
 
 def _deletes(token: str) -> set[str]:
@@ -135,7 +142,12 @@ class NameIndex:
         return len(self.docs)
 
     def weight(self, token: str) -> float:
-        return self.idf.get(token, self.unknown_weight)
+        """A token's rarity; one unknown to every list name counts as the rarest, unless it is a
+        stray letter or two (left over from punctuation such as "E.V." glued to a word)."""
+        w = self.idf.get(token)
+        if w is None:
+            return self.unknown_weight if len(token) > 2 else 1.0
+        return w
 
     def _similar(self, token: str) -> set[str]:
         """Index keys whose written form is within one edit of ``token`` (shared one-deletion variants)."""
@@ -181,8 +193,10 @@ class NameIndex:
                     out.append(form)
                     i += 1
                     continue
-            if not self._known(t) and len(t) >= 5 and not self._similar(t):
+            if not self._known(t) and len(t) >= 5:
                 splits = [(t[:k], t[k:]) for k in range(2, len(t) - 1) if self._part(t[:k]) and self._part(t[k:])]
+                if self._similar(t):  # one edit from a word: a typo, unless a legal form is glued on
+                    splits = [(a, b) for a, b in splits if a in self.forms or b in self.forms]
                 if splits:
                     a, b = max(splits, key=lambda ab: len(ab[0]))
                     out += [a, b]
@@ -241,5 +255,6 @@ class NameIndex:
                 cur = best.get(d.ref)
                 if s >= threshold and (cur is None or s > cur.score):
                     best[d.ref] = Hit(d.ref, d.name, round(s, 4), exp, d.source_ids)
-        hits = sorted(best.values(), key=lambda h: (-h.score, h.name))
+        printed = fold(query)
+        hits = sorted(best.values(), key=lambda h: (-h.score, -_printed_like(printed, h.name), h.name))
         return [h for h in hits if h.score >= threshold][:limit]

@@ -78,11 +78,11 @@ def prepare(name: str, *, person: bool = False, query: bool = False,
     if person and "," in name:
         surname = tuple(stem(t) for t in fold(name.split(",", 1)[0]).split())
     toks = fold(name).split()
-    if repair is not None:
-        toks = repair(toks)
     dropped: list[str] = []
     if query:
         toks, dropped = strip_security_suffix(toks)
+    if repair is not None:
+        toks = repair(toks)
     core, forms = split_legal_forms(toks)
     return Prepared(name, tuple(stem(t) for t in core), tuple(forms + dropped), surname, tuple(core))
 
