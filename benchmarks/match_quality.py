@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common import EVAL, real_records, record_docs
+from rapidfuzz import fuzz, process, utils
 
 from listwatch.match.index import NameDoc, NameIndex
 from listwatch.match.normalize import lookup_key
@@ -135,8 +136,6 @@ def main() -> None:
     report("listwatch", rows, tops, args.threshold, primary, secs, args.show)
     if args.no_baseline:
         return
-    from rapidfuzz import fuzz, process, utils
-
     choices = [d.name for d in docs]
 
     def wratio(q: str) -> Top:
@@ -149,9 +148,33 @@ def main() -> None:
     tops, secs = run(wratio, rows)
     report("baseline: rapidfuzz WRatio full scan", rows, tops, args.threshold, primary, secs, args.show)
     try:
-        import nomenklatura  # noqa: F401
+        from followthemoney import model
+        from nomenklatura.matching import get_algorithm
+        from nomenklatura.matching.types import ScoringConfig
     except ImportError:
         print("\n== nomenklatura: not installed (pip install nomenklatura to add its logic-v2 baseline)")
+        return
+    algo, config = get_algorithm("logic-v2"), ScoringConfig.defaults()
+
+    def logic_v2(q: str) -> Top:
+        """nomenklatura logic-v2 re-ranking rapidfuzz WRatio's top 10 (as OpenSanctions' yente does)."""
+        query = model.make_entity("LegalEntity")
+        query.id = "q"
+        query.add("name", q)
+        best: Top = None
+        for _, _, i in process.extract(q, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=10):
+            d = docs[i]
+            cand = model.make_entity("Person" if d.person else "Organization")
+            cand.id = f"c{i}"
+            cand.add("name", d.name)
+            score = algo.compare(query, cand, config).score
+            if best is None or score > best[2]:
+                best = (d.ref, d.name, score, d.source_ids)
+        return best
+
+    tops, secs = run(logic_v2, rows)
+    report("baseline: nomenklatura logic-v2 on rapidfuzz's top 10", rows, tops, args.threshold, primary, secs,
+           args.show)
 
 
 if __name__ == "__main__":

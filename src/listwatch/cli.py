@@ -6,6 +6,7 @@ formats the result (a Rich table, or JSON with ``--json``). Known errors print o
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -23,6 +24,8 @@ from rich.table import Table
 from listwatch import dataset, report
 from listwatch import status as engine
 from listwatch.batch import CSV_COLUMNS, BatchError, csv_record, read_rows, screen_rows
+from listwatch.export import ftm_lines
+from listwatch.ingest import IngestError, ingest
 from listwatch.match import compare
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.resolve import Ambiguous, NotFound, resolve
@@ -57,7 +60,7 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except (NotFound, Ambiguous) as exc:
             fail(str(exc.args[0]) if exc.args else str(exc))
-        except (UsageProblem, PortfolioError, dataset.DatasetError, ScreenError, BatchError) as exc:
+        except (UsageProblem, PortfolioError, dataset.DatasetError, ScreenError, BatchError, IngestError) as exc:
             fail(str(exc))
         except OSError as exc:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
@@ -177,7 +180,8 @@ def lists_cmd(as_json: AsJson = False) -> None:
     st = store()
     rows: list[dict[str, Any]] = [
         {"id": x.id, "name": x.name, "authority": x.authority, "maintainer": x.maintainer,
-         "established": x.established.isoformat(), "entities": len(st.entity_ids_on(x.id))} for x in st.lists()]
+         "established": x.established.isoformat() if x.established else None,
+         "entities": len(st.entity_ids_on(x.id))} for x in st.lists()]
     if as_json:
         emit_json({"lists": rows})
         return
@@ -318,6 +322,77 @@ def screen_file_cmd(
                 n += 1
                 bad += "error" in r
     err.print(f"screened {n} rows ({bad} with errors) -> {output}")
+
+
+@app.command("ingest")
+@friendly
+def ingest_cmd(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ofac-csv, ofac-xml, csl or ftm")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The list's own date for this version "
+                                              "(effective date of changes the file does not date).")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Import an official list file; records what changed since the last version of that source."""
+    day = parse_date(as_of, "--as-of") if as_of else None
+    results = ingest(store(), fmt, paths, day)
+    rows = [dataclasses.asdict(r) for r in results]
+    if as_json:
+        emit_json({"results": rows})
+        return
+    for r in results:
+        if r.version is None:
+            out.print(f"{r.source}: same content as the latest version - nothing changed")
+        else:
+            out.print(f"{r.source}: version {r.version}, {r.records:,} records: {r.added:,} added, "
+                      f"{r.removed:,} removed, {r.amended:,} amended; {r.merged:,} joined existing entities, "
+                      f"{r.linked:,} possible-same links")
+
+
+@app.command("changes")
+@friendly
+def changes_cmd(
+    since: Annotated[str | None, typer.Option("--since", help="Record time (ISO) after which to list.")] = None,
+    list_id: Annotated[str | None, typer.Option("--list", help="Only this list.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 1000,
+    as_json: AsJson = False,
+) -> None:
+    """The change feed: events recorded after --since, newest last."""
+    st = store()
+    if list_id:
+        check_list(st, list_id)
+    feed = engine.changes(st, parse_known_at(since) if since else None, list_id, limit)
+    data = report.changes_json(st, feed)
+    if as_json:
+        emit_json(data)
+        return
+    t = Table("recorded", "effective", "list", "type", "entity", title=f"{len(data['changes'])} changes")
+    for c in data["changes"]:
+        t.add_row(c["recorded_at"], c["effective"], c["list"], c["type"], f"{c['entity']['name']} [{c['entity']['id']}]"
+                  if c["entity"] else "(list-wide)")
+    out.print(t)
+
+
+@app.command("export")
+@friendly
+def export_cmd(
+    fmt: Annotated[str, typer.Option("--format", help="ftm (FollowTheMoney JSON Lines)")] = "ftm",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default: stdout).")] = None,
+) -> None:
+    """Export every entity and its listing periods (FollowTheMoney JSON Lines)."""
+    if fmt != "ftm":
+        raise UsageProblem(f"unknown export format {fmt!r}; use ftm")
+    lines = ftm_lines(store())
+    if output is None:
+        for line in lines:
+            sys.stdout.write(line + "\n")
+        return
+    with output.open("w", encoding="utf-8") as fh:
+        n = 0
+        for line in lines:
+            fh.write(line + "\n")
+            n += 1
+    Console(stderr=True).print(f"wrote {n:,} FollowTheMoney entities to {output}")
 
 
 @data_app.command("check")

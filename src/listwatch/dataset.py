@@ -271,7 +271,7 @@ def check(ds: Dataset) -> list[str]:
         list_def = ds.lists.get(ev.list_id)
         if list_def is None:
             problems.append(f"{where}: unknown list {ev.list_id!r}")
-        elif ev.effective < list_def.established:
+        elif list_def.established is not None and ev.effective < list_def.established:
             problems.append(f"{where}: before its list exists ({list_def.established})")
         if ev.entity_id is None:
             if ev.type is not EventType.SUPERSEDED:

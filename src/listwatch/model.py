@@ -118,7 +118,7 @@ class ListDef:
     name: str
     authority: str
     maintainer: str
-    established: dt.date
+    established: dt.date | None  # unknown for lists first met in an ingested file
     sources: tuple[str, ...]
     note: str | None = None
 

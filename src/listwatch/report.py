@@ -14,7 +14,7 @@ from listwatch.model import Deadline, Effect, Entity, Event, Listing, Status
 from listwatch.status import Diff, Member, Timeline
 from listwatch.store.db import Store
 
-__all__ = ["diff_json", "entity_json", "members_json", "status_json", "timeline_json"]
+__all__ = ["changes_json", "diff_json", "entity_json", "members_json", "status_json", "timeline_json"]
 
 
 def _d(day: dt.date | None) -> str | None:
@@ -120,3 +120,13 @@ def diff_json(d: Diff) -> dict[str, Any]:
         "amended": [{**_member(after), "before": {"listed_as": before.listed_as, "since": _d(before.since)}}
                     for before, after in d.amended],
     }
+
+
+def changes_json(store: Store, events: list[Event]) -> dict[str, Any]:
+    ents = store.entities(e.entity_id for e in events if e.entity_id)
+    cites = _Citations(store, [i for ev in events for i in ev.sources])
+    return {"changes": [{
+        "entity": {"id": ev.entity_id, "name": ents[ev.entity_id].name} if ev.entity_id in ents else None,
+        "list": ev.list_id, "type": ev.type.value, "effective": _d(ev.effective), "recorded_at": _ts(ev.recorded_at),
+        "source": cites.text(ev.sources) or ", ".join(ev.sources), "source_ids": list(ev.sources),
+        "confidence": ev.confidence.value, "note": ev.note} for ev in events]}

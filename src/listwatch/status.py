@@ -32,6 +32,7 @@ __all__ = [
     "Member",
     "Period",
     "Timeline",
+    "changes",
     "diff",
     "effect_spans",
     "members",
@@ -279,3 +280,9 @@ def diff(store: Store, list_id: str, start: dt.date, end: dt.date, known_at: dt.
 
 def _by_name(m: Member) -> str:
     return m.entity.name.casefold()
+
+
+def changes(store: Store, since: dt.datetime | None = None, list_id: str | None = None,
+            limit: int = 1000) -> list[Event]:
+    """Events recorded after ``since`` (all if None), oldest record first, at most ``limit``."""
+    return store.recorded_since(since, list_id, limit)

@@ -1,1 +1,96 @@
-"""Official list formats -> :class:`~listwatch.ingest.records.SourceRecord` (one module per format)."""
+"""Official list formats -> :class:`~listwatch.ingest.records.SourceRecord`, one module per format.
+
+:func:`read_source` turns a format name and paths into :class:`Batch` es (one per source: the
+OFAC SDN and consolidated lists are separate sources even when one directory holds both), each
+with the content hash of its files; :func:`ingest` applies them to the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from listwatch.ingest import csl, ftm, ofac_csv, ofac_xml
+from listwatch.ingest.records import IngestError, SourceRecord, read_bytes
+from listwatch.store.db import Store
+from listwatch.store.ingest import IngestResult, apply_version, content_hash
+
+__all__ = ["FORMATS", "Batch", "IngestError", "ingest", "read_source"]
+
+FORMATS = ("ofac-csv", "ofac-xml", "csl", "ftm")
+
+
+@dataclass(frozen=True)
+class Batch:
+    source: str
+    records: list[SourceRecord]
+    files: list[dict[str, Any]]
+    digest: str
+    list_names: dict[str, str]
+
+
+def _files_meta(paths: Sequence[Path]) -> tuple[list[dict[str, Any]], str]:
+    meta, blobs = [], []
+    for p in paths:
+        data = read_bytes(p)
+        blobs.append(data)
+        mtime = dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC).isoformat()
+        meta.append({"name": p.name, "bytes": len(data), "mtime": mtime})
+    return meta, content_hash(blobs)
+
+
+def _ofac_csv(path: Path) -> list[Batch]:
+    mains = [path] if path.is_file() else [
+        p for n in ("sdn.csv", "cons_prim.csv") for p in (path / n, path / f"{n}.gz") if p.exists()]
+    if not mains:
+        raise IngestError(f"{path}: no sdn.csv or cons_prim.csv here")
+    out = []
+    for main in mains:
+        cons = main.name.startswith("cons")
+        names = ("cons_alt.csv", "cons_add.csv", "cons_comments.csv") if cons else (
+            "alt.csv", "add.csv", "sdn_comments.csv")
+        companions = [main.parent / n for n in names]
+        files = [main, *(c for c in companions if c.exists())]
+        meta, digest = _files_meta(files)
+        out.append(Batch("ofac-cons" if cons else "ofac-sdn", ofac_csv.parse_main(main), meta, digest, {}))
+    return out
+
+
+def _csl(path: Path) -> list[Batch]:
+    meta, digest = _files_meta([path])
+    records = csl.parse(path)
+    names: dict[str, str] = {}
+    for r in records:
+        for lid in r.list_ids:
+            names.setdefault(lid, r.extra.get("source", lid))
+    return [Batch("csl", records, meta, digest, names)]
+
+
+def read_source(fmt: str, paths: Sequence[Path]) -> list[Batch]:
+    """Parse the files of one format; raises :class:`IngestError` naming the file and line."""
+    if fmt not in FORMATS:
+        raise IngestError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    batches: list[Batch] = []
+    for p in paths:
+        if not p.exists():
+            raise IngestError(f"{p}: no such file or directory")
+        if fmt == "ofac-csv":
+            batches += _ofac_csv(p)
+        elif fmt == "csl":
+            batches += _csl(p)
+        elif fmt == "ofac-xml":
+            batches += [Batch(src, recs, *_files_meta([p]), {}) for src, recs in ofac_xml.parse(p)]
+        else:
+            batches += [Batch(src, recs, *_files_meta([p]), names) for src, recs, names in ftm.parse(p)]
+    return batches
+
+
+def ingest(store: Store, fmt: str, paths: Sequence[Path], as_of: dt.date | None = None,
+           now: dt.datetime | None = None) -> list[IngestResult]:
+    """Parse everything first (a bad file changes nothing), then apply each source's version."""
+    batches = read_source(fmt, paths)
+    return [apply_version(store, b.source, b.records, b.files, b.digest, as_of, now, b.list_names)
+            for b in batches]

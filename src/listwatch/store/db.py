@@ -102,6 +102,10 @@ class Store:
         self._entity_cache: dict[str, Entity] = {}
 
     # -- seeding ----------------------------------------------------------------------
+    def forget(self) -> None:
+        """Drop cached entities (after a write from elsewhere, e.g. an ingest)."""
+        self._entity_cache.clear()
+
     def dataset_digest(self) -> str | None:
         with self.engine.connect() as conn:
             return conn.execute(select(t.dataset_versions.c.digest).order_by(t.dataset_versions.c.id.desc())
@@ -276,6 +280,15 @@ class Store:
         return Event(key=r.key, list_id=r.list_id, type=EventType(r.type), effective=r.effective,
                      recorded_at=r.recorded_at, sources=tuple(r.sources), confidence=Confidence(r.confidence),
                      entity_id=r.entity_id, note=r.note, listed_as=r.listed_as, by=r.by)
+
+    def recorded_since(self, since: dt.datetime | None, list_id: str | None, limit: int) -> list[Event]:
+        q = select(t.events).order_by(t.events.c.recorded_at, t.events.c.id).limit(limit)
+        if since is not None:
+            q = q.where(t.events.c.recorded_at > since)
+        if list_id is not None:
+            q = q.where(t.events.c.list_id == list_id)
+        with self.engine.connect() as conn:
+            return [self._event(r) for r in conn.execute(q)]
 
     def lookup(self, query: str) -> tuple[list[str], list[str]]:
         """(ids by entity id or identifier, ids by a name or alias equal to the query after normalising)."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -65,7 +66,7 @@ lists = Table(
     Column("name", Text, nullable=False),
     Column("authority", Text, nullable=False),
     Column("maintainer", Text, nullable=False),
-    Column("established", Date, nullable=False),
+    Column("established", Date),  # unknown for lists first met in an ingested file
     Column("note", Text),
     Column("sources", JSON, nullable=False),
 )
@@ -142,4 +143,44 @@ dataset_versions = Table(
     Column("seeded_at", UTCDateTime, nullable=False),
     Column("events_added", Integer, nullable=False),
     Column("events_retracted", Integer, nullable=False),
+)
+
+source_versions = Table(
+    "source_versions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(100), nullable=False),  # ofac-sdn, ofac-cons, csl, ftm:<dataset>
+    Column("content_hash", String(64), nullable=False),
+    Column("files", JSON, nullable=False),  # [{"name", "bytes", "mtime"}]
+    Column("as_of", Date),  # the list's own date for this version, when known
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("added", Integer, nullable=False),
+    Column("removed", Integer, nullable=False),
+    Column("amended", Integer, nullable=False),
+)
+Index("ix_source_versions_source", source_versions.c.source, source_versions.c.id)
+
+source_records = Table(
+    "source_records", metadata,
+    Column("source_id", String(200), primary_key=True),  # ofac-sdn:36, csl:<_id>
+    Column("source", String(100), nullable=False),
+    Column("entity_id", String(200), ForeignKey("entities.id"), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("list_ids", JSON, nullable=False),
+    Column("present", Boolean, nullable=False),
+    Column("last_version", Integer, ForeignKey("source_versions.id"), nullable=False),
+)
+Index("ix_source_records_source", source_records.c.source)
+Index("ix_source_records_entity", source_records.c.entity_id)
+
+entity_links = Table(
+    "entity_links", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entity_a", String(200), ForeignKey("entities.id"), nullable=False),
+    Column("entity_b", String(200), ForeignKey("entities.id"), nullable=False),
+    Column("kind", String(40), nullable=False),  # possible_same
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    UniqueConstraint("entity_a", "entity_b", "kind", name="uq_entity_links"),
 )

@@ -1,0 +1,132 @@
+"""OpenSanctions / FollowTheMoney JSON Lines: import, and export of listwatch's own data.
+
+Each line is an entity ``{"id", "schema", "properties": {prop: [values]}, "datasets": [...]}``.
+Parties (``Person``, ``Company``, ``Organization``, ``LegalEntity``, ``Vessel``, ``Airplane``)
+become records ``ftm:<id>``; ``Sanction`` entities point at their party through ``entity`` and
+give the list (``program`` / ``authority`` / dataset) and the listing date (``listingDate``, else
+``startDate``). A party with no Sanction is listed on its datasets' lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from listwatch.ingest.records import IngestError, SourceRecord, read_bytes
+from listwatch.model import Identifier
+
+__all__ = ["PARTY_SCHEMAS", "export_lines", "list_id_for", "parse"]
+
+PARTY_SCHEMAS = {"Person": "Person", "Company": "Organization", "Organization": "Organization",
+                 "LegalEntity": "Organization", "PublicBody": "Organization", "Vessel": "Vessel",
+                 "Airplane": "Aircraft"}
+ID_PROPS = {"isinCode": "isin", "leiCode": "lei", "ticker": "ticker", "registrationNumber": "registration",
+            "innCode": "inn", "ogrnCode": "ogrn", "swiftBic": "bic"}
+DATASET_LISTS = {"us_ofac_sdn": "us-ofac-sdn", "us_ofac_cons": "us-ofac-cons", "us_dod_chinese_milcorps":
+                 "us-dod-1260h", "us_bis_entity_list": "us-bis-entity-list", "us_trade_csl": "us-trade-csl",
+                 "us_cmic": "us-ofac-ns-cmic"}
+MAX_LINE = 10 * 1024 * 1024
+
+
+def list_id_for(value: str) -> str:
+    if value in DATASET_LISTS:
+        return DATASET_LISTS[value]
+    if value.startswith("us-"):
+        return value
+    return "ftm-" + re.sub(r"[^a-z0-9]+", "-", value.casefold()).strip("-")
+
+
+def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    raw = read_bytes(path)
+    for n, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if len(line) > MAX_LINE:
+            raise IngestError(f"{path.name}: line {n}: {len(line):,} bytes is over the {MAX_LINE:,}-byte line limit")
+        try:
+            doc = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise IngestError(f"{path.name}: line {n}: not a JSON object ({exc})") from exc
+        if not isinstance(doc, dict) or not isinstance(doc.get("id"), str) or not isinstance(doc.get("schema"), str):
+            raise IngestError(f"{path.name}: line {n}: an entity needs string 'id' and 'schema'")
+        props = doc.get("properties", {})
+        if not isinstance(props, dict) or not all(isinstance(v, list) for v in props.values()):
+            raise IngestError(f"{path.name}: line {n}: 'properties' must map names to lists of values")
+        yield n, doc
+
+
+def _date(values: list[Any]) -> dt.date | None:
+    for v in values:
+        try:
+            return dt.date.fromisoformat(str(v)[:10])
+        except ValueError:
+            continue
+    return None
+
+
+def parse(path: Path) -> list[tuple[str, list[SourceRecord], dict[str, str]]]:
+    """[(source, records, list names)] for one FTM JSON Lines file."""
+    parties: dict[str, dict[str, Any]] = {}
+    sanctions: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for _, doc in _lines(path):
+        if doc["schema"] == "Sanction":
+            for target in doc["properties"].get("entity", []):
+                sanctions[str(target)].append(doc)
+        elif doc["schema"] in PARTY_SCHEMAS:
+            parties[doc["id"]] = doc
+    if not parties:
+        raise IngestError(f"{path.name}: no Person, Company, Organization, LegalEntity, Vessel or Airplane entities")
+    records = []
+    names: dict[str, str] = {}
+    for pid, doc in parties.items():
+        props = doc["properties"]
+        pnames = [str(v) for v in props.get("name", [])]
+        if not pnames:
+            continue
+        sid = f"ftm:{pid}"
+        lists: list[str] = []
+        listed: list[dt.date] = []
+        for s in sanctions.get(pid, []):
+            sp = s["properties"]
+            label = (sp.get("program") or sp.get("authority") or s.get("datasets") or ["unknown"])[0]
+            lid = list_id_for(str(label))
+            lists.append(lid)
+            names.setdefault(lid, str((sp.get("authority") or [label])[0]))
+            if d := _date(sp.get("listingDate", []) or sp.get("startDate", [])):
+                listed.append(d)
+        if not lists:
+            lists = [list_id_for(str(d)) for d in doc.get("datasets", [])] or ["ftm-unlisted"]
+        idents = tuple(Identifier(ID_PROPS[k], str(v), (sid,)) for k in ID_PROPS for v in props.get(k, []))
+        records.append(SourceRecord(
+            sid, tuple(dict.fromkeys(lists)), pnames[0], PARTY_SCHEMAS[doc["schema"]],
+            tuple(dict.fromkeys(str(a) for a in pnames[1:] + props.get("alias", []) + props.get("weakAlias", []))),
+            (), tuple(str(c) for c in props.get("country", []) + props.get("jurisdiction", [])), idents,
+            min(listed) if listed else None))
+    return [(f"ftm:{path.name.split('.')[0]}", records, names)]
+
+
+def export_lines(entities: list[dict[str, Any]]) -> Iterator[str]:
+    """FTM JSON Lines for listwatch's entities (given as report-style dicts with their listings)."""
+    for e in entities:
+        schema = "Person" if e["kind"] == "person" else "Vessel" if e["kind"] == "vessel" else "Company"
+        props: dict[str, list[str]] = {"name": [e["name"]], "alias": e["aliases"]}
+        if e.get("country"):
+            props["country"] = [e["country"].lower()]
+        for i in e["identifiers"]:
+            key = {"isin": "isinCode", "lei": "leiCode", "ticker": "ticker"}.get(i["scheme"], "registrationNumber")
+            props.setdefault(key, []).append(i["value"] if not i.get("exchange") else f"{i['value']} {i['exchange']}")
+        yield json.dumps({"id": f"lw-{e['id']}", "schema": schema, "properties": props,
+                          "datasets": ["listwatch"]}, ensure_ascii=False)
+        for n, x in enumerate(e["listings"]):
+            sp: dict[str, list[str]] = {"entity": [f"lw-{e['id']}"], "program": [x["list"]],
+                                        "authority": [x["authority"]], "startDate": [x["since"]],
+                                        "listingDate": [x["since"]], "summary": [x["source"]]}
+            if x["until"]:
+                sp["endDate"] = [x["until"]]
+            yield json.dumps({"id": f"lw-{e['id']}-sanction-{n}", "schema": "Sanction", "properties": sp,
+                              "datasets": ["listwatch"]}, ensure_ascii=False)
