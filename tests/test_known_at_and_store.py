@@ -30,7 +30,7 @@ def test_migration_from_empty_db_creates_schema_and_rerun_is_noop(tmp_path: Path
     tables = set(inspect(s.engine).get_table_names())
     assert {"entities", "names", "identifiers", "events", "retractions", "sources", "lists"} <= tables
     migrate(s.engine)  # second run: nothing to do, no error
-    assert sqlite3.connect(tmp_path / "m.db").execute("select version_num from alembic_version").fetchone() == ("0001",)
+    assert sqlite3.connect(tmp_path / "m.db").execute("select version_num from alembic_version").fetchone() == ("0002",)
 
 
 def test_first_use_seeds_bundled_data_once(tmp_path: Path) -> None:

@@ -327,7 +327,7 @@ def screen_file_cmd(
 @app.command("ingest")
 @friendly
 def ingest_cmd(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ofac-csv, ofac-xml, csl or ftm")],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ofac-csv, ofac-xml, csl, ftm or bis-dpl")],
     paths: Annotated[list[Path], typer.Argument(metavar="PATH...")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="The list's own date for this version "
                                               "(effective date of changes the file does not date).")] = None,

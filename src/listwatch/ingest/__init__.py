@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from listwatch.ingest import csl, ftm, ofac_csv, ofac_xml
+from listwatch.ingest import bis_dpl, csl, ftm, ofac_csv, ofac_xml
 from listwatch.ingest.records import IngestError, SourceRecord, read_bytes
 from listwatch.store.db import Store
 from listwatch.store.ingest import IngestResult, apply_version, content_hash
 
 __all__ = ["FORMATS", "Batch", "IngestError", "ingest", "read_source"]
 
-FORMATS = ("ofac-csv", "ofac-xml", "csl", "ftm")
+FORMATS = ("ofac-csv", "ofac-xml", "csl", "ftm", "bis-dpl")
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,9 @@ def read_source(fmt: str, paths: Sequence[Path]) -> list[Batch]:
             batches += _ofac_csv(p)
         elif fmt == "csl":
             batches += _csl(p)
+        elif fmt == "bis-dpl":
+            batches.append(Batch("bis-dpl", bis_dpl.parse(p), *_files_meta([p]),
+                                 {"us-bis-dpl": "BIS Denied Persons List"}))
         elif fmt == "ofac-xml":
             batches += [Batch(src, recs, *_files_meta([p]), {}) for src, recs in ofac_xml.parse(p)]
         else:

@@ -44,8 +44,19 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
 
 
-def _split(cell: str | None) -> tuple[str, ...]:
+def _split(cell: Any) -> tuple[str, ...]:
+    """A multi-valued cell: '; '-separated text (CSV) or a list (JSON)."""
+    if isinstance(cell, list):
+        return tuple(str(x).strip() for x in cell if str(x).strip())
     return tuple(x.strip() for x in (cell or "").split(";") if x.strip())
+
+
+def _countries(addresses: Any) -> tuple[str, ...]:
+    if isinstance(addresses, list):  # JSON: [{"address", "city", "country", ...}]
+        codes = [str(a.get("country") or "").strip() for a in addresses if isinstance(a, dict)]
+    else:
+        codes = [a.rsplit(",", 1)[-1].strip() for a in _split(addresses)]
+    return tuple(dict.fromkeys(c for c in codes if len(c) == 2))
 
 
 def _date(value: str | None, where: str) -> dt.date | None:
@@ -63,9 +74,9 @@ def _record(row: dict[str, Any], where: str) -> SourceRecord:
     if not row.get("_id") or not name or not row.get("source"):
         raise IngestError(f"{where}: _id, source and name are required")
     ids = row.get("ids") or ""
-    ids_text = "; ".join(ids if isinstance(ids, list) else [ids]) if not isinstance(ids, str) else ids
-    countries = tuple(dict.fromkeys(a.rsplit(",", 1)[-1].strip() for a in _split(row.get("addresses"))
-                                    if len(a.rsplit(",", 1)[-1].strip()) == 2))
+    ids_text = ids if isinstance(ids, str) else "; ".join(
+        ", ".join(str(v) for v in i.values()) if isinstance(i, dict) else str(i) for i in ids)
+    countries = _countries(row.get("addresses"))
     cmic_ids = " ".join(f"ISIN {m}" for m in re.findall(r"([A-Z]{2}[A-Z0-9]{9}[0-9]), ISIN", ids_text))
     return SourceRecord(
         source_id=sid, list_ids=(list_id_for(row["source"]),), name=name,
@@ -73,7 +84,7 @@ def _record(row: dict[str, Any], where: str) -> SourceRecord:
         aliases=_split(row.get("alt_names")), programs=_split(row.get("programs")), countries=countries,
         identifiers=identifiers_in(f"{row.get('remarks') or ''} {cmic_ids}", sid),
         listed_on=_date(row.get("start_date"), where),
-        citation=(row.get("federal_register_notice") or "").strip() or None, remarks=row.get("remarks") or "",
+        citation=str(row.get("federal_register_notice") or "").strip() or None, remarks=str(row.get("remarks") or ""),
         extra={k: str(row[k]) for k in ("license_requirement", "license_policy", "source") if row.get(k)},
     )
 
@@ -94,7 +105,7 @@ def parse(path: Path) -> list[SourceRecord]:
         if not isinstance(rows, list):
             raise IngestError(f"{path.name}: expected a list of results")
         return [_record(r, f"{path.name} result #{i + 1}") for i, r in enumerate(rows)]
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), strict=True)
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
         raise IngestError(f"{path.name}: line 1: missing CSL columns {', '.join(missing)}")

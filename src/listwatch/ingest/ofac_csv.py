@@ -40,7 +40,7 @@ def _cell(v: str) -> str:
 
 def _rows(path: Path, width: int) -> Iterator[tuple[int, list[str]]]:
     text = _text(read_bytes(path), path)
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), strict=True)
     try:
         for row in reader:
             if not row or row == [""]:
