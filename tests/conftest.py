@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,29 @@ from listwatch.store.db import Store, open_store
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
+# PostgreSQL runs the same store tests when LISTWATCH_TEST_POSTGRES names a server (.ci/run starts one);
+# in CI it must be there: no silent skip.
+POSTGRES = os.environ.get("LISTWATCH_TEST_POSTGRES")
+if os.environ.get("CI") and not POSTGRES:
+    raise RuntimeError("CI run without LISTWATCH_TEST_POSTGRES: .ci/run must start PostgreSQL")
+BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES else [])]
+
+
+def database(backend: str, tmp: Path, name: str) -> str:
+    """A fresh, empty database on the backend: a SQLite file, or a new PostgreSQL database."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / name}.db"
+    assert POSTGRES is not None
+    import psycopg  # noqa: PLC0415
+    from sqlalchemy.engine import make_url  # noqa: PLC0415
+
+    url = make_url(POSTGRES)
+    db = f"lw_{name}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database,
+                         autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{db}"')
+    return url.set(database=db).render_as_string(hide_password=False)
+
 
 def D(s: str) -> dt.date:
     return dt.date.fromisoformat(s)
@@ -26,15 +51,17 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("listwatch-home")
 
 
-@pytest.fixture(scope="session")
-def store(home: Path) -> Store:
-    """One store seeded from the bundled data, shared by read-only tests."""
-    return open_store(f"sqlite:///{home / 'listwatch.db'}")
+@pytest.fixture(scope="session", params=BACKENDS)
+def store(request: pytest.FixtureRequest, home: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """One store per backend seeded from the bundled data, shared by read-only tests."""
+    if request.param == "sqlite":
+        return open_store(f"sqlite:///{home / 'listwatch.db'}")
+    return open_store(database(request.param, tmp_path_factory.mktemp("pg"), "shared"))
 
 
-@pytest.fixture
-def fresh_store(tmp_path: Path) -> Store:
-    return open_store(f"sqlite:///{tmp_path / 'fresh.db'}")
+@pytest.fixture(params=BACKENDS)
+def fresh_store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    return open_store(database(request.param, tmp_path, "fresh"))
 
 
 @pytest.fixture
@@ -61,7 +88,8 @@ class Cli:
 
 
 @pytest.fixture(scope="session")
-def cli(home: Path, store: Store) -> Iterator[Cli]:
+def cli(home: Path) -> Iterator[Cli]:
+    open_store(f"sqlite:///{home / 'listwatch.db'}")
     yield Cli(home)
 
 

@@ -19,7 +19,8 @@ from tests.conftest import D
 RELEASE = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
 
 
-def test_store_is_sqlite_in_wal_mode_with_foreign_keys(store: Store) -> None:
+def test_default_store_is_sqlite_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'wal.db'}", seed=False)
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
