@@ -395,6 +395,18 @@ def export_cmd(
     Console(stderr=True).print(f"wrote {n:,} FollowTheMoney entities to {output}")
 
 
+@app.command("serve")
+def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+              port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+              workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1) -> None:
+    """Serve the HTTP API (and its docs at /docs)."""
+    import uvicorn  # noqa: PLC0415 - only the server needs it
+
+    store()  # migrate and seed once, before the workers start
+    uvicorn.run("listwatch.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False)
+
+
 @data_app.command("check")
 @friendly
 def data_check(path: Annotated[Path | None, typer.Option(help="Dataset directory (default: bundled).")] = None,

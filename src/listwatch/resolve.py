@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from listwatch.match.normalize import core_key, name_variants
+from listwatch.match.normalize import clean_text, core_key, name_variants
 from listwatch.model import Entity
 from listwatch.store.db import Store
 
@@ -53,6 +53,7 @@ def _core_index(store: Store) -> dict[str, set[str]]:
 
 def candidates(store: Store, query: str) -> list[Entity]:
     """Every entity the query names (steps above); empty if none."""
+    query = clean_text(query)
     if not query.strip():
         return []
     by_id, by_name = store.lookup(query)

@@ -18,6 +18,7 @@ from typing import Any
 from listwatch.dataset import Dataset
 from listwatch.dataset import load as load_dataset
 from listwatch.match.index import Hit, NameDoc, NameIndex
+from listwatch.match.normalize import clean_text
 from listwatch.model import Entity, Status
 from listwatch.report import entity_json
 from listwatch.status import status
@@ -91,7 +92,7 @@ def _index(store: Store) -> NameIndex:
 def _check(query: str) -> str:
     if not isinstance(query, str):
         raise ScreenError(f"query must be text, not {type(query).__name__}")
-    q = query.strip()
+    q = clean_text(query).strip()
     if not q:
         raise ScreenError("empty query")
     if len(q) > MAX_QUERY:

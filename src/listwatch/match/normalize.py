@@ -22,6 +22,7 @@ from anyascii import anyascii
 from rigour.names import replace_org_types_compare
 
 __all__ = [
+    "clean_text",
     "core_key",
     "fold",
     "legal_forms",
@@ -34,6 +35,12 @@ __all__ = [
 
 _PUNCT = re.compile(r"[^\w\u3400-\u9fff]+")
 _PAREN = re.compile(r"[(\uff08]([^)\uff09]*)[)\uff09]")
+
+
+def clean_text(text: str) -> str:
+    """Control characters (NUL included) removed: they never belong to a name, and some databases
+    refuse them in a query parameter."""
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs") or ch in "\t\n")
 
 
 def lookup_key(name: str) -> str:

@@ -281,6 +281,18 @@ class Store:
                      recorded_at=r.recorded_at, sources=tuple(r.sources), confidence=Confidence(r.confidence),
                      entity_id=r.entity_id, note=r.note, listed_as=r.listed_as, by=r.by)
 
+    def events_page(self, since: dt.datetime | None, list_id: str | None, cursor: int,
+                    limit: int) -> tuple[list[Event], int]:
+        """Events after the ``cursor`` (an event row id), oldest first; returns them and the new cursor."""
+        q = select(t.events).where(t.events.c.id > cursor).order_by(t.events.c.id).limit(limit)
+        if since is not None:
+            q = q.where(t.events.c.recorded_at > since)
+        if list_id is not None:
+            q = q.where(t.events.c.list_id == list_id)
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(q))
+        return [self._event(r) for r in rows], (rows[-1].id if rows else cursor)
+
     def recorded_since(self, since: dt.datetime | None, list_id: str | None, limit: int) -> list[Event]:
         q = select(t.events).order_by(t.events.c.recorded_at, t.events.c.id).limit(limit)
         if since is not None:

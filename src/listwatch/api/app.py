@@ -1,0 +1,339 @@
+"""The HTTP API (FastAPI). Each route parses its input, makes one library call and returns the same
+JSON as the CLI's ``--json``. Errors are ``application/problem+json`` with a clear ``detail``;
+no stack trace ever reaches a client.
+
+Settings come from the environment: ``LISTWATCH_DATABASE_URL`` / ``LISTWATCH_HOME`` (the store),
+``LISTWATCH_ADMIN_KEYS`` (required for ingest), ``LISTWATCH_READ_KEYS`` (optional: if set, every
+read endpoint needs one), ``LISTWATCH_MAX_BODY`` (bytes, default 20 MB). Keys are kept only as
+SHA-256 hashes (an entry may already be given as ``sha256:<hex>``) and compared in constant time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from listwatch import report
+from listwatch import status as engine
+from listwatch.api.yente import MatchRequest, match
+from listwatch.dataset import DatasetError
+from listwatch.ingest import FORMATS, IngestError, ingest
+from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
+from listwatch.resolve import Ambiguous, NotFound, resolve
+from listwatch.screen import DEFAULT_THRESHOLD, MAX_QUERY, ScreenError, screen
+from listwatch.store.db import Store, open_store
+
+__all__ = ["Problem", "create_app"]
+
+log = logging.getLogger("listwatch.api")
+PROBLEM = "application/problem+json"
+MAX_PAGE = 1000
+MAX_ID = 2**31 - 1  # row ids are 32-bit integers on every backend
+
+
+Q = Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="name, alias or identifier")]
+AsOf = Annotated[str | None, Query(max_length=10, description="legal date YYYY-MM-DD (default today)")]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Threshold = Annotated[float, Query(ge=0.0, le=1.0)]
+Stamp = Annotated[str | None, Query(max_length=40, description="ISO 8601 record time")]
+ApiKey = Annotated[str | None, Header(max_length=200)]
+
+
+class Problem(Exception):
+    def __init__(self, status: int, title: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail = status, title, detail
+
+
+def _problem(status: int, title: str, detail: str) -> JSONResponse:
+    return JSONResponse({"type": "about:blank", "title": title, "status": status, "detail": detail},
+                        status_code=status, media_type=PROBLEM)
+
+
+def _hashes(env: str) -> list[bytes]:
+    out = []
+    for raw in filter(None, (k.strip() for k in os.environ.get(env, "").split(","))):
+        out.append(bytes.fromhex(raw[7:]) if raw.startswith("sha256:") else hashlib.sha256(raw.encode()).digest())
+    return out
+
+
+def _key_ok(given: str | None, hashes: list[bytes]) -> bool:
+    if not given:
+        return False
+    h = hashlib.sha256(given.encode()).digest()
+    return any(hmac.compare_digest(h, k) for k in hashes)  # every key compared: no early exit by position
+
+
+class BodyLimit(BaseHTTPMiddleware):
+    """Refuse a request body over the limit (declared or streamed) with 413."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        super().__init__(app)
+        self.limit = limit
+
+    async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.limit:
+            return _problem(413, "Request body too large", f"body of {int(declared):,} bytes is over the "
+                            f"{self.limit:,}-byte limit")
+        return await call_next(request)
+
+
+def _day(value: str | None, name: str) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Problem(422, "Invalid date", f"{name} {value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _ts(value: str | None, name: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        ts = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Problem(422, "Invalid timestamp", f"{name} {value!r} is not an ISO 8601 timestamp") from None
+    return ts.replace(tzinfo=dt.UTC) if ts.tzinfo is None else ts.astimezone(dt.UTC)
+
+
+def create_app(url: str | None = None) -> FastAPI:
+    store_box: dict[str, Store] = {}
+    max_body = int(os.environ.get("LISTWATCH_MAX_BODY", str(20 * 1024 * 1024)))
+    admin_keys, read_keys = _hashes("LISTWATCH_ADMIN_KEYS"), _hashes("LISTWATCH_READ_KEYS")
+
+    app = FastAPI(title="listwatch", version="0.1.0", description=(
+        "Is this company restricted by a US government list - on which date, in what way, since when? "
+        "Every answer carries its citations."))
+    app.add_middleware(BodyLimit, limit=max_body)
+
+    def store() -> Store:
+        if "s" not in store_box:
+            store_box["s"] = open_store(url)
+        return store_box["s"]
+
+    def reader(x_api_key: ApiKey = None) -> None:
+        if read_keys and not _key_ok(x_api_key, read_keys + admin_keys):
+            raise Problem(401, "API key required", "this server requires an X-API-Key for reading")
+
+    def admin(x_api_key: ApiKey = None) -> None:
+        if not admin_keys:
+            raise Problem(403, "Admin API disabled", "set LISTWATCH_ADMIN_KEYS to enable admin endpoints")
+        if not _key_ok(x_api_key, admin_keys):
+            raise Problem(401, "Admin API key required", "a valid admin X-API-Key is required")
+
+    @app.exception_handler(Problem)
+    async def _on_problem(_: Request, exc: Problem) -> JSONResponse:
+        return _problem(exc.status, exc.title, exc.detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _problem(exc.status_code, "HTTP error", str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return _problem(422, "Invalid request", f"{where}: {first.get('msg', 'invalid')}")
+
+    @app.exception_handler(NotFound)
+    async def _on_not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return _problem(404, "Not found", str(exc))
+
+    @app.exception_handler(Ambiguous)
+    async def _on_ambiguous(_: Request, exc: Ambiguous) -> JSONResponse:
+        return _problem(409, "Ambiguous name", str(exc))
+
+    for bad_input in (ScreenError, PortfolioError, IngestError, DatasetError):
+        @app.exception_handler(bad_input)
+        async def _on_bad_input(_: Request, exc: Exception) -> JSONResponse:
+            return _problem(422, "Unprocessable input", str(exc))
+
+    @app.exception_handler(Exception)
+    async def _on_error(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error: %s: %s", type(exc).__name__, exc)
+        return _problem(500, "Internal error", "the server could not answer; the error was logged")
+
+    Read = Depends(reader)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"])
+    def readyz() -> dict[str, Any]:
+        st = store()
+        return {"status": "ready", "data_version": st.data_version()}
+
+    @app.get("/v1/status", dependencies=[Read], tags=["registry"])
+    def get_status(q: Q, as_of: AsOf = None, known_at: Stamp = None) -> dict[str, Any]:
+        st = store()
+        return report.status_json(st, engine.status(st, resolve(st, q), _day(as_of, "as_of"),
+                                                    _ts(known_at, "known_at"), query=q))
+
+    @app.get("/v1/screen", dependencies=[Read], tags=["screening"])
+    def get_screen(q: Q, as_of: AsOf = None,
+                   threshold: Threshold = DEFAULT_THRESHOLD,
+                   limit: Limit = 10) -> dict[str, Any]:
+        day = _day(as_of, "as_of")
+        hits = screen(q, day, threshold, limit, store=store())
+        return {"query": q, "as_of": day.isoformat(), "threshold": threshold, "results": [h.as_json() for h in hits]}
+
+    @app.post("/v1/screen/batch", dependencies=[Read], tags=["screening"],
+              description="JSON {\"queries\": [...]} or a CSV body with a `name` column; answers JSON Lines.")
+    async def post_batch(request: Request, as_of: AsOf = None,
+                         threshold: Threshold = DEFAULT_THRESHOLD,
+                         limit: Limit = 5) -> StreamingResponse:
+        body = await request.body()
+        if len(body) > max_body:
+            raise Problem(413, "Request body too large", f"body is over the {max_body:,}-byte limit")
+        queries = _batch_queries(body, request.headers.get("content-type", ""))
+        day = _day(as_of, "as_of")
+        st = store()
+
+        def lines() -> Iterator[str]:
+            for n, q in enumerate(queries, start=1):
+                try:
+                    hits = screen(q, day, threshold, limit, store=st)
+                    yield json.dumps({"row": n, "query": q, "results": [h.as_json() for h in hits]},
+                                     ensure_ascii=False) + "\n"
+                except ScreenError as exc:
+                    yield json.dumps({"row": n, "query": q, "error": str(exc)}, ensure_ascii=False) + "\n"
+
+        return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+    @app.post("/match/{dataset}", dependencies=[Read], tags=["screening"],
+              description="OpenSanctions yente-compatible matching: queries by key, results with score and "
+                          "features.")
+    def post_match(dataset: str, body: MatchRequest, limit: Limit = 5,
+                   threshold: Threshold = DEFAULT_THRESHOLD) -> dict[str, Any]:
+        return match(store(), dataset, body, limit, threshold)
+
+    @app.get("/v1/entities/{entity_id}", dependencies=[Read], tags=["registry"])
+    def get_entity(entity_id: str) -> dict[str, Any]:
+        st = store()
+        e = st.entity(entity_id)
+        if e is None:
+            raise Problem(404, "Not found", f"no entity with id {entity_id!r}")
+        return {**report.entity_json(e), "children": st.children(e.id)}
+
+    @app.get("/v1/entities/{entity_id}/timeline", dependencies=[Read], tags=["registry"])
+    def get_timeline(entity_id: str, known_at: Stamp = None) -> dict[str, Any]:
+        st = store()
+        e = st.entity(entity_id)
+        if e is None:
+            raise Problem(404, "Not found", f"no entity with id {entity_id!r}")
+        return report.timeline_json(st, engine.timeline(st, e, _ts(known_at, "known_at")))
+
+    @app.get("/v1/lists", dependencies=[Read], tags=["lists"])
+    def get_lists() -> dict[str, Any]:
+        return {"lists": [{"id": x.id, "name": x.name, "authority": x.authority, "maintainer": x.maintainer,
+                           "established": x.established.isoformat() if x.established else None}
+                          for x in store().lists()]}
+
+    def _list(list_id: str) -> None:
+        if store().list_def(list_id) is None:
+            raise Problem(404, "Not found", f"no list with id {list_id!r}")
+
+    @app.get("/v1/lists/{list_id}/members", dependencies=[Read], tags=["lists"])
+    def get_members(list_id: str, as_of: AsOf = None, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+                    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100) -> dict[str, Any]:
+        _list(list_id)
+        day = _day(as_of, "as_of")
+        ms = engine.members(store(), list_id, day)
+        data = report.members_json(list_id, day, ms[offset:offset + limit])
+        return {**data, "count": len(ms), "offset": offset, "limit": limit,
+                "next_offset": offset + limit if offset + limit < len(ms) else None}
+
+    @app.get("/v1/lists/{list_id}/diff", dependencies=[Read], tags=["lists"])
+    def get_diff(list_id: str, from_: Annotated[str, Query(alias="from", max_length=10)],
+                 to: Annotated[str, Query(max_length=10)]) -> dict[str, Any]:
+        _list(list_id)
+        start, end = _day(from_, "from"), _day(to, "to")
+        if end < start:
+            raise Problem(422, "Invalid range", f"to {to} is before from {from_}")
+        return report.diff_json(engine.diff(store(), list_id, start, end))
+
+    @app.get("/v1/changes", dependencies=[Read], tags=["lists"])
+    def get_changes(since: Stamp = None, cursor: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+                    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+                    list_id: Annotated[str | None, Query(alias="list", max_length=100)] = None) -> dict[str, Any]:
+        st = store()
+        events, last = st.events_page(_ts(since, "since"), list_id, cursor, limit)
+        data = report.changes_json(st, events)
+        return {**data, "next_cursor": last if len(events) == limit else None}
+
+    @app.post("/v1/portfolio", dependencies=[Read], tags=["portfolio"],
+              description="A holdings CSV as the request body (text/csv) or as a multipart file field `file`.")
+    async def post_portfolio(request: Request, as_of: AsOf = None) -> dict[str, Any]:
+        raw = await _upload(request, max_body)
+        day = _day(as_of, "as_of")
+        holdings = read_holdings(raw, "upload")
+        st = store()
+        return {"as_of": day.isoformat(), "rows": [checked_json(st, c) for c in check_portfolio(st, holdings, day)]}
+
+    @app.post("/v1/ingest", dependencies=[Depends(admin)], tags=["admin"],
+              description="Admin: ingest one list file (body or multipart `file`) of ?format=.")
+    async def post_ingest(request: Request, format: Annotated[str, Query()],
+                          filename: Annotated[str, Query(max_length=200)] = "upload",
+                          as_of: AsOf = None) -> dict[str, Any]:
+        if format not in FORMATS or format == "ofac-csv":
+            raise Problem(422, "Unsupported format", "format must be one of csl, ofac-xml, ftm, bis-dpl "
+                          "(a single file; ofac-csv needs its companion files: use the CLI)")
+        raw = await _upload(request, max_body)
+        day = _day(as_of, "as_of") if as_of else None
+        name = Path(filename).name or "upload"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(raw)
+            results = ingest(store(), format, [path], day)
+        store_box["s"].forget()
+        return {"results": [r.__dict__ for r in results]}
+
+    return app
+
+
+async def _upload(request: Request, limit: int) -> bytes:
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("multipart/form-data"):
+        form = await request.form()
+        f = form.get("file")
+        if f is None or isinstance(f, str):
+            raise Problem(422, "No file", "send the CSV as a multipart field named 'file' or as the request body")
+        raw = await f.read()
+    else:
+        raw = await request.body()
+    if len(raw) > limit:
+        raise Problem(413, "Request body too large", f"upload of {len(raw):,} bytes is over the {limit:,}-byte limit")
+    return bytes(raw)
+
+
+def _batch_queries(body: bytes, ctype: str) -> list[str]:
+    if "json" in ctype:
+        try:
+            doc = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise Problem(422, "Invalid JSON", f"body is not JSON: {exc}") from exc
+        qs = doc.get("queries") if isinstance(doc, dict) else None
+        if not isinstance(qs, list) or not all(isinstance(q, str) for q in qs):
+            raise Problem(422, "Invalid batch", "expected {\"queries\": [\"name\", ...]}")
+        return qs
+    rows = read_holdings(body, "batch")
+    return [r.name for r in rows]

@@ -1,0 +1,178 @@
+"""The HTTP API through a real server process (uvicorn on a free loopback port), on each backend."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import BACKENDS, database
+
+ADMIN = "test-admin-key"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("api")
+    port = _free_port()
+    env = {**os.environ, "LISTWATCH_DATABASE_URL": database(request.param, tmp, "api"),
+           "LISTWATCH_ADMIN_KEYS": f"sha256:{__import__('hashlib').sha256(ADMIN.encode()).hexdigest()}",
+           "LISTWATCH_MAX_BODY": str(2 * 1024 * 1024)}
+    env.pop("LISTWATCH_READ_KEYS", None)
+    proc = subprocess.Popen([sys.executable, "-m", "listwatch", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=(tmp / "server.log").open("w"))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError(f"server did not start: {(tmp / 'server.log').read_text()}")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _problem(r: httpx.Response, status: int, detail: str) -> None:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["status"] == status and detail in body["detail"]
+    assert "Traceback" not in r.text
+
+
+def test_health_and_readiness(server: str) -> None:
+    assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{server}/readyz").json()["status"] == "ready"
+    assert httpx.get(f"{server}/docs").status_code == 200
+    assert "/match/{dataset}" in httpx.get(f"{server}/openapi.json").json()["paths"]
+
+
+def test_status_is_the_cli_json(server: str) -> None:
+    data = httpx.get(f"{server}/v1/status", params={"q": "xiaomi", "as_of": "2021-01-14"}).json()
+    assert data["restricted"] is True and data["entity"]["id"] == "xiaomi"
+    assert data["deadlines"][0]["date"] == "2021-03-15"
+    enjoined = httpx.get(f"{server}/v1/status", params={"q": "xiaomi", "as_of": "2021-03-12"}).json()
+    assert enjoined["restricted"] is False
+
+
+def test_status_errors_are_problems(server: str) -> None:
+    _problem(httpx.get(f"{server}/v1/status", params={"q": "No Such Co"}), 404, "no entity named")
+    _problem(httpx.get(f"{server}/v1/status", params={"q": "xiaomi", "as_of": "2021-13-01"}), 422, "not a date")
+    _problem(httpx.get(f"{server}/v1/status", params={"q": "xiaomi", "known_at": "nope"}), 422, "not an ISO 8601")
+    _problem(httpx.get(f"{server}/v1/status", params={"q": "Yitu"}), 409, "names 2 entities")
+    _problem(httpx.get(f"{server}/v1/status", params={"q": "x" * 600}), 422, "q")
+    _problem(httpx.get(f"{server}/v1/status"), 422, "q")
+
+
+def test_screen_and_batch(server: str) -> None:
+    data = httpx.get(f"{server}/v1/screen", params={"q": "XIAOMI CORP-CLASS B", "as_of": "2021-02-01"}).json()
+    assert data["results"][0]["entity"]["id"] == "xiaomi" and data["results"][0]["restricted"] is True
+    r = httpx.post(f"{server}/v1/screen/batch", json={"queries": ["SZ DJI Technology Co Ltd", "", "Acme"]})
+    lines = [__import__("json").loads(x) for x in r.text.splitlines()]
+    assert [x["row"] for x in lines] == [1, 2, 3]
+    assert lines[0]["results"][0]["entity"]["id"] == "dji" and lines[1]["error"] == "empty query"
+    r = httpx.post(f"{server}/v1/screen/batch", content=b"name\nXiaomi Corporation\n",
+                   headers={"content-type": "text/csv"})
+    assert '"xiaomi"' in r.text
+    _problem(httpx.post(f"{server}/v1/screen/batch", json={"queries": "x"}), 422, "expected")
+
+
+def test_yente_match_round_trip(server: str) -> None:
+    body = {"queries": {"a": {"schema": "Company", "properties": {"name": ["Xiaomi Corp"]}},
+                        "b": {"schema": "Company", "properties": {"isinCode": ["KYG9830T1067"]}},
+                        "c": {"schema": "Company", "properties": {"name": ["Acme Widgets"]}},
+                        "d": {"schema": "Company", "properties": {}}}}
+    data = httpx.post(f"{server}/match/default", json=body).json()
+    a, b, c, d = (data["responses"][k] for k in "abcd")
+    assert a["status"] == 200 and a["results"][0]["id"] == "xiaomi" and a["results"][0]["match"] is True
+    assert set(a["results"][0]) >= {"id", "caption", "schema", "properties", "score", "match", "features"}
+    assert b["results"][0]["features"] == {"identifier_match": 1.0}
+    assert all(not r["match"] for r in c["results"])
+    assert d["status"] == 400
+    _problem(httpx.post(f"{server}/match/default", json={"queries": "nope"}), 422, "queries")
+
+
+def test_entities_timeline_lists_members_diff(server: str) -> None:
+    e = httpx.get(f"{server}/v1/entities/huawei").json()
+    assert e["name"] == "Huawei Technologies Co., Ltd." and "huawei-device-co-ltd" in e["children"]
+    tl = httpx.get(f"{server}/v1/entities/xiaomi/timeline").json()
+    assert ("2021-03-12", "enjoined") in [(x["date"], x["type"]) for x in tl["events"]]
+    _problem(httpx.get(f"{server}/v1/entities/nope"), 404, "no entity with id 'nope'")
+    assert len(httpx.get(f"{server}/v1/lists").json()["lists"]) >= 5
+    page = httpx.get(f"{server}/v1/lists/us-ofac-ns-cmic/members", params={"as_of": "2021-06-03", "limit": 50}).json()
+    assert page["count"] == 59 and len(page["members"]) == 50 and page["next_offset"] == 50
+    rest = httpx.get(f"{server}/v1/lists/us-ofac-ns-cmic/members",
+                     params={"as_of": "2021-06-03", "limit": 50, "offset": 50}).json()
+    assert len(rest["members"]) == 9 and rest["next_offset"] is None
+    diff = httpx.get(f"{server}/v1/lists/us-dod-1237/diff", params={"from": "2021-01-13", "to": "2021-01-14"}).json()
+    assert len(diff["added"]) == 9
+    _problem(httpx.get(f"{server}/v1/lists/nope/members"), 404, "no list")
+    _problem(httpx.get(f"{server}/v1/lists/us-dod-1237/diff", params={"from": "2021-02-01", "to": "2021-01-01"}),
+             422, "before")
+
+
+def test_portfolio_upload(server: str) -> None:
+    csv_text = "name,quantity\nXiaomi Corp,10\nAcme,1\n"
+    r = httpx.post(f"{server}/v1/portfolio", params={"as_of": "2021-01-14"}, files={"file": ("h.csv", csv_text)})
+    rows = r.json()["rows"]
+    assert rows[0]["entity"]["id"] == "xiaomi" and "must divest by 2022-01-14" in rows[0]["action"]
+    assert rows[1]["action"] == "no restriction found"
+    _problem(httpx.post(f"{server}/v1/portfolio", content=b"company\nX\n", headers={"content-type": "text/csv"}),
+             422, "missing columns")
+
+
+def test_body_limit(server: str) -> None:
+    big = b"name\n" + b"x" * (3 * 1024 * 1024)
+    _problem(httpx.post(f"{server}/v1/portfolio", content=big, headers={"content-type": "text/csv"}), 413,
+             "over the 2,097,152-byte limit")
+
+
+def test_ingest_requires_an_admin_key_and_then_records_changes(server: str) -> None:
+    ftm_line = b'{"id": "acme", "schema": "Company", "properties": {"name": ["Acme Drones Ltd"]}, "datasets": ["t"]}\n'
+    _problem(httpx.post(f"{server}/v1/ingest", params={"format": "ftm"}, content=ftm_line), 401, "admin X-API-Key")
+    _problem(httpx.post(f"{server}/v1/ingest", params={"format": "ftm"}, content=ftm_line,
+                        headers={"X-API-Key": "wrong"}), 401, "admin X-API-Key")
+    before = httpx.get(f"{server}/v1/changes", params={"limit": 1000}).json()
+    r = httpx.post(f"{server}/v1/ingest", params={"format": "ftm", "filename": "t.ftm.json"}, content=ftm_line,
+                   headers={"X-API-Key": ADMIN})
+    assert r.status_code == 200, r.text
+    assert r.json()["results"][0]["added"] == 1
+    hits = httpx.get(f"{server}/v1/screen", params={"q": "Acme Drones"}).json()["results"]
+    assert hits and hits[0]["source_ids"] == ["listwatch:ftm-acme", "ftm:acme"]
+    cursor, seen = 0, []
+    while cursor is not None:
+        page = httpx.get(f"{server}/v1/changes", params={"cursor": cursor, "limit": 200}).json()
+        seen += page["changes"]
+        cursor = page["next_cursor"]
+    assert len(seen) == len(before["changes"]) + 1 or len(seen) > 1000
+    assert any(c["entity"] and c["entity"]["id"] == "ftm-acme" for c in seen)
+    _problem(httpx.post(f"{server}/v1/ingest", params={"format": "ftm"}, content=b"{broken",
+                        headers={"X-API-Key": ADMIN}), 422, "line 1")
+
+
+def test_no_5xx_on_generated_input(server: str) -> None:
+    """Property-based: schemathesis generates requests from the OpenAPI spec; none may get a 5xx."""
+    st = Path(sys.executable).parent / "st"
+    r = subprocess.run([str(st), "run", f"{server}/openapi.json", "--checks", "not_a_server_error",
+                        "--max-examples", "25", "--no-color", "--seed", "20261123",
+                        "--request-timeout", "20"],
+                       capture_output=True, text=True, timeout=600, check=False)
+    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
