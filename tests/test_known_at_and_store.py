@@ -7,13 +7,14 @@ import sqlite3
 from pathlib import Path
 
 import yaml
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
 
 from listwatch import resolve
 from listwatch.dataset import event_key, load
 from listwatch.model import Confidence, Event, EventType
 from listwatch.status import members, status
 from listwatch.store.db import Store, migrate, open_store
+from listwatch.store.schema import events
 from tests.conftest import D
 
 RELEASE = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
@@ -31,7 +32,7 @@ def test_migration_from_empty_db_creates_schema_and_rerun_is_noop(tmp_path: Path
     tables = set(inspect(s.engine).get_table_names())
     assert {"entities", "names", "identifiers", "events", "retractions", "sources", "lists"} <= tables
     migrate(s.engine)  # second run: nothing to do, no error
-    assert sqlite3.connect(tmp_path / "m.db").execute("select version_num from alembic_version").fetchone() == ("0002",)
+    assert sqlite3.connect(tmp_path / "m.db").execute("select version_num from alembic_version").fetchone() == ("0003",)
 
 
 def test_first_use_seeds_bundled_data_once(tmp_path: Path) -> None:
@@ -103,3 +104,31 @@ def test_members_known_at_replays_list_membership(store: Store) -> None:
     ms = members(store, "us-dod-1237", D("2021-01-14"))
     assert len(ms) == 44
     assert members(store, "us-dod-1237", D("2021-01-14"), known_at=RELEASE - dt.timedelta(days=1)) == []
+
+
+def test_two_processes_writing_at_once_lose_nothing(fresh_store: Store, tmp_path: Path) -> None:
+    """Two `listwatch ingest` processes on one store at the same time: both versions land, whole."""
+    import json  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    files = []
+    for k in range(2):
+        f = tmp_path / f"batch{k}.ftm.json"
+        f.write_text("".join(json.dumps({"id": f"p{k}-{i}", "schema": "Company", "properties": {
+            "name": [f"Parallel Writer {k} Number {i} Trading"]}, "datasets": ["us_ofac_sdn"]}) + "\n"
+            for i in range(400)), encoding="utf-8")
+        files.append(f)
+    env = {**os.environ, "LISTWATCH_DATABASE_URL": fresh_store.engine.url.render_as_string(hide_password=False)}
+    procs = [subprocess.Popen([sys.executable, "-m", "listwatch", "ingest", "ftm", str(f)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for f in files]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err.decode()
+    with fresh_store.engine.connect() as conn:
+        versions = conn.exec_driver_sql("select source, records, added from source_versions order by source").all()
+        listed = conn.execute(select(func.count()).select_from(events).where(
+            events.c.origin.like("ingest:ftm:%"))).scalar_one()
+    assert [tuple(v) for v in versions] == [("ftm:batch0", 400, 400), ("ftm:batch1", 400, 400)]
+    assert listed == 800

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from listwatch import dataset, report
+from listwatch import dataset, report, webhooks
 from listwatch import status as engine
 from listwatch.batch import CSV_COLUMNS, BatchError, csv_record, read_rows, screen_rows
 from listwatch.export import ftm_lines
@@ -36,6 +36,8 @@ app = typer.Typer(help="Is this company restricted by a US government list - on 
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 data_app = typer.Typer(help="Check the curated dataset.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+hooks_app = typer.Typer(help="Webhooks: POST list changes after each ingest.", no_args_is_help=True)
+app.add_typer(hooks_app, name="webhooks")
 
 out = Console(soft_wrap=True)
 P = ParamSpec("P")
@@ -335,11 +337,16 @@ def ingest_cmd(
 ) -> None:
     """Import an official list file; records what changed since the last version of that source."""
     day = parse_date(as_of, "--as-of") if as_of else None
-    results = ingest(store(), fmt, paths, day)
-    rows = [dataclasses.asdict(r) for r in results]
+    st = store()
+    results = ingest(st, fmt, paths, day)
+    delivered = webhooks.notify(st, results)
+    rows = [{**dataclasses.asdict(r), "recorded_at": r.recorded_at.isoformat() if r.recorded_at else None}
+            for r in results]
     if as_json:
-        emit_json({"results": rows})
+        emit_json({"results": rows, "webhooks": {str(k): v for k, v in delivered.items()}})
         return
+    for hook_id, ok in delivered.items():
+        out.print(f"webhook {hook_id}: " + ("delivered" if ok else "delivery failed after retries (see webhooks log)"))
     for r in results:
         if r.version is None:
             out.print(f"{r.source}: same content as the latest version - nothing changed")
@@ -405,6 +412,54 @@ def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on.")] =
     store()  # migrate and seed once, before the workers start
     uvicorn.run("listwatch.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)
+
+
+@hooks_app.command("add")
+@friendly
+def webhooks_add(url: str, list_id: Annotated[str | None, typer.Option("--list", help="Only this list.")] = None,
+                 ) -> None:
+    """Subscribe URL to the changes of every list (or --list L); prints the signing secret once."""
+    try:
+        hook = webhooks.add(store(), url, list_id)
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from None
+    print(f"webhook {hook.id}: {hook.url} ({hook.list_id or 'all lists'})")
+    print(f"secret (keep it; verify X-Listwatch-Signature = sha256=HMAC-SHA256(secret, body)): {hook.secret}")
+
+
+@hooks_app.command("list")
+@friendly
+def webhooks_list(as_json: AsJson = False) -> None:
+    """The active webhooks."""
+    hooks = [{"id": h.id, "url": h.url, "list": h.list_id} for h in webhooks.subscriptions(store())]
+    if as_json:
+        emit_json({"webhooks": hooks})
+        return
+    for h in hooks:
+        print(f"{h['id']}\t{h['url']}\t{h['list'] or 'all lists'}")
+
+
+@hooks_app.command("remove")
+@friendly
+def webhooks_remove(webhook_id: int) -> None:
+    """Stop delivering to a webhook (its delivery log is kept)."""
+    if not webhooks.remove(store(), webhook_id):
+        raise UsageProblem(f"no webhook {webhook_id}")
+    print(f"webhook {webhook_id} removed")
+
+
+@hooks_app.command("log")
+@friendly
+def webhooks_log(webhook_id: Annotated[int | None, typer.Argument()] = None, as_json: AsJson = False) -> None:
+    """The delivery log, newest first."""
+    rows = [{"webhook": d.webhook_id, "attempt": d.attempt, "at": d.at.isoformat(), "events": d.events,
+             "status": d.status, "error": d.error} for d in webhooks.log(store(), webhook_id)]
+    if as_json:
+        emit_json({"deliveries": rows})
+        return
+    for r in rows:
+        print(f"{r['at']}\twebhook {r['webhook']}\tattempt {r['attempt']}\t{r['events']} events\t"
+              f"{r['status'] or '-'}\t{r['error'] or 'ok'}")
 
 
 @data_app.command("check")

@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from listwatch import report
+from listwatch import report, webhooks
 from listwatch import status as engine
 from listwatch.api.yente import MatchRequest, match
 from listwatch.dataset import DatasetError
@@ -305,7 +305,9 @@ def create_app(url: str | None = None) -> FastAPI:
             path.write_bytes(raw)
             results = ingest(store(), format, [path], day)
         store_box["s"].forget()
-        return {"results": [r.__dict__ for r in results]}
+        delivered = webhooks.notify(store(), results)
+        return {"results": [{**r.__dict__, "recorded_at": r.recorded_at.isoformat() if r.recorded_at else None}
+                            for r in results], "webhooks": {str(k): v for k, v in delivered.items()}}
 
     return app
 

@@ -18,7 +18,7 @@ from listwatch.ingest.records import IngestError, SourceRecord, read_bytes
 from listwatch.store.db import Store
 from listwatch.store.ingest import IngestResult, apply_version, content_hash
 
-__all__ = ["FORMATS", "Batch", "IngestError", "ingest", "read_source"]
+__all__ = ["FORMATS", "Batch", "IngestError", "IngestResult", "ingest", "read_source"]
 
 FORMATS = ("ofac-csv", "ofac-xml", "csl", "ftm", "bis-dpl")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -100,11 +101,13 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._entity_cache: dict[str, Entity] = {}
+        self._version: tuple[float, str] | None = None
 
     # -- seeding ----------------------------------------------------------------------
     def forget(self) -> None:
-        """Drop cached entities (after a write from elsewhere, e.g. an ingest)."""
+        """Drop cached entities and the data version (after a write, e.g. an ingest)."""
         self._entity_cache.clear()
+        self._version = None
 
     def dataset_digest(self) -> str | None:
         with self.engine.connect() as conn:
@@ -148,7 +151,7 @@ class Store:
                     for k in gone])
             conn.execute(insert(t.dataset_versions).values(digest=ds.digest, seeded_at=now,
                                                            events_added=len(new), events_retracted=len(gone)))
-        self._entity_cache.clear()
+        self.forget()
         return (len(new), len(gone))
 
     def _upsert_reference(self, conn: Connection, ds: Dataset) -> None:
@@ -227,7 +230,8 @@ class Store:
         return ents.get(entity_id)
 
     def entities(self, ids: Iterable[str]) -> dict[str, Entity]:
-        ids = [i for i in set(ids) if i not in self._entity_cache]
+        wanted = set(ids)
+        ids = [i for i in wanted if i not in self._entity_cache]
         if ids:
             with self.engine.connect() as conn:
                 ents = list(conn.execute(select(t.entities).where(t.entities.c.id.in_(ids))))
@@ -245,7 +249,7 @@ class Store:
                     id=r.id, name=r.name, kind=r.kind, country=r.country, names=tuple(nm.get(r.id, [])),
                     identifiers=tuple(idents.get(r.id, [])), parent=r.parent_id,
                     parent_sources=tuple(r.parent_sources), note=r.note)
-        return {i: self._entity_cache[i] for i in set(ids) | set(self._entity_cache) if i in self._entity_cache}
+        return {i: self._entity_cache[i] for i in wanted if i in self._entity_cache}
 
     def children(self, entity_id: str) -> list[str]:
         with self.engine.connect() as conn:
@@ -293,6 +297,13 @@ class Store:
             rows = list(conn.execute(q))
         return [self._event(r) for r in rows], (rows[-1].id if rows else cursor)
 
+    def events_recorded(self, origin: str, at: dt.datetime) -> list[Event]:
+        """The events one ingest recorded (same origin, same record time)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.events).where(t.events.c.origin == origin)
+                                .where(t.events.c.recorded_at == at).order_by(t.events.c.id))
+            return [self._event(r) for r in rows]
+
     def recorded_since(self, since: dt.datetime | None, list_id: str | None, limit: int) -> list[Event]:
         q = select(t.events).order_by(t.events.c.recorded_at, t.events.c.id).limit(limit)
         if since is not None:
@@ -321,13 +332,21 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(select(t.entities.c.id).order_by(t.entities.c.id)).scalars())
 
-    def data_version(self) -> str:
-        """Changes whenever names, identifiers or events are added: the key for derived caches."""
+    def data_version(self, max_age: float = 1.0) -> str:
+        """Changes whenever names, identifiers or events are added: the key for derived caches.
+
+        Read from the database at most every ``max_age`` seconds (another process may write).
+        """
+        now = time.monotonic()
+        if self._version is not None and now - self._version[0] < max_age:
+            return self._version[1]
         with self.engine.connect() as conn:
             parts = [conn.execute(select(func.count()).select_from(tbl)).scalar_one()
                      for tbl in (t.entities, t.names, t.identifiers, t.events, t.retractions)]
             parts.append(conn.execute(select(func.max(t.dataset_versions.c.id))).scalar_one_or_none() or 0)
-        return ":".join(map(str, parts))
+        version = ":".join(map(str, parts))
+        self._version = (now, version)
+        return version
 
     def all_names(self) -> list[tuple[str, str]]:
         """(name, entity id) for every name and alias."""

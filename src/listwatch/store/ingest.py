@@ -55,6 +55,7 @@ class IngestResult:
     amended: int
     merged: int
     linked: int
+    recorded_at: dt.datetime | None = None  # when this version's events were recorded
 
 
 def content_hash(parts: Sequence[bytes]) -> str:
@@ -251,7 +252,7 @@ def apply_version(store: Store, source: str, records: Sequence[SourceRecord], fi
         conn.execute(update(t.source_versions).where(t.source_versions.c.id == version).values(
             added=added, removed=removed, amended=amended))
     store.forget()
-    return IngestResult(source, version, len(seen), added, removed, amended, merged, len(links))
+    return IngestResult(source, version, len(seen), added, removed, amended, merged, len(links), now)
 
 
 def _ensure_lists(conn: Connection, list_ids: set[str], names: dict[str, str]) -> None:

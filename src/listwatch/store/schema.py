@@ -184,3 +184,25 @@ entity_links = Table(
     Column("recorded_at", UTCDateTime, nullable=False),
     UniqueConstraint("entity_a", "entity_b", "kind", name="uq_entity_links"),
 )
+
+webhooks = Table(
+    "webhooks", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("list_id", String(100)),  # None: every list
+    Column("secret", String(100), nullable=False),  # HMAC key; must be kept in clear to sign
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+
+deliveries = Table(
+    "webhook_deliveries", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("webhook_id", Integer, ForeignKey("webhooks.id"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("status", Integer),  # HTTP status, None when the request failed
+    Column("error", Text),
+    Column("body_sha256", String(64), nullable=False),
+)

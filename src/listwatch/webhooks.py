@@ -1,0 +1,136 @@
+"""Webhooks: after an ingest changes a list, POST the changes to every subscriber of that list.
+
+The body is the ``changes`` JSON (as ``listwatch changes --json``) of the events that ingest
+recorded. It is signed: ``X-Listwatch-Signature: sha256=<hex HMAC-SHA256 of the body with the
+webhook's secret>``. A delivery that fails (no answer, or a non-2xx status) is retried with
+exponential backoff (``RETRIES`` attempts, ``BACKOFF`` seconds doubling); every attempt is logged
+in ``webhook_deliveries``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+from sqlalchemy import insert, select, update
+
+from listwatch.ingest import IngestResult
+from listwatch.model import Event
+from listwatch.report import changes_json
+from listwatch.store import schema as t
+from listwatch.store.db import Store
+
+__all__ = ["Delivery", "Webhook", "add", "deliver", "log", "notify", "remove", "sign", "subscriptions"]
+
+RETRIES = 4
+BACKOFF = 0.5
+TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class Webhook:
+    id: int
+    url: str
+    list_id: str | None
+    secret: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    webhook_id: int
+    attempt: int
+    at: dt.datetime
+    events: int
+    status: int | None
+    error: str | None
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def add(store: Store, url: str, list_id: str | None = None) -> Webhook:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError(f"webhook URL {url!r} must be an absolute http(s) URL")
+    if list_id is not None and store.list_def(list_id) is None:
+        raise ValueError(f"unknown list {list_id!r}")
+    secret = secrets.token_hex(24)
+    with store.engine.begin() as conn:
+        inserted = conn.execute(insert(t.webhooks).values(url=url, list_id=list_id, secret=secret,
+                                                          created_at=dt.datetime.now(dt.UTC),
+                                                          active=True)).inserted_primary_key
+    assert inserted is not None
+    return Webhook(int(inserted[0]), url, list_id, secret)
+
+
+def remove(store: Store, webhook_id: int) -> bool:
+    with store.engine.begin() as conn:
+        done = conn.execute(update(t.webhooks).where(t.webhooks.c.id == webhook_id).values(active=False))
+    return bool(done.rowcount)
+
+
+def subscriptions(store: Store) -> list[Webhook]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.webhooks).where(t.webhooks.c.active.is_(True)).order_by(t.webhooks.c.id))
+        return [Webhook(r.id, r.url, r.list_id, r.secret) for r in rows]
+
+
+def log(store: Store, webhook_id: int | None = None, limit: int = 100) -> list[Delivery]:
+    q = select(t.deliveries).order_by(t.deliveries.c.id.desc()).limit(limit)
+    if webhook_id is not None:
+        q = q.where(t.deliveries.c.webhook_id == webhook_id)
+    with store.engine.connect() as conn:
+        return [Delivery(r.webhook_id, r.attempt, r.at, r.events, r.status, r.error) for r in conn.execute(q)]
+
+
+def _post(hook: Webhook, body: bytes, n_events: int, store: Store, sleep: float) -> bool:
+    headers = {"content-type": "application/json", "x-listwatch-signature": sign(hook.secret, body),
+               "user-agent": "listwatch-webhooks/1"}
+    for attempt in range(1, RETRIES + 1):
+        status: int | None = None
+        error: str | None = None
+        try:
+            r = httpx.post(hook.url, content=body, headers=headers, timeout=TIMEOUT)
+            status = r.status_code
+            if not 200 <= status < 300:
+                error = f"HTTP {status}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        with store.engine.begin() as conn:
+            conn.execute(insert(t.deliveries).values(
+                webhook_id=hook.id, attempt=attempt, at=dt.datetime.now(dt.UTC), events=n_events, status=status,
+                error=error, body_sha256=hashlib.sha256(body).hexdigest()))
+        if error is None:
+            return True
+        if attempt < RETRIES:
+            time.sleep(sleep * 2 ** (attempt - 1))
+    return False
+
+
+def notify(store: Store, results: list[IngestResult], backoff: float = BACKOFF) -> dict[int, bool]:
+    """Deliver what an ingest changed (the versions that changed something) to the subscribers."""
+    events = [e for r in results if r.version is not None and r.recorded_at is not None
+              for e in store.events_recorded(f"ingest:{r.source}", r.recorded_at)]
+    return deliver(store, events, backoff) if events else {}
+
+
+def deliver(store: Store, events: list[Event], backoff: float = BACKOFF) -> dict[int, bool]:
+    """POST the events to each subscriber whose list they touch; webhook id -> delivered?"""
+    out: dict[int, bool] = {}
+    for hook in subscriptions(store):
+        mine = [e for e in events if hook.list_id in (None, e.list_id)]
+        if not mine:
+            continue
+        doc: dict[str, Any] = changes_json(store, mine)
+        body = json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()
+        out[hook.id] = _post(hook, body, len(mine), store, backoff)
+    return out
