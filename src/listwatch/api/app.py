@@ -36,6 +36,8 @@ from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, r
 from listwatch.resolve import Ambiguous, NotFound, resolve
 from listwatch.screen import DEFAULT_THRESHOLD, MAX_QUERY, ScreenError, screen
 from listwatch.store.db import Store, open_store
+from listwatch.web.views import router as web_router
+from listwatch.web.views import static_files
 
 __all__ = ["Problem", "create_app"]
 
@@ -87,6 +89,8 @@ class BodyLimit(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         declared = request.headers.get("content-length")
+        if request.url.path == "/portfolio":  # the web form shows its own message (web/views.py)
+            return await call_next(request)
         if declared and declared.isdigit() and int(declared) > self.limit:
             return _problem(413, "Request body too large", f"body of {int(declared):,} bytes is over the "
                             f"{self.limit:,}-byte limit")
@@ -123,6 +127,7 @@ def create_app(url: str | None = None) -> FastAPI:
         "Is this company restricted by a US government list - on which date, in what way, since when? "
         "Every answer carries its citations."))
     app.add_middleware(BodyLimit, limit=max_body)
+    app.mount("/static", static_files(), name="static")
 
     def store() -> Store:
         if "s" not in store_box:
@@ -309,6 +314,7 @@ def create_app(url: str | None = None) -> FastAPI:
         return {"results": [{**r.__dict__, "recorded_at": r.recorded_at.isoformat() if r.recorded_at else None}
                             for r in results], "webhooks": {str(k): v for k, v in delivered.items()}}
 
+    app.include_router(web_router(store, max_body))
     return app
 
 

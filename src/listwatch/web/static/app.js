@@ -1,0 +1,46 @@
+// listwatch web UI: search as you type (debounced) and drag-and-drop upload. No dependencies.
+(function () {
+  "use strict";
+  var box = document.getElementById("q");
+  var day = document.getElementById("as_of");
+  var out = document.getElementById("results");
+  if (box && out) {
+    var timer = null, seq = 0;
+    var esc = function (s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; };
+    var run = function () {
+      var q = box.value.trim(), mine = ++seq;
+      if (!q) { out.innerHTML = ""; return; }
+      var url = "/v1/screen?threshold=0.5&limit=10&q=" + encodeURIComponent(q) + (day.value ? "&as_of=" + day.value : "");
+      out.setAttribute("aria-busy", "true");
+      fetch(url).then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); }).then(function (res) {
+        if (mine !== seq) { return; }
+        out.removeAttribute("aria-busy");
+        if (!res[0]) { out.innerHTML = '<p class="error" role="alert">' + esc(res[1].detail) + "</p>"; return; }
+        var hits = res[1].results;
+        if (!hits.length) { out.innerHTML = '<p class="muted">No match for &ldquo;' + esc(q) + "&rdquo;.</p>"; return; }
+        out.innerHTML = hits.map(function (h) {
+          var cls = h.restricted ? "restricted" : (h.lists.length ? "enjoined" : "clear");
+          var label = h.restricted ? "restricted: " + h.lists.join(", ") : "not restricted";
+          return '<div class="hit"><a href="/entities/' + encodeURIComponent(h.entity.id) + (day.value ? "?as_of=" + day.value : "") + '">' +
+            esc(h.entity.name) + "</a> <span class=\"badge " + cls + '">' + esc(label) + "</span> " +
+            '<span class="score">score ' + h.score.toFixed(2) + "</span>" +
+            '<div class="why">matched &ldquo;' + esc(h.matched_name) + "&rdquo;: " + esc(h.explanation.summary) + "</div></div>";
+        }).join("");
+      }).catch(function () { out.innerHTML = '<p class="error" role="alert">The server did not answer.</p>'; });
+    };
+    var later = function () { clearTimeout(timer); timer = setTimeout(run, 250); };
+    box.addEventListener("input", later);
+    day.addEventListener("change", run);
+    var form = document.getElementById("searchform");
+    if (form) { form.addEventListener("submit", function (e) { e.preventDefault(); run(); }); }
+    if (box.value) { run(); }
+  }
+  var drop = document.getElementById("drop"), file = document.getElementById("file");
+  if (drop && file) {
+    ["dragenter", "dragover"].forEach(function (n) { drop.addEventListener(n, function (e) { e.preventDefault(); drop.classList.add("over"); }); });
+    ["dragleave", "drop"].forEach(function (n) { drop.addEventListener(n, function (e) { e.preventDefault(); drop.classList.remove("over"); }); });
+    drop.addEventListener("drop", function (e) {
+      if (e.dataTransfer && e.dataTransfer.files.length) { file.files = e.dataTransfer.files; drop.querySelector("span").textContent = file.files[0].name; }
+    });
+  }
+}());

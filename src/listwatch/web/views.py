@@ -1,0 +1,186 @@
+"""Web pages. Each view makes the same library call as its JSON endpoint and renders a template."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from listwatch import report
+from listwatch import status as engine
+from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
+from listwatch.store.db import Store
+from listwatch.web.timeline_svg import render
+
+__all__ = ["router", "static_files"]
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+RESULTS_KEPT = 50
+RESULT_SECONDS = 3600
+PORTFOLIO_COLUMNS = ["row", "name", "isin", "ticker", "quantity", "matched_by", "entity_id", "entity_name",
+                     "restricted", "effects", "deadlines", "action"]
+
+
+def static_files() -> StaticFiles:
+    return StaticFiles(directory=str(HERE / "static"))
+
+
+def _day(value: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value and len(value) == 10 else dt.date.today()
+    except ValueError:
+        return dt.date.today()
+
+
+class _Results:
+    """Recent portfolio results kept briefly in memory, so the page can offer a CSV download."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+
+    def put(self, text: str) -> str:
+        token = secrets.token_urlsafe(16)
+        self._items[token] = (time.monotonic(), text)
+        while len(self._items) > RESULTS_KEPT:
+            self._items.popitem(last=False)
+        return token
+
+    def get(self, token: str) -> str | None:
+        item = self._items.get(token)
+        if item is None or time.monotonic() - item[0] > RESULT_SECONDS:
+            return None
+        return item[1]
+
+
+def _portfolio_csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=PORTFOLIO_COLUMNS)
+    w.writeheader()
+    for r in rows:
+        w.writerow({"row": r["row"], "name": r["name"], "isin": r["isin"], "ticker": r["ticker"],
+                    "quantity": r["quantity"], "matched_by": r["matched_by"] or "",
+                    "entity_id": r["entity"]["id"] if r["entity"] else "",
+                    "entity_name": r["entity"]["name"] if r["entity"] else "", "restricted": r["restricted"],
+                    "effects": ";".join(e["kind"] for e in r["effects"]),
+                    "deadlines": ";".join(f"{d['effect']} {d['change']} {d['date']}" for d in r["deadlines"]),
+                    "action": r["action"]})
+    return buf.getvalue()
+
+
+def router(store: Callable[[], Store], max_body: int) -> APIRouter:
+    r = APIRouter(include_in_schema=False)
+    results = _Results()
+
+    @r.get("/", response_class=HTMLResponse)
+    def search_page(request: Request, q: str = "", as_of: str | None = None) -> HTMLResponse:
+        return templates.TemplateResponse(request, "search.html", {"q": q[:500], "as_of": _day(as_of).isoformat()})
+
+    @r.get("/entities/{entity_id}", response_class=HTMLResponse)
+    def entity_page(request: Request, entity_id: str, as_of: str | None = None) -> HTMLResponse:
+        st = store()
+        e = st.entity(entity_id)
+        if e is None:
+            return templates.TemplateResponse(request, "search.html", {"q": "", "as_of": _day(None).isoformat()},
+                                              status_code=404)
+        day = _day(as_of)
+        tl = report.timeline_json(st, engine.timeline(st, e))
+        return templates.TemplateResponse(request, "entity.html", {
+            "e": report.entity_json(e), "status": report.status_json(st, engine.status(st, e, day)), "tl": tl,
+            "svg": render(tl, dt.date.today()), "children": st.children(e.id)})
+
+    @r.get("/lists", response_class=HTMLResponse)
+    def lists_page(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "lists.html", {"lists": store().lists()})
+
+    def _list_page(request: Request, list_id: str, as_of: str | None, diff: dict[str, Any] | None,
+                   frm: str, to: str) -> HTMLResponse:
+        st = store()
+        if st.list_def(list_id) is None:
+            return templates.TemplateResponse(request, "lists.html", {"lists": st.lists()}, status_code=404)
+        day = _day(as_of)
+        members = None if diff else report.members_json(list_id, day, engine.members(st, list_id, day))
+        return templates.TemplateResponse(request, "list.html", {
+            "list_id": list_id, "as_of": day.isoformat(), "members": members, "diff": diff, "frm": frm, "to": to})
+
+    @r.get("/lists/{list_id}", response_class=HTMLResponse)
+    def list_page(request: Request, list_id: str, as_of: str | None = None) -> HTMLResponse:
+        today = dt.date.today()
+        return _list_page(request, list_id, as_of, None, (today - dt.timedelta(days=30)).isoformat(),
+                          today.isoformat())
+
+    @r.get("/lists/{list_id}/diff", response_class=HTMLResponse)
+    def diff_page(request: Request, list_id: str, to: str | None = None) -> HTMLResponse:
+        frm = request.query_params.get("from")
+        start, end = _day(frm), _day(to)
+        start, end = min(start, end), max(start, end)
+        st = store()
+        if st.list_def(list_id) is None:
+            return _list_page(request, list_id, None, None, "", "")
+        d = report.diff_json(engine.diff(st, list_id, start, end))
+        return _list_page(request, list_id, None, d, start.isoformat(), end.isoformat())
+
+    @r.get("/portfolio", response_class=HTMLResponse)
+    def portfolio_page(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "portfolio.html", {"as_of": _day(None).isoformat()})
+
+    @r.post("/portfolio", response_class=HTMLResponse)
+    async def portfolio_post(request: Request) -> HTMLResponse:
+        ctx: dict[str, Any] = {"as_of": _day(None).isoformat()}
+        try:
+            form = await request.form(max_part_size=max_body)
+        except Exception:  # a malformed or oversized multipart body
+            ctx["error"] = f"The upload could not be read: send one CSV file of at most {max_body:,} bytes."
+            return templates.TemplateResponse(request, "portfolio.html", ctx, status_code=400)
+        day = _day(str(form.get("as_of") or ""))
+        ctx["as_of"] = day.isoformat()
+        f = form.get("file")
+        if f is None or isinstance(f, str):
+            ctx["error"] = "Choose a CSV file to upload."
+            return templates.TemplateResponse(request, "portfolio.html", ctx, status_code=400)
+        raw = await f.read()
+        name = f.filename or "upload"
+        if len(raw) > max_body:
+            ctx["error"] = f"{name}: {len(raw):,} bytes is over the {max_body:,}-byte limit."
+            return templates.TemplateResponse(request, "portfolio.html", ctx, status_code=413)
+        try:
+            holdings = read_holdings(raw, name)
+        except PortfolioError as exc:
+            ctx["error"] = str(exc)
+            return templates.TemplateResponse(request, "portfolio.html", ctx, status_code=400)
+        st = store()
+        rows = [checked_json(st, c) for c in check_portfolio(st, holdings, day)]
+        ctx.update(rows=rows, token=results.put(_portfolio_csv(rows)))
+        return templates.TemplateResponse(request, "portfolio.html", ctx)
+
+    @r.get("/portfolio/download/{token}")
+    def portfolio_download(token: str) -> Response:
+        text = results.get(token)
+        if text is None:
+            return Response("This result has expired; upload the file again.", status_code=404,
+                            media_type="text/plain")
+        return Response(text, media_type="text/csv",
+                        headers={"content-disposition": 'attachment; filename="listwatch-portfolio.csv"'})
+
+    @r.get("/changes", response_class=HTMLResponse)
+    def changes_page(request: Request, since: str | None = None) -> HTMLResponse:
+        st = store()
+        day = _day(since) if since else dt.date.today() - dt.timedelta(days=30)
+        start = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+        feed = engine.changes(st, start, None, 501)
+        data = report.changes_json(st, feed[:500])
+        return templates.TemplateResponse(request, "changes.html", {
+            "since": day.isoformat(), "changes": data["changes"], "more": len(feed) > 500})
+
+    return r

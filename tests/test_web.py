@@ -1,0 +1,150 @@
+"""The web UI end to end in Debian's Chromium (Playwright), against a real `listwatch serve`.
+
+Each test saves a screenshot under test-output/web/ (the repository's test output directory).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[1] / "test-output" / "web"
+if os.environ.get("CI") and not Path(CHROMIUM).exists():
+    raise RuntimeError("CI run without Chromium: .ci/run must apt-get install chromium")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("web")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "LISTWATCH_DATABASE_URL": f"sqlite:///{tmp / 'web.db'}", "LISTWATCH_MAX_BODY": "200000"}
+    proc = subprocess.Popen([sys.executable, "-m", "listwatch", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+def test_search_as_you_type_shows_the_hit(server: str, page: Page) -> None:
+    page.goto(server + "/")
+    page.fill("#as_of", "2021-02-01")
+    page.fill("#q", "xiaomi")
+    hit = page.locator(".hit").first
+    expect(hit).to_contain_text("Xiaomi Corporation")
+    expect(hit.locator(".badge")).to_have_text("restricted: us-dod-1237")
+    expect(hit).to_contain_text("matched")
+    page.screenshot(path=str(SHOTS / "search-xiaomi.png"), full_page=True)
+
+
+def test_entity_page_has_the_injunction_marker_and_a_status_on_date(server: str, page: Page) -> None:
+    page.goto(server + "/entities/xiaomi")
+    marker = page.locator('svg.timeline .marker[data-type="enjoined"][data-date="2021-03-12"]')
+    expect(marker).to_have_count(1)
+    assert "1:21-cv-00280" in (marker.locator("title").text_content() or "")
+    expect(page.locator("svg.timeline rect.suspended")).to_have_count(1)
+    page.fill("#as_of", "2021-03-01")
+    page.click("text=Show")
+    expect(page.locator("#verdict")).to_contain_text("listed")
+    expect(page.locator("#verdict .badge")).to_have_text("listed")
+    page.screenshot(path=str(SHOTS / "entity-xiaomi-2021-03-01.png"), full_page=True)
+    page.fill("#as_of", "2021-03-20")
+    page.click("text=Show")
+    expect(page.locator("#verdict .badge")).to_have_text("listed, enjoined")
+
+
+def test_list_diff_across_the_january_2021_tranche_shows_nine_additions(server: str, page: Page) -> None:
+    page.goto(server + "/lists")
+    page.click("text=us-dod-1237")
+    page.fill("#from", "2021-01-13")
+    page.fill("#to", "2021-01-14")
+    page.click("text=Show diff")
+    expect(page.locator("#diff-summary")).to_have_text("9 added, 0 removed, 0 amended")
+    expect(page.locator("table.diff-added tbody tr")).to_have_count(9)
+    expect(page.locator("table.diff-added")).to_contain_text("Xiaomi Corporation")
+    page.screenshot(path=str(SHOTS / "list-1237-diff.png"), full_page=True)
+
+
+def test_portfolio_upload_and_download(server: str, page: Page, tmp_path: Path) -> None:
+    f = tmp_path / "holdings.csv"
+    f.write_text("name,isin,quantity\nXiaomi Corp,,100\n,KYG9830T1067,5\nAcme Widgets Ltd,,1\n", encoding="utf-8")
+    page.goto(server + "/portfolio")
+    page.set_input_files("#file", str(f))
+    page.fill("#as_of", "2021-01-14")
+    page.click("button:has-text('Check')")
+    rows = page.locator("#portfolio-result tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("must divest by 2022-01-14")
+    expect(rows.nth(2)).to_contain_text("no restriction found")
+    page.screenshot(path=str(SHOTS / "portfolio-result.png"), full_page=True)
+    with page.expect_download() as dl:
+        page.click("#download")
+    saved = tmp_path / "result.csv"
+    dl.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8")
+    assert text.startswith("row,name,isin,ticker,quantity") and "xiaomi" in text and "must divest by 2022-01-14" in text
+    shutil.copy(saved, SHOTS / "portfolio-result.csv")
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x00\x01", "is not UTF-8 text"),
+    ("holdings.csv", b"company,qty\nXiaomi,1\n", "missing columns - need 'name', 'isin' or 'ticker'"),
+    ("big.csv", b"name\n" + b"Xiaomi Corporation\n" * 20000, "big.csv: 380,005 bytes is over the 200,000-byte limit"),
+])
+def test_malformed_uploads_show_a_clear_message(server: str, page: Page, tmp_path: Path, name: str, content: bytes,
+                                                 message: str) -> None:
+    f = tmp_path / name
+    f.write_bytes(content)
+    page.goto(server + "/portfolio")
+    page.set_input_files("#file", str(f))
+    page.click("button:has-text('Check')")
+    expect(page.locator("#upload-error")).to_contain_text(message)
+    page.screenshot(path=str(SHOTS / f"portfolio-error-{name.replace('.', '-')}.png"), full_page=True)
+
+
+def test_changes_and_lists_pages_render(server: str, page: Page) -> None:
+    page.goto(server + "/changes?since=2020-01-01")
+    expect(page.locator("h1")).to_have_text("Changes")
+    page.goto(server + "/lists/us-ofac-ns-cmic?as_of=2021-06-03")
+    expect(page.locator("h2")).to_contain_text("59 members on 2021-06-03")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.screenshot(path=str(SHOTS / "list-ns-cmic-phone.png"), full_page=False)
