@@ -35,7 +35,8 @@ def render(tl: dict[str, Any], today: dt.date | None = None) -> str:
     if not lists or not dates:
         return '<svg class="timeline" role="img" aria-label="no listings" width="10" height="10"></svg>'
     lo = dt.date(min(dates).year, 1, 1)
-    hi = max([today, *dates])
+    still_listed = any(p["until"] is None for p in tl["listings"])
+    hi = max([today, *dates] if still_listed else dates)  # a closed story is not stretched to today
     hi = dt.date(hi.year + 1, 1, 1)
     span = (hi - lo).days
     height = TOP + LANE * len(lists) + 24
@@ -88,9 +89,10 @@ def render(tl: dict[str, Any], today: dt.date | None = None) -> str:
         out.append(f'<g class="marker effect" data-type="{ef["kind"]}" data-date="{ef["start"]}" tabindex="0">'
                    f'<path d="M{cx - 6:.1f} {cy - 6:.1f} L{cx + 6:.1f} {cy - 6:.1f} L{cx:.1f} {cy + 3:.1f} Z" '
                    f'fill="{fill}"/><title>{escape(title)}</title></g>')
-    tx = x(today)
-    out.append(f'<line x1="{tx:.1f}" y1="{TOP - 8}" x2="{tx:.1f}" y2="{height - 20}" stroke="#2563eb" '
-               f'stroke-dasharray="4 3"/><text x="{tx - 30:.1f}" y="{height - 6}" font-size="11" fill="#2563eb">'
-               f'today</text>')
+    if today < hi:
+        tx = x(today)
+        out.append(f'<line x1="{tx:.1f}" y1="{TOP - 8}" x2="{tx:.1f}" y2="{height - 20}" stroke="#2563eb" '
+                   f'stroke-dasharray="4 3"/><text x="{tx - 30:.1f}" y="{height - 6}" font-size="11" '
+                   f'fill="#2563eb">today</text>')
     out.append("</svg>")
     return "".join(out)
