@@ -76,7 +76,7 @@ def test_status_is_the_cli_json(server: str) -> None:
 def test_status_errors_are_problems(server: str) -> None:
     _problem(httpx.get(f"{server}/v1/status", params={"q": "No Such Co"}), 404, "no entity named")
     _problem(httpx.get(f"{server}/v1/status", params={"q": "xiaomi", "as_of": "2021-13-01"}), 422, "not a date")
-    _problem(httpx.get(f"{server}/v1/status", params={"q": "xiaomi", "known_at": "nope"}), 422, "not an ISO 8601")
+    _problem(httpx.get(f"{server}/v1/status", params={"q": "xiaomi", "known_at": "nope"}), 422, "is not a timestamp")
     _problem(httpx.get(f"{server}/v1/status", params={"q": "Yitu"}), 409, "names 2 entities")
     _problem(httpx.get(f"{server}/v1/status", params={"q": "x" * 600}), 422, "q")
     _problem(httpx.get(f"{server}/v1/status"), 422, "q")

@@ -24,6 +24,7 @@ from rich.table import Table
 from listwatch import dataset, report, webhooks
 from listwatch import status as engine
 from listwatch.batch import CSV_COLUMNS, BatchError, csv_record, read_rows, screen_rows
+from listwatch.dates import DateInputError, parse_day, parse_record_time
 from listwatch.export import ftm_lines
 from listwatch.ingest import IngestError, ingest
 from listwatch.match import compare
@@ -62,7 +63,8 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except (NotFound, Ambiguous) as exc:
             fail(str(exc.args[0]) if exc.args else str(exc))
-        except (UsageProblem, PortfolioError, dataset.DatasetError, ScreenError, BatchError, IngestError) as exc:
+        except (UsageProblem, PortfolioError, dataset.DatasetError, ScreenError, BatchError, IngestError,
+                DateInputError) as exc:
             fail(str(exc))
         except OSError as exc:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
@@ -75,28 +77,12 @@ def today_eastern() -> dt.date:
 
 
 def parse_date(value: str | None, option: str) -> dt.date:
-    if value is None:
-        return today_eastern()
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageProblem(f"{option} {value!r} is not a date; use YYYY-MM-DD, e.g. 2021-03-12") from None
+    return today_eastern() if value is None else parse_day(value, option)
 
 
 def parse_known_at(value: str | None) -> dt.datetime | None:
     """An ISO timestamp (UTC if no offset is given), or a date meaning the end of that UTC day."""
-    if value is None:
-        return None
-    try:
-        if len(value) == 10:
-            day = dt.date.fromisoformat(value)
-            return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
-        ts = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageProblem(f"--known-at {value!r} is not a timestamp; use e.g. 2026-11-23T12:00:00Z") from None
-    return ts.replace(tzinfo=dt.UTC) if ts.tzinfo is None else ts.astimezone(dt.UTC)
+    return None if value is None else parse_record_time(value, "--known-at")
 
 
 def store() -> Store:

@@ -31,6 +31,7 @@ from listwatch import report, webhooks
 from listwatch import status as engine
 from listwatch.api.yente import MatchRequest, match
 from listwatch.dataset import DatasetError
+from listwatch.dates import DateInputError, parse_day, parse_record_time
 from listwatch.ingest import FORMATS, IngestError, ingest
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.resolve import Ambiguous, NotFound, resolve
@@ -98,24 +99,17 @@ class BodyLimit(BaseHTTPMiddleware):
 
 
 def _day(value: str | None, name: str) -> dt.date:
-    if value is None:
-        return dt.date.today()
     try:
-        if len(value) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise Problem(422, "Invalid date", f"{name} {value!r} is not a date; use YYYY-MM-DD") from None
+        return dt.date.today() if value is None else parse_day(value, name)
+    except DateInputError as exc:
+        raise Problem(422, "Invalid date", str(exc)) from None
 
 
 def _ts(value: str | None, name: str) -> dt.datetime | None:
-    if value is None:
-        return None
     try:
-        ts = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise Problem(422, "Invalid timestamp", f"{name} {value!r} is not an ISO 8601 timestamp") from None
-    return ts.replace(tzinfo=dt.UTC) if ts.tzinfo is None else ts.astimezone(dt.UTC)
+        return None if value is None else parse_record_time(value, name)
+    except DateInputError as exc:
+        raise Problem(422, "Invalid timestamp", str(exc)) from None
 
 
 def create_app(url: str | None = None) -> FastAPI:

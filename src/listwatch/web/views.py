@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from listwatch import report
 from listwatch import status as engine
+from listwatch.dates import DateInputError, parse_day
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.store.db import Store
 from listwatch.web.timeline_svg import render
@@ -38,9 +39,10 @@ def static_files() -> StaticFiles:
 
 
 def _day(value: str | None) -> dt.date:
+    """A page's date field; a missing or unreadable one shows today (the field then says so)."""
     try:
-        return dt.date.fromisoformat(value) if value and len(value) == 10 else dt.date.today()
-    except ValueError:
+        return parse_day(value, "date") if value else dt.date.today()
+    except DateInputError:
         return dt.date.today()
 
 
