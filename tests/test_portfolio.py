@@ -94,3 +94,11 @@ def test_semicolon_separated_export_is_read(store: Store) -> None:
     rows = read_holdings(b"name;quantity\nXiaomi Corporation;5\n")
     assert rows[0].name == "Xiaomi Corporation" and rows[0].quantity == 5.0
     assert json.dumps([r.row for r in rows]) == "[1]"
+
+
+def test_after_the_eo_14032_divestment_window_even_sales_are_prohibited(store: Store) -> None:
+    """OFAC FAQ 1046: holding stays allowed, but after the window divestment sales are prohibited too."""
+    assert _actions(store, "2022-06-02")[2].startswith(
+        "may hold, may not buy (transactions solely to divest allowed before 2022-06-03)")
+    assert _actions(store, "2022-06-03")[2].startswith(
+        "may hold, may not buy or sell (divestment window closed on 2022-06-03)")

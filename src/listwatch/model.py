@@ -172,6 +172,7 @@ class Effect:
     in_force: bool
     citation: str
     note: str | None = None
+    divestment_until: dt.date | None = None  # transactions solely to divest allowed before this day
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,8 +130,11 @@ def action(s: Status) -> str:
         if hold:
             parts.append(f"may not buy; must divest by {hold.date}")
         else:
-            note = kinds[EffectKind.SECURITIES_PURCHASE_PROHIBITED].note
-            parts.append("may hold, may not buy" + (f" ({note})" if note else ""))
+            ban = kinds[EffectKind.SECURITIES_PURCHASE_PROHIBITED]
+            if ban.divestment_until is not None and s.as_of >= ban.divestment_until:
+                parts.append(f"may hold, may not buy or sell (divestment window closed on {ban.divestment_until})")
+            else:
+                parts.append("may hold, may not buy" + (f" ({ban.note})" if ban.note else ""))
     else:
         buy = ahead.get((EffectKind.SECURITIES_PURCHASE_PROHIBITED, "starts"))
         if buy:

@@ -49,7 +49,8 @@ def entity_json(e: Entity, full: bool = True) -> dict[str, Any]:
 
 def _effect(e: Effect) -> dict[str, Any]:
     return {"kind": e.kind.value, "authority": e.authority, "in_force": e.in_force, "start": _d(e.start),
-            "end": _d(e.end), "citation": e.citation, "list": e.list_id, "note": e.note}
+            "end": _d(e.end), "citation": e.citation, "list": e.list_id, "note": e.note,
+            "divestment_until": _d(e.divestment_until)}
 
 
 def _deadline(d: Deadline) -> dict[str, Any]:

@@ -96,12 +96,13 @@ class EffectSpan:
         return self.start <= day and (self.end is None or day < self.end) and self.period.suspended_on(day) is None
 
     def as_effect(self, day: dt.date) -> Effect:
-        note = None
+        note = until = None
         if self.rule.divestment_until is not None:
             until = self.rule.divestment_until.resolve(self.period.since)
-            note = f"transactions solely to divest allowed before {until.isoformat()}"
+            note = (f"transactions solely to divest allowed before {until.isoformat()}" if day < until else
+                    f"divestment window closed on {until.isoformat()}: sales are prohibited too")
         return Effect(self.rule.effect, self.rule.authority, self.period.list_id, self.start, self.end,
-                      self.in_force_on(day), self.rule.citation, note)
+                      self.in_force_on(day), self.rule.citation, note, until)
 
 
 def periods(events: Iterable[Event]) -> dict[str, list[Period]]:
