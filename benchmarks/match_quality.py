@@ -4,7 +4,9 @@
 
 CSV columns: query,expected_name,expected_source_id,kind (empty expected = must not match);
 default: ../shared/data/eval/screening-dev.csv. Every query is screened against the real files
-(OFAC SDN with aliases, OFAC consolidated, CSL minus its SDN rows) plus the bundled dataset. A
+(OFAC SDN with aliases, OFAC consolidated, CSL minus its SDN rows) plus the bundled dataset, ingested
+into a temporary store first as `listwatch ingest` would (entity resolution included; --records skips
+that and indexes the raw records). A
 query counts as found when the top hit at or above the threshold is the expected record: one of
 its source ids is the expected id, or its printed name equals the expected name up to case,
 punctuation and spacing (the same party printed again by another list file); a hard negative is
@@ -30,7 +32,7 @@ from rapidfuzz import fuzz, process, utils
 
 from listwatch.match.index import NameDoc, NameIndex
 from listwatch.match.normalize import lookup_key
-from listwatch.screen import DEFAULT_THRESHOLD, bundled_docs
+from listwatch.screen import DEFAULT_THRESHOLD, bundled_docs, entity_docs
 
 Top = tuple[str, str, float, tuple[str, ...]] | None  # (ref, name, score, source ids) of the best hit
 
@@ -46,6 +48,26 @@ class Row:
 def load_rows(path: Path) -> list[Row]:
     with path.open(encoding="utf-8", newline="") as fh:
         return [Row(r["query"], r["expected_name"], r["expected_source_id"], r["kind"]) for r in csv.DictReader(fh)]
+
+
+def store_docs() -> list[NameDoc]:
+    """What `listwatch screen` sees after ingesting the files: one entity per party, all its record ids."""
+    import tempfile  # noqa: PLC0415
+
+    from listwatch.ingest.records import SourceRecord  # noqa: PLC0415
+    from listwatch.store.db import open_store  # noqa: PLC0415
+    from listwatch.store.ingest import apply_version  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(f"sqlite:///{tmp}/quality.db")
+        by_source: dict[str, list[SourceRecord]] = {}
+        for r in real_records():
+            by_source.setdefault(r.source_id.split(":")[0], []).append(r)
+        for source, recs in by_source.items():
+            apply_version(store, source, recs, [], f"quality-{source}")
+        docs = entity_docs(store.entities(store.entity_ids()).values())
+        store.engine.dispose()
+    return docs
 
 
 def primary_names(docs: list[NameDoc]) -> dict[str, str]:
@@ -121,11 +143,17 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="only the first N queries")
     ap.add_argument("--show", type=int, default=15)
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--records", action="store_true",
+                    help="index the parsed records as they are, without ingesting them into a store first "
+                         "(no entity resolution: the same party in two files stays two)")
     args = ap.parse_args()
     rows = load_rows(args.csv)
     if args.limit:
         rows = rows[: args.limit]
-    docs = record_docs(real_records()) + bundled_docs()
+    if args.records:
+        docs = record_docs(real_records()) + bundled_docs()
+    else:
+        docs = store_docs()
     primary = primary_names(docs)
     t = time.perf_counter()
     index = NameIndex(docs)

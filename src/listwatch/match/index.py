@@ -112,6 +112,8 @@ class NameIndex:
                     for t, ds in self.postings.items()}
         self.total = np.array([sum(self.idf[t] for t in p.tokens) for p in self.prepared], dtype=np.float64)
         self.forms = {f[0] for f in legal_forms() if len(f) == 1}
+        self.phrases = [f for f in legal_forms() if f[0].isascii()]
+        self.form_words = {w for f in self.phrases for w in f if len(w) >= 3}
         self.long_forms = sorted(f for f in self.forms if len(f) >= 6 and f.isascii())
         self.unknown_weight = math.log((n + 1) / 0.5)
         self.common = max(50, int(n * COMMON))
@@ -165,8 +167,20 @@ class NameIndex:
         return stem(token) in self.postings or token in self.forms
 
     def _part(self, token: str) -> bool:
-        """Half of a glued token: a legal form, or a list word of 3+ letters."""
-        return token in self.forms or (len(token) >= 3 and stem(token) in self.postings)
+        """Half of a glued token: a legal form or a word of one, or a list word of 3+ letters."""
+        return token in self.forms or token in self.form_words or (len(token) >= 3 and stem(token) in self.postings)
+
+    def _glued_form(self, tokens: list[str], i: int) -> tuple[str, str] | None:
+        """A word with the first letters of a dotted legal form stuck to it: "tradingl l c" -> trading + l."""
+        t = tokens[i]
+        for k in (1, 2, 3):
+            head, tail = t[:-k], t[-k:]
+            if len(head) < 3 or stem(head) not in self.postings:
+                continue
+            for form in self.phrases:
+                if len(form) > 1 and form[0] == tail and tuple(tokens[i + 1:i + len(form)]) == form[1:]:
+                    return head, tail
+        return None
 
     def repair(self, tokens: list[str]) -> list[str]:
         """Re-space glued words against the index vocabulary.
@@ -187,6 +201,10 @@ class NameIndex:
                     out.append(t + u)
                     i += 2
                     continue
+            if not self._known(t) and (glued := self._glued_form(tokens, i)):
+                out += glued
+                i += 1
+                continue
             if not self._known(t) and len(t) >= 6 and not self._similar(t):
                 form = next((f for f in self.long_forms if OSA.distance(t, f) == 1), None)
                 if form:  # a typo in a legal form ("comsany")
