@@ -6,7 +6,6 @@ formats the result (a Rich table, or JSON with ``--json``). Known errors print o
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import json
 import sys
@@ -166,15 +165,13 @@ def timeline_cmd(name: str, known_at: KnownAt = None, as_json: AsJson = False) -
 def lists_cmd(as_json: AsJson = False) -> None:
     """The lists listwatch knows, with their authority."""
     st = store()
-    rows: list[dict[str, Any]] = [
-        {"id": x.id, "name": x.name, "authority": x.authority, "maintainer": x.maintainer,
-         "established": x.established.isoformat() if x.established else None,
-         "entities": len(st.entity_ids_on(x.id))} for x in st.lists()]
+    lists = st.lists()
+    data = report.lists_json(lists, {x.id: len(st.entity_ids_on(x.id)) for x in lists})
     if as_json:
-        emit_json({"lists": rows})
+        emit_json(data)
         return
     t = Table("id", "name", "authority", "entities ever listed")
-    for r in rows:
+    for r in data["lists"]:
         t.add_row(r["id"], r["name"], r["authority"], str(r["entities"]))
     out.print(t)
 
@@ -326,10 +323,8 @@ def ingest_cmd(
     st = store()
     results = ingest(st, fmt, paths, day)
     delivered = webhooks.notify(st, results)
-    rows = [{**dataclasses.asdict(r), "recorded_at": r.recorded_at.isoformat() if r.recorded_at else None}
-            for r in results]
     if as_json:
-        emit_json({"results": rows, "webhooks": {str(k): v for k, v in delivered.items()}})
+        emit_json(report.ingest_json(results, delivered))
         return
     for hook_id, ok in delivered.items():
         out.print(f"webhook {hook_id}: " + ("delivered" if ok else "delivery failed after retries (see webhooks log)"))

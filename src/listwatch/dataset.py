@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from listwatch.match.normalize import lookup_key
 from listwatch.model import (
     Confidence,
     Entity,
@@ -220,10 +221,6 @@ def event_order(ev: Event) -> tuple[dt.date, int]:
     return (ev.effective, _ORDER[ev.type])
 
 
-def _norm(name: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", name.casefold()).split())
-
-
 def check(ds: Dataset) -> list[str]:
     """Every problem with the dataset, one sentence each (empty list: the dataset is sound)."""
     problems: list[str] = []
@@ -256,7 +253,7 @@ def check(ds: Dataset) -> list[str]:
             need_sources(f"entity {ent.id} parent link", ent.parent_sources)
             if ent.parent not in ds.entities:
                 problems.append(f"entity {ent.id}: parent {ent.parent!r} is not an entity")
-        key = _norm(ent.name)
+        key = lookup_key(ent.name)
         if key in by_name:
             problems.append(f"duplicate entity: {ent.id} and {by_name[key]} have the same name {ent.name!r}")
         by_name[key] = ent.id

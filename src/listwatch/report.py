@@ -6,15 +6,26 @@ only ever added, never renamed. Dates are ISO ``YYYY-MM-DD``; record times ISO 8
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from listwatch.model import Deadline, Effect, Entity, Event, Listing, Status
+from listwatch.ingest import IngestResult
+from listwatch.model import Deadline, Effect, Entity, Event, ListDef, Listing, Status
 from listwatch.status import Diff, Member, Timeline
 from listwatch.store.db import Store
 
-__all__ = ["changes_json", "diff_json", "entity_json", "members_json", "status_json", "timeline_json"]
+__all__ = [
+    "changes_json",
+    "diff_json",
+    "entity_json",
+    "ingest_json",
+    "lists_json",
+    "members_json",
+    "status_json",
+    "timeline_json",
+]
 
 
 def _d(day: dt.date | None) -> str | None:
@@ -131,3 +142,15 @@ def changes_json(store: Store, events: list[Event]) -> dict[str, Any]:
         "list": ev.list_id, "type": ev.type.value, "effective": _d(ev.effective), "recorded_at": _ts(ev.recorded_at),
         "source": cites.text(ev.sources) or ", ".join(ev.sources), "source_ids": list(ev.sources),
         "confidence": ev.confidence.value, "note": ev.note} for ev in events]}
+
+
+def lists_json(lists: list[ListDef], entity_counts: dict[str, int] | None = None) -> dict[str, Any]:
+    return {"lists": [{"id": x.id, "name": x.name, "authority": x.authority, "maintainer": x.maintainer,
+                       "established": _d(x.established),
+                       **({"entities": entity_counts.get(x.id, 0)} if entity_counts is not None else {})}
+                      for x in lists]}
+
+
+def ingest_json(results: list[IngestResult], delivered: dict[int, bool]) -> dict[str, Any]:
+    return {"results": [{**dataclasses.asdict(r), "recorded_at": _ts(r.recorded_at)} for r in results],
+            "webhooks": {str(k): v for k, v in delivered.items()}}

@@ -35,20 +35,15 @@ class Ambiguous(LookupError):
         super().__init__(f"{query!r} names {len(found)} entities: {shown}{more}; use an id or a fuller name")
 
 
-_CORE: dict[int, tuple[str | None, dict[str, set[str]]]] = {}
-
-
 def _core_index(store: Store) -> dict[str, set[str]]:
-    digest = store.dataset_digest()
-    cached = _CORE.get(id(store))
-    if cached is not None and cached[0] == digest:
-        return cached[1]
-    index: dict[str, set[str]] = defaultdict(set)
-    for name, eid in store.all_names():
-        for v in name_variants(name):
-            index[core_key(v)].add(eid)
-    _CORE[id(store)] = (digest, index)
-    return index
+    def build() -> dict[str, set[str]]:
+        index: dict[str, set[str]] = defaultdict(set)
+        for name, eid in store.all_names():
+            for v in name_variants(name):
+                index[core_key(v)].add(eid)
+        return index
+
+    return store.derived("resolve.core", build)
 
 
 def candidates(store: Store, query: str) -> list[Entity]:

@@ -77,16 +77,9 @@ def bundled_docs(ds: Dataset | None = None) -> list[NameDoc]:
     return entity_docs((ds or load_dataset()).entities.values())
 
 
-_INDEX: dict[int, tuple[str | None, NameIndex]] = {}
-
-
 def _index(store: Store) -> NameIndex:
-    version = store.data_version()
-    cached = _INDEX.get(id(store))
-    if cached is None or cached[0] != version:
-        cached = (version, NameIndex(entity_docs(store.entities(store.entity_ids()).values())))
-        _INDEX[id(store)] = cached
-    return cached[1]
+    return store.derived("screen.index",
+                         lambda: NameIndex(entity_docs(store.entities(store.entity_ids()).values())))
 
 
 def _check(query: str) -> str:

@@ -285,5 +285,5 @@ def _by_name(m: Member) -> str:
 
 def changes(store: Store, since: dt.datetime | None = None, list_id: str | None = None,
             limit: int = 1000) -> list[Event]:
-    """Events recorded after ``since`` (all if None), oldest record first, at most ``limit``."""
-    return store.recorded_since(since, list_id, limit)
+    """Events recorded after ``since`` (all if None), in recording order, at most ``limit``."""
+    return store.events_page(since, list_id, 0, limit)[0]

@@ -243,9 +243,7 @@ def create_app(url: str | None = None) -> FastAPI:
 
     @app.get("/v1/lists", dependencies=[Read], tags=["lists"])
     def get_lists() -> dict[str, Any]:
-        return {"lists": [{"id": x.id, "name": x.name, "authority": x.authority, "maintainer": x.maintainer,
-                           "established": x.established.isoformat() if x.established else None}
-                          for x in store().lists()]}
+        return report.lists_json(store().lists())
 
     def _list(list_id: str) -> None:
         if store().list_def(list_id) is None:
@@ -304,9 +302,7 @@ def create_app(url: str | None = None) -> FastAPI:
             path.write_bytes(raw)
             results = ingest(store(), format, [path], day)
         store_box["s"].forget()
-        delivered = webhooks.notify(store(), results)
-        return {"results": [{**r.__dict__, "recorded_at": r.recorded_at.isoformat() if r.recorded_at else None}
-                            for r in results], "webhooks": {str(k): v for k, v in delivered.items()}}
+        return report.ingest_json(results, webhooks.notify(store(), results))
 
     app.include_router(web_router(store, max_body))
     return app

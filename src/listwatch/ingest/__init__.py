@@ -43,19 +43,11 @@ def _files_meta(paths: Sequence[Path]) -> tuple[list[dict[str, Any]], str]:
 
 
 def _ofac_csv(path: Path) -> list[Batch]:
-    mains = [path] if path.is_file() else [
-        p for n in ("sdn.csv", "cons_prim.csv") for p in (path / n, path / f"{n}.gz") if p.exists()]
-    if not mains:
-        raise IngestError(f"{path}: no sdn.csv or cons_prim.csv here")
     out = []
-    for main in mains:
-        cons = main.name.startswith("cons")
-        names = ("cons_alt.csv", "cons_add.csv", "cons_comments.csv") if cons else (
-            "alt.csv", "add.csv", "sdn_comments.csv")
-        companions = [main.parent / n for n in names]
-        files = [main, *(c for c in companions if c.exists())]
-        meta, digest = _files_meta(files)
-        out.append(Batch("ofac-cons" if cons else "ofac-sdn", ofac_csv.parse_main(main), meta, digest, {}))
+    for main in ofac_csv.main_files(path):
+        meta, digest = _files_meta([main, *ofac_csv.companions(main).values()])
+        source = "ofac-cons" if main.name.startswith("cons") else "ofac-sdn"
+        out.append(Batch(source, ofac_csv.parse_main(main), meta, digest, {}))
     return out
 
 

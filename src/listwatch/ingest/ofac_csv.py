@@ -18,7 +18,7 @@ from pathlib import Path
 
 from listwatch.ingest.records import IngestError, SourceRecord, identifiers_in, read_bytes
 
-__all__ = ["parse_dir", "parse_main"]
+__all__ = ["companions", "main_files", "parse_dir", "parse_main"]
 
 MAIN_COLUMNS = 12
 SCHEMAS = {"individual": "Person", "vessel": "Vessel", "aircraft": "Aircraft", "": "Organization"}
@@ -65,22 +65,40 @@ def _companion(path: Path, *names: str) -> Path | None:
     return None
 
 
+def main_files(path: Path) -> list[Path]:
+    """The main files a path stands for: itself, or the ``sdn.csv`` / ``cons_prim.csv`` in a directory."""
+    if path.is_file():
+        return [path]
+    found = [p for n in ("sdn.csv", "cons_prim.csv") if (p := _companion(path / "x", n))]
+    if not found:
+        raise IngestError(f"{path}: no sdn.csv or cons_prim.csv here")
+    return found
+
+
+def companions(main: Path) -> dict[str, Path]:
+    """The alias, address and comment files beside a main file (``.gz`` accepted), those that exist."""
+    cons = main.name.startswith("cons")
+    names = {"alt": "cons_alt.csv" if cons else "alt.csv", "add": "cons_add.csv" if cons else "add.csv",
+             "comments": "cons_comments.csv" if cons else "sdn_comments.csv"}
+    return {kind: p for kind, n in names.items() if (p := _companion(main, n))}
+
+
 def parse_main(path: Path) -> list[SourceRecord]:
     """Parse ``sdn.csv`` or ``cons_prim.csv`` (and its companions beside it)."""
     cons = path.name.startswith("cons")
     prefix = "ofac-cons" if cons else "ofac-sdn"
-    stem = "cons_" if cons else ""
     aliases: dict[str, list[str]] = defaultdict(list)
     countries: dict[str, list[str]] = defaultdict(list)
     comments: dict[str, str] = defaultdict(str)
-    if alt := _companion(path, f"{stem}alt.csv" if cons else "alt.csv"):
+    extra = companions(path)
+    if alt := extra.get("alt"):
         for _, r in _rows(alt, 5):
             aliases[r[0]].append(r[3])
-    if add := _companion(path, f"{stem}add.csv" if cons else "add.csv"):
+    if add := extra.get("add"):
         for _, r in _rows(add, 6):
             if r[4]:
                 countries[r[0]].append(r[4])
-    if com := _companion(path, f"{stem}comments.csv" if cons else "sdn_comments.csv"):
+    if com := extra.get("comments"):
         for _, r in _rows(com, 2):
             comments[r[0]] += r[1]
     out = []
@@ -107,9 +125,4 @@ def parse_main(path: Path) -> list[SourceRecord]:
 
 def parse_dir(path: Path) -> list[SourceRecord]:
     """A directory holding ``sdn.csv`` and/or ``cons_prim.csv`` (``.gz`` accepted), or one such file."""
-    if path.is_file():
-        return parse_main(path)
-    found = [p for n in ("sdn.csv", "cons_prim.csv") if (p := _companion(path / "x", n))]
-    if not found:
-        raise IngestError(f"{path}: no sdn.csv or cons_prim.csv here")
-    return [rec for p in found for rec in parse_main(p)]
+    return [rec for p in main_files(path) for rec in parse_main(p)]

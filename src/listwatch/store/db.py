@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import platformdirs
 from alembic import command
@@ -40,6 +40,7 @@ from listwatch.store import schema as t
 __all__ = ["Store", "database_url", "open_store"]
 
 BUNDLED = "bundled"
+T = TypeVar("T")
 
 
 def database_url(home: str | os.PathLike[str] | None = None) -> str:
@@ -102,8 +103,18 @@ class Store:
         self.engine = engine
         self._entity_cache: dict[str, Entity] = {}
         self._version: tuple[float, str] | None = None
+        self._derived: dict[str, tuple[str, Any]] = {}
 
     # -- seeding ----------------------------------------------------------------------
+    def derived(self, name: str, build: Callable[[], T]) -> T:
+        """A value computed from the store's data (an index), rebuilt only when the data changes."""
+        version = self.data_version()
+        cached = self._derived.get(name)
+        if cached is None or cached[0] != version:
+            cached = (version, build())
+            self._derived[name] = cached
+        return cast(T, cached[1])
+
     def forget(self) -> None:
         """Drop cached entities and the data version (after a write, e.g. an ingest)."""
         self._entity_cache.clear()
@@ -303,15 +314,6 @@ class Store:
             rows = conn.execute(select(t.events).where(t.events.c.origin == origin)
                                 .where(t.events.c.recorded_at == at).order_by(t.events.c.id))
             return [self._event(r) for r in rows]
-
-    def recorded_since(self, since: dt.datetime | None, list_id: str | None, limit: int) -> list[Event]:
-        q = select(t.events).order_by(t.events.c.recorded_at, t.events.c.id).limit(limit)
-        if since is not None:
-            q = q.where(t.events.c.recorded_at > since)
-        if list_id is not None:
-            q = q.where(t.events.c.list_id == list_id)
-        with self.engine.connect() as conn:
-            return [self._event(r) for r in conn.execute(q)]
 
     def lookup(self, query: str) -> tuple[list[str], list[str]]:
         """(ids by entity id or identifier, ids by a name or alias equal to the query after normalising)."""
