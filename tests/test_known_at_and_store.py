@@ -6,6 +6,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
+import pytest
 import yaml
 from sqlalchemy import func, inspect, select
 
@@ -132,3 +133,45 @@ def test_two_processes_writing_at_once_lose_nothing(fresh_store: Store, tmp_path
             events.c.origin.like("ingest:ftm:%"))).scalar_one()
     assert [tuple(v) for v in versions] == [("ftm:batch0", 400, 400), ("ftm:batch1", 400, 400)]
     assert listed == 800
+
+
+def test_upgrading_a_populated_first_version_database_keeps_every_event(tmp_path: Path) -> None:
+    """A store created at schema 0001 and filled, then upgraded to head (SQLite rebuilds tables)."""
+    from listwatch.store.db import _make_engine  # noqa: PLC0415
+
+    engine = _make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0001")
+    Store(engine).seed(load())
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql("select count(*) from events").scalar_one()
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("select version_num from alembic_version").scalar_one() == "0003"
+        assert conn.exec_driver_sql("select count(*) from events").scalar_one() == before == len(load().events)
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+
+
+def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Migrations are atomic on SQLite too: a failure half-way leaves the old schema untouched."""
+    import alembic.op  # noqa: PLC0415
+
+    from listwatch.store.db import _make_engine  # noqa: PLC0415
+
+    engine = _make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    migrate(engine, "0001")
+    real = alembic.op.create_table
+    calls = []
+
+    def flaky(*args: object, **kw: object) -> object:
+        calls.append(args[0])
+        if len(calls) == 2:
+            raise RuntimeError("disk on fire")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(alembic.op, "create_table", flaky)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        migrate(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert "source_versions" not in tables and calls[0] == "source_versions"
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("select version_num from alembic_version").scalar_one() == "0001"

@@ -67,12 +67,36 @@ def _make_engine(url: str) -> Engine:
     return engine
 
 
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with the Alembic migrations, all or nothing.
+
+    On SQLite two things need care. Python's sqlite3 commits DDL as it goes, so the migration runs
+    with explicit transaction control (``BEGIN`` ... ``COMMIT``) to be atomic. And a migration that
+    changes a column rebuilds its table; dropping a table other rows point at fails with foreign
+    keys enforced, so they are off for the migration (SQLite allows that only outside a
+    transaction) and checked with ``PRAGMA foreign_key_check`` before the commit.
+    """
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+        if raw is not None:
+            conn.commit()
+            raw.isolation_level = None  # we say BEGIN and COMMIT ourselves
+            raw.execute("PRAGMA foreign_keys=OFF")
+            raw.execute("BEGIN")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+                if raw is not None and (bad := raw.execute("PRAGMA foreign_key_check").fetchone()):
+                    raise RuntimeError(f"migration to {revision} broke a foreign key: {tuple(bad)}")
+        finally:
+            if raw is not None:
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
+                raw.execute("PRAGMA foreign_keys=ON")
+                raw.isolation_level = ""
 
 
 def open_store(url: str | None = None, data_dir: Path | None = None, seed: bool = True) -> Store:
