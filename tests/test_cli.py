@@ -86,9 +86,10 @@ def test_timeline_shows_the_court_events_with_citations(cli: Cli) -> None:
     assert ban["start"] == "2021-03-15" and ban["took_effect"] is False
 
 
-def test_lists_shows_all_five_lists(cli: Cli) -> None:
+def test_lists_shows_all_six_lists(cli: Cli) -> None:
     ids = [x["id"] for x in cli.json("lists")["lists"]]
-    assert ids == ["us-bis-entity-list", "us-dod-1237", "us-dod-1260h", "us-ofac-ns-cmic", "us-ofac-sdn"]
+    assert ids == ["us-bis-entity-list", "us-dod-1237", "us-dod-1260h", "us-ofac-ns-ccmc", "us-ofac-ns-cmic",
+                   "us-ofac-sdn"]
 
 
 @pytest.mark.parametrize(("args", "message"), [

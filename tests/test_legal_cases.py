@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from listwatch import resolve
-from listwatch.status import status
+from listwatch.status import status, timeline
 from listwatch.store.db import Store
 from tests.conftest import D
 
@@ -81,6 +81,16 @@ CASES = [
     ("comac", "2021-03-14", True, ["us-dod-1237"], {}, [(P, "starts", "2021-03-15"), (H, "starts", "2022-01-14")]),
     ("comac", "2021-03-15", True, ["us-dod-1237"], {P: "EO 13959"}, [(H, "starts", "2022-01-14")]),
     ("comac", "2021-06-03", False, [], {}, []),
+    # China Mobile Limited: OFAC NS-CCMC subsidiary listing 2021-01-08 -> EO 13959 ban 2021-03-09 (FAQs 857, 879);
+    # EO 14032 ends it 2021-06-03 (the EO 13974 holding ban of 2022-01-08 never starts); NS-CMIC ban from 2021-08-02.
+    ("china mobile limited", "2021-01-07", False, [], {}, []),
+    ("china mobile limited", "2021-01-08", True, ["us-ofac-ns-ccmc"], {}, [(P, "starts", "2021-03-09")]),
+    ("china mobile limited", "2021-03-08", True, ["us-ofac-ns-ccmc"], {}, [(P, "starts", "2021-03-09"),
+                                                                          (H, "starts", "2022-01-08")]),
+    ("china mobile limited", "2021-03-20", True, ["us-ofac-ns-ccmc"], {P: "EO 13959"}, [(H, "starts", "2022-01-08")]),
+    ("cnooc-limited", "2021-06-02", True, ["us-ofac-ns-ccmc"], {P: "EO 13959"}, [(H, "starts", "2022-01-08")]),
+    ("china unicom (hong kong) limited", "2021-06-03", True, ["us-dod-1260h", "us-ofac-ns-cmic"], {},
+     [(P, "starts", "2021-08-02")]),
     # Hesai on 1260H: delisted and re-listed the same day (2024-10-23): continuously listed.
     ("hesai", "2024-10-23", True, ["us-dod-1260h"], {}, []),
     # AMEC: 1260H 2024-01-31, removed 2024-12-18.
@@ -124,3 +134,15 @@ def test_eo14032_divestment_window_is_reported_with_the_purchase_ban(store: Stor
     [ban] = [e for e in s.effects if e.kind.value == P]
     assert ban.note == "transactions solely to divest allowed before 2022-12-16"
     assert H not in {e.kind.value for e in s.effects}  # OFAC FAQ 1046: holding not prohibited
+
+
+def test_ns_ccmc_purchase_ban_cites_ofac_and_ends_citing_eo14032(store: Store) -> None:
+    s = status(store, resolve(store, "China Mobile Limited"), D("2021-03-20"))
+    [ban] = s.effects
+    assert (ban.kind.value, ban.authority, ban.list_id) == (P, "EO 13959", "us-ofac-ns-ccmc")
+    assert "OFAC FAQs 857 and 879" in ban.citation
+    spans = [x for x in timeline(store, resolve(store, "China Mobile Limited")).spans
+             if x.period.list_id == "us-ofac-ns-ccmc"]
+    assert {x.end for x in spans} == {D("2021-06-03")}
+    assert all(x.ended_by and x.ended_by.startswith("repealed by EO 14032") and "86 FR 30145" in x.ended_by
+               for x in spans)

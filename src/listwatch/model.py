@@ -32,7 +32,7 @@ __all__ = [
     "Status",
 ]
 
-LIST_IDS = ("us-dod-1237", "us-dod-1260h", "us-ofac-ns-cmic", "us-bis-entity-list", "us-ofac-sdn")
+LIST_IDS = ("us-dod-1237", "us-ofac-ns-ccmc", "us-dod-1260h", "us-ofac-ns-cmic", "us-bis-entity-list", "us-ofac-sdn")
 
 
 class EventType(StrEnum):

@@ -23,7 +23,7 @@ from listwatch.model import (
     Listing,
     Status,
 )
-from listwatch.regimes import Rule, rules_for
+from listwatch.regimes import Rule, repeal_of, rules_for
 from listwatch.store.db import Store
 
 __all__ = [
@@ -138,24 +138,26 @@ def _close_suspension(p: Period, day: dt.date) -> None:
         p.suspensions[-1] = (start, day, ev)
 
 
-def effect_spans(period: Period, supersessions: Iterable[Event], as_of: dt.date) -> list[EffectSpan]:
-    """The effects the law (as of ``as_of``) attaches to a listing period."""
+def effect_spans(period: Period, as_of: dt.date) -> list[EffectSpan]:
+    """The effects the law (as of ``as_of``) attaches to a listing period.
+
+    An effect ends when its listing ends or when a later order repeals its rule (the repeal is
+    law of the repealing authority, see :mod:`listwatch.regimes`); on the same day the repeal is
+    named, since it is the legal cause.
+    """
     spans = []
     for rule in rules_for(period.list_id):
         if rule.enacted > as_of or not rule.applies_to(period.since):
             continue
         start = rule.start.resolve(period.since)
-        ends: list[tuple[dt.date, str]] = []
-        if rule.end is not None:
-            ends.append((rule.end.resolve(period.since), rule.citation))
-        if rule.lapses is not None:
-            ends.append((rule.lapses, rule.citation))
+        ends: list[tuple[dt.date, int, str]] = []
+        repeal = repeal_of(rule, period.since, as_of)
+        if repeal is not None:
+            ends.append((repeal.effective, 0, f"repealed by {repeal.by} {repeal.effective.isoformat()}: "
+                                              f"{repeal.citation}"))
         if period.until is not None and period.ended_by is not None:
-            ends.append((period.until, f"{period.ended_by.type.value} {period.until.isoformat()}"))
-        for sup in supersessions:
-            if sup.list_id == period.list_id and sup.effective > period.since:
-                ends.append((sup.effective, f"superseded by {sup.by or 'a later order'} {sup.effective.isoformat()}"))
-        end, why = min(ends) if ends else (None, None)
+            ends.append((period.until, 1, f"{period.ended_by.type.value} {period.until.isoformat()}"))
+        end, _, why = min(ends) if ends else (None, 0, None)
         spans.append(EffectSpan(rule, period, start, end, why))
     return spans
 
@@ -176,7 +178,6 @@ def status(store: Store, entity: Entity | None, as_of: dt.date, known_at: dt.dat
     if entity is None:
         return Status(query or "", as_of, known_at, None)
     evs = _known(store, entity.id, as_of, known_at)
-    sups = [e for e in evs if e.entity_id is None and e.type is EventType.SUPERSEDED]
     listings: list[Listing] = []
     effects: list[Effect] = []
     suspended: list[Effect] = []
@@ -190,7 +191,7 @@ def status(store: Store, entity: Entity | None, as_of: dt.date, known_at: dt.dat
                 list_id, p.since, p.until, susp is None,
                 _source_text(store, susp.sources) if susp else None,
                 p.listed.sources, p.listed_as, p.listed.confidence))
-            for span in effect_spans(p, sups, as_of):
+            for span in effect_spans(p, as_of):
                 if span.start <= as_of and (span.end is None or as_of < span.end):
                     (effects if susp is None else suspended).append(span.as_effect(as_of))
                     if susp is None and span.end is not None:
@@ -214,10 +215,9 @@ class Timeline:
 def timeline(store: Store, entity: Entity, known_at: dt.datetime | None = None) -> Timeline:
     """Every known event of an entity, its listing periods and the effect spans they produced."""
     evs = _known(store, entity.id, None, known_at)
-    sups = [e for e in evs if e.entity_id is None and e.type is EventType.SUPERSEDED]
     mine = [e for e in evs if e.entity_id is not None]
     ps = periods(mine)
-    spans = [s for lst in ps.values() for p in lst for s in effect_spans(p, sups, dt.date.max)]
+    spans = [s for lst in ps.values() for p in lst for s in effect_spans(p, dt.date.max)]
     shown = [e for e in evs if e.entity_id is not None or any(e.list_id == k for k in ps)]
     return Timeline(entity, sorted(shown, key=event_order), ps, spans)
 

@@ -12,6 +12,9 @@ Boundaries (all days are whole calendar days, US Eastern):
 * ``end`` is exclusive: the first day the effect is no longer in force;
 * ``cohort``: the rule applies only to listings whose start lies in ``[listed_from,
   listed_before)``, e.g. the EO 13959 Annex (listed before the order was signed).
+
+A rule ends when its listing ends or when a later order repeals it: a :class:`Repeal` is
+declared by the *repealing* authority's module (EO 14032 ends EO 13959/13974), dated and cited.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 
 from listwatch.model import EffectKind
 
-__all__ = ["Rule", "Window"]
+__all__ = ["Repeal", "Rule", "Window"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +50,6 @@ class Rule:
     """One effect of one authority on listings of one cohort.
 
     ``enacted``: the day the rule became law; a status as of an earlier day does not know it.
-    ``lapses``: the day the rule stops applying by its own terms (exclusive), if any;
-    replacement of a whole regime is an event (``superseded``) in the data instead.
     ``divestment_until``: for investment bans, the last moment transactions solely to divest
     are allowed (exclusive day: ``listing + 365`` at 12:01 a.m. means sales up to the day before).
     """
@@ -58,10 +59,8 @@ class Rule:
     start: Window
     citation: str
     enacted: dt.date
-    end: Window | None = None
     listed_from: dt.date | None = None
     listed_before: dt.date | None = None
-    lapses: dt.date | None = None
     divestment_until: Window | None = None
     note: str | None = None
 
@@ -69,3 +68,18 @@ class Rule:
         if self.listed_from is not None and listed < self.listed_from:
             return False
         return not (self.listed_before is not None and listed >= self.listed_before)
+
+
+@dataclass(frozen=True, slots=True)
+class Repeal:
+    """A later order ends every rule of ``authorities`` on ``effective`` (that day is the first
+    day without them), for listings made before that day. Declared by the repealing authority.
+    """
+
+    by: str
+    authorities: tuple[str, ...]
+    effective: dt.date
+    citation: str
+
+    def ends(self, rule: Rule) -> bool:
+        return rule.authority in self.authorities

@@ -4,14 +4,15 @@
   purchase or sale of publicly traded securities of the Annex companies (the 31 listed by DoD
   in June and August 2020, i.e. listed before the order was signed).
 * s.1(a)(ii): for a company the Secretary of Defense lists later, from 9:30 a.m. on the day 60
-  days after the determination (Xiaomi: listed 2021-01-14, ban 2021-03-15).
+  days after the determination (Xiaomi: listed 2021-01-14, ban 2021-03-15). Subsidiaries
+  OFAC lists under s.4(a)(iii) are in :mod:`listwatch.regimes.ns_ccmc`.
 * s.1(b)-(c): transactions solely to divest allowed until 11:59 p.m. EST 2021-11-11 (Annex) or
   365 days after the determination.
 * EO 13974 (signed 2021-01-13, 86 FR 4875) s.1: possession prohibited from 11:59 p.m. EST
   2021-11-11 (Annex) / 365 days after the determination (Xiaomi: 2022-01-14). By the
   reference's date convention an effect biting at any time of day D counts on D.
-* EO 14032 (2021-06-03, 86 FR 30145) replaced ss.1-5 and revoked EO 13974: the data records
-  that as a ``superseded`` event on the 1237 list, which ends every effect here that day.
+* EO 14032 (2021-06-03, 86 FR 30145) replaced ss.1-5 and revoked EO 13974: its module declares
+  that repeal (``eo14032.REPEALS``), which ends every effect here that day.
 Court injunctions suspend these effects (OFAC FAQs 880, 893); vacatur ends them (FAQ 896).
 """
 

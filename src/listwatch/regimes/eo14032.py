@@ -8,6 +8,9 @@
   365 days after listing (OFAC's "Purchase/Sales For Divestment Date (CMIC)"); the window is
   reported as an exclusive day.
 * Holding is NOT prohibited (OFAC FAQ 1046, 2022-06-01): no holding effect here.
+* s.1 replaced ss.1-5 of EO 13959 and s.3 revoked EO 13974 on signing: every EO 13959/13974
+  effect of a listing made before 2021-06-03 ends that day (``REPEALS``); the new bans start
+  only on 2021-08-02, so from 2021-06-03 to 2021-08-01 none was in force.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 from listwatch.model import EffectKind
-from listwatch.regimes.base import Rule, Window
+from listwatch.regimes.base import Repeal, Rule, Window
 
 LISTS = ("us-ofac-ns-cmic",)
 
@@ -42,5 +45,15 @@ RULES = (
         enacted=SIGNED,
         citation="EO 14032 s.1(a)(ii), 86 FR 30145: purchase/sale ban 60 days after listing; holding not "
                  "prohibited (OFAC FAQ 1046)",
+    ),
+)
+
+REPEALS = (
+    Repeal(
+        by="EO 14032",
+        authorities=("EO 13959", "EO 13974"),
+        effective=SIGNED,
+        citation="EO 14032 s.1 (replacing EO 13959 ss.1-5 and its Annex) and s.3 (revoking EO 13974), "
+                 "86 FR 30145, signed 2021-06-03",
     ),
 )
