@@ -1,6 +1,9 @@
 """Screening speed on the full real lists, against a rapidfuzz full-scan baseline in the same run.
 
     python benchmarks/screen_speed.py [--queries N] [--baseline-queries M] [--workers W]
+    python benchmarks/screen_speed.py --whole-process [--src DIR ...] [--repeat R]
+
+(The second form times the CLI as separate processes; see ``whole_process.py``.)
 
 Loads OFAC SDN 2021-07-07 (with aliases), OFAC consolidated 2025-12-19 and the whole CSL
 2022-05-16 with listwatch's own parsers plus the bundled dataset, builds the index (time and
@@ -19,8 +22,10 @@ import random
 import resource
 import statistics
 import time
+from pathlib import Path
 
-from common import EVAL, real_records, record_docs
+import whole_process
+from common import EVAL, ROOT, real_records, record_docs
 from rapidfuzz import fuzz, process, utils
 
 from listwatch.ingest import csl
@@ -79,7 +84,13 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=20_000)
     ap.add_argument("--baseline-queries", type=int, default=300)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--whole-process", action="store_true", help="time the CLI as a user runs it")
+    ap.add_argument("--src", type=Path, action="append", help="source tree(s) to time (default: this one)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per whole-process timing (median)")
     args = ap.parse_args()
+    if args.whole_process:
+        whole_process.main(args.src or [ROOT / "src"], args.repeat)
+        return
 
     docs = all_docs()
     print(f"names: {len(docs):,} (records and aliases of SDN + consolidated + CSL, plus the bundled data)")

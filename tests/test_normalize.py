@@ -63,3 +63,38 @@ def test_legal_forms_are_data_longest_first() -> None:
     forms = legal_forms()
     assert ("company", "limited") in forms and ("有限公司",) in forms
     assert [len(f) for f in forms] == sorted((len(f) for f in forms), reverse=True)
+
+
+def _strip_by_scanning(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> tuple[list[str], list[str]]:
+    """The reference: at each position, the first (longest) phrase that matches there."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    i = 0
+    while i < len(tokens):
+        p = next((p for p in phrases if tuple(tokens[i:i + len(p)]) == p), None)
+        if p:
+            dropped += p
+            i += len(p)
+        else:
+            kept.append(tokens[i])
+            i += 1
+    return kept, dropped
+
+
+@pytest.mark.parametrize("name", [
+    "hangzhou hikvision digital technology co ltd", "co co ltd ltd", "joint stock company joint",
+    "public joint stock company rosneft oil company", "sa de cv", "limited liability company limited",
+    "ltd", "co", "", "company limited co", "gmbh und co kg", "x ltd co ltd co y"])
+def test_legal_form_trie_strips_exactly_like_a_scan_of_every_phrase(name: str) -> None:
+    from listwatch.match.normalize import _legal_form_trie, _strip_phrases  # noqa: PLC0415
+
+    tokens = name.split()
+    assert _strip_phrases(tokens, _legal_form_trie()) == _strip_by_scanning(tokens, legal_forms())
+
+
+def test_phrase_trie_prefers_the_longest_phrase_at_a_position() -> None:
+    from listwatch.match.normalize import _strip_phrases, phrase_trie  # noqa: PLC0415
+
+    trie = phrase_trie([("a",), ("a", "b", "c"), ("b", "c", "d")])
+    assert _strip_phrases("a b c d".split(), trie) == (["d"], ["a", "b", "c"])
+    assert _strip_phrases("a b x".split(), trie) == (["b", "x"], ["a"])

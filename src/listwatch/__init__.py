@@ -15,10 +15,23 @@ name is never shadowed.)
 
 from __future__ import annotations
 
-from listwatch.model import Deadline, Effect, EffectKind, Entity, Event, EventType, Listing, Status
-from listwatch.portfolio import check_portfolio, read_holdings
-from listwatch.resolve import Ambiguous, NotFound, candidates, resolve
-from listwatch.store.db import Store, open_store
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from listwatch.model import Deadline, Effect, EffectKind, Entity, Event, EventType, Listing, Status
+    from listwatch.portfolio import check_portfolio, read_holdings
+    from listwatch.resolve import Ambiguous, NotFound, candidates, resolve
+    from listwatch.store.db import Store, open_store
+
+# Imported on first use (PEP 562), so `import listwatch.cli` and `listwatch --help` stay fast.
+_HOME = {
+    **dict.fromkeys(["Deadline", "Effect", "EffectKind", "Entity", "Event", "EventType", "Listing", "Status"],
+                    "listwatch.model"),
+    **dict.fromkeys(["check_portfolio", "read_holdings"], "listwatch.portfolio"),
+    **dict.fromkeys(["Ambiguous", "NotFound", "candidates", "resolve"], "listwatch.resolve"),
+    **dict.fromkeys(["Store", "open_store"], "listwatch.store.db"),
+}
 
 __all__ = [
     "Ambiguous",
@@ -38,3 +51,11 @@ __all__ = [
     "read_holdings",
     "resolve",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        value = getattr(importlib.import_module(_HOME[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'listwatch' has no attribute {name!r}")

@@ -3,6 +3,7 @@ formats the result (a Rich table, or JSON with ``--json``). Known errors print o
 ``error: ...`` on stderr and exit with code 2.
 """
 
+# ruff: noqa: PLC0415 - commands import what they use when they run (fast start-up)
 from __future__ import annotations
 
 import csv
@@ -12,25 +13,21 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
-from listwatch import dataset, report, webhooks
-from listwatch import status as engine
-from listwatch.batch import CSV_COLUMNS, BatchError, csv_record, read_rows, screen_rows
 from listwatch.dates import DateInputError, parse_day, parse_record_time
-from listwatch.export import ftm_lines
-from listwatch.ingest import IngestError, ingest
-from listwatch.match import compare
-from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
-from listwatch.resolve import Ambiguous, NotFound, resolve
-from listwatch.screen import DEFAULT_THRESHOLD, ScreenError, screen
-from listwatch.store.db import Store, open_store
+
+if TYPE_CHECKING:
+    from listwatch.store.db import Store
+
+# Each command imports what it uses when it runs: `--help`, `status` and `screen` never load the
+# web stack (FastAPI, uvicorn, Jinja2, httpx) or the parsers of the ingest formats.
+DEFAULT_THRESHOLD = 0.8  # listwatch.screen.DEFAULT_THRESHOLD; tests/test_cli.py keeps them equal
 
 app = typer.Typer(help="Is this company restricted by a US government list - on which date, in what way, since when?",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -60,15 +57,28 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except (NotFound, Ambiguous) as exc:
-            fail(str(exc.args[0]) if exc.args else str(exc))
-        except (UsageProblem, PortfolioError, dataset.DatasetError, ScreenError, BatchError, IngestError,
-                DateInputError) as exc:
-            fail(str(exc))
         except OSError as exc:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+        except Exception as exc:
+            if isinstance(exc, _known_errors()):
+                fail(str(exc.args[0]) if isinstance(exc, LookupError) and exc.args else str(exc))
+            raise
 
     return wrapper
+
+
+_KNOWN_ERRORS = {"listwatch.resolve": ("NotFound", "Ambiguous"), "listwatch.portfolio": ("PortfolioError",),
+                 "listwatch.dataset": ("DatasetError",), "listwatch.screen": ("ScreenError",),
+                 "listwatch.batch": ("BatchError",), "listwatch.ingest.records": ("IngestError",)}
+
+
+def _known_errors() -> tuple[type[Exception], ...]:
+    """The library's known error types, from the modules this run imported (no other can have raised)."""
+    found: list[type[Exception]] = [UsageProblem, DateInputError]
+    for module, names in _KNOWN_ERRORS.items():
+        if module in sys.modules:
+            found += [getattr(sys.modules[module], n) for n in names]
+    return tuple(found)
 
 
 def today_eastern() -> dt.date:
@@ -85,6 +95,8 @@ def parse_known_at(value: str | None) -> dt.datetime | None:
 
 
 def store() -> Store:
+    from listwatch.store.db import open_store
+
     return open_store()
 
 
@@ -107,6 +119,10 @@ AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.")
 @friendly
 def status_cmd(name: str, as_of: AsOf = None, known_at: KnownAt = None, as_json: AsJson = False) -> None:
     """Is NAME restricted on a date: listings, effects in force, upcoming deadlines."""
+    from listwatch import report
+    from listwatch import status as engine
+    from listwatch.resolve import resolve
+
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
     st = store()
     result = engine.status(st, resolve(st, name), day, known, query=name)
@@ -142,6 +158,10 @@ def status_cmd(name: str, as_of: AsOf = None, known_at: KnownAt = None, as_json:
 @friendly
 def timeline_cmd(name: str, known_at: KnownAt = None, as_json: AsJson = False) -> None:
     """Every event of NAME's story with its source, and the effects it produced."""
+    from listwatch import report
+    from listwatch import status as engine
+    from listwatch.resolve import resolve
+
     st = store()
     data = report.timeline_json(st, engine.timeline(st, resolve(st, name), parse_known_at(known_at)))
     if as_json:
@@ -164,6 +184,8 @@ def timeline_cmd(name: str, known_at: KnownAt = None, as_json: AsJson = False) -
 @friendly
 def lists_cmd(as_json: AsJson = False) -> None:
     """The lists listwatch knows, with their authority."""
+    from listwatch import report
+
     st = store()
     lists = st.lists()
     data = report.lists_json(lists, {x.id: len(st.entity_ids_on(x.id)) for x in lists})
@@ -181,6 +203,9 @@ def lists_cmd(as_json: AsJson = False) -> None:
 def members_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], as_of: AsOf = None,
                 known_at: KnownAt = None, as_json: AsJson = False) -> None:
     """Members of LIST on a date."""
+    from listwatch import report
+    from listwatch import status as engine
+
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
     st = store()
     check_list(st, list_id)
@@ -199,6 +224,9 @@ def members_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], as_of: 
 def diff_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], from_: Annotated[str, typer.Argument(
         metavar="FROM")], to: str, known_at: KnownAt = None, as_json: AsJson = False) -> None:
     """What changed on LIST between the end of day FROM and the end of day TO."""
+    from listwatch import report
+    from listwatch import status as engine
+
     start, end = parse_date(from_, "FROM"), parse_date(to, "TO")
     if end < start:
         raise UsageProblem(f"TO {to} is before FROM {from_}")
@@ -222,6 +250,8 @@ def diff_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], from_: Ann
 @friendly
 def portfolio_cmd(file: Path, as_of: AsOf = None, known_at: KnownAt = None, as_json: AsJson = False) -> None:
     """Check a holdings CSV (columns name and/or isin/ticker, optional quantity)."""
+    from listwatch.portfolio import check_portfolio, checked_json, read_holdings
+
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
     holdings = read_holdings(file.read_bytes(), str(file))
     st = store()
@@ -240,6 +270,8 @@ def portfolio_cmd(file: Path, as_of: AsOf = None, known_at: KnownAt = None, as_j
 @friendly
 def compare_cmd(a: str, b: str, as_json: AsJson = False) -> None:
     """Score how likely names A and B are the same party, and why."""
+    from listwatch.match import compare
+
     result = compare(a, b)
     if as_json:
         emit_json(result.as_json())
@@ -255,6 +287,8 @@ Threshold = Annotated[float, typer.Option("--threshold", min=0.0, max=1.0, help=
 def screen_cmd(query: str, as_of: AsOf = None, threshold: Threshold = DEFAULT_THRESHOLD,
                limit: Annotated[int, typer.Option("--limit", min=1, max=100)] = 10, as_json: AsJson = False) -> None:
     """Screen a name or identifier (ISIN, LEI, ticker@exchange) against every list."""
+    from listwatch.screen import screen
+
     day = parse_date(as_of, "--as-of")
     hits = screen(query, day, threshold, limit, store=store())
     if as_json:
@@ -284,6 +318,10 @@ def screen_file_cmd(
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes (default: all cores).")] = None,
 ) -> None:
     """Screen every row of a CSV (streamed, on all cores): -o OUT.csv, or --json for JSON Lines."""
+    from rich.progress import Progress
+
+    from listwatch.batch import CSV_COLUMNS, csv_record, read_rows, screen_rows
+
     if output is None and not as_json:
         raise UsageProblem("say where results go: -o OUT.csv or --json")
     day = parse_date(as_of, "--as-of")
@@ -319,6 +357,9 @@ def ingest_cmd(
     as_json: AsJson = False,
 ) -> None:
     """Import an official list file; records what changed since the last version of that source."""
+    from listwatch import report, webhooks
+    from listwatch.ingest import ingest
+
     day = parse_date(as_of, "--as-of") if as_of else None
     st = store()
     results = ingest(st, fmt, paths, day)
@@ -346,6 +387,9 @@ def changes_cmd(
     as_json: AsJson = False,
 ) -> None:
     """The change feed: events recorded after --since, newest last."""
+    from listwatch import report
+    from listwatch import status as engine
+
     st = store()
     if list_id:
         check_list(st, list_id)
@@ -368,6 +412,8 @@ def export_cmd(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default: stdout).")] = None,
 ) -> None:
     """Export every entity and its listing periods (FollowTheMoney JSON Lines)."""
+    from listwatch.export import ftm_lines
+
     if fmt != "ftm":
         raise UsageProblem(f"unknown export format {fmt!r}; use ftm")
     lines = ftm_lines(store())
@@ -388,7 +434,7 @@ def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on.")] =
               port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
               workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1) -> None:
     """Serve the HTTP API (and its docs at /docs)."""
-    import uvicorn  # noqa: PLC0415 - only the server needs it
+    import uvicorn
 
     store()  # migrate and seed once, before the workers start
     uvicorn.run("listwatch.api.app:create_app", factory=True, host=host, port=port, workers=workers,
@@ -400,6 +446,8 @@ def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on.")] =
 def webhooks_add(url: str, list_id: Annotated[str | None, typer.Option("--list", help="Only this list.")] = None,
                  ) -> None:
     """Subscribe URL to the changes of every list (or --list L); prints the signing secret once."""
+    from listwatch import webhooks
+
     try:
         hook = webhooks.add(store(), url, list_id)
     except ValueError as exc:
@@ -412,6 +460,8 @@ def webhooks_add(url: str, list_id: Annotated[str | None, typer.Option("--list",
 @friendly
 def webhooks_list(as_json: AsJson = False) -> None:
     """The active webhooks."""
+    from listwatch import webhooks
+
     hooks = [{"id": h.id, "url": h.url, "list": h.list_id} for h in webhooks.subscriptions(store())]
     if as_json:
         emit_json({"webhooks": hooks})
@@ -424,6 +474,8 @@ def webhooks_list(as_json: AsJson = False) -> None:
 @friendly
 def webhooks_remove(webhook_id: int) -> None:
     """Stop delivering to a webhook (its delivery log is kept)."""
+    from listwatch import webhooks
+
     if not webhooks.remove(store(), webhook_id):
         raise UsageProblem(f"no webhook {webhook_id}")
     print(f"webhook {webhook_id} removed")
@@ -433,6 +485,8 @@ def webhooks_remove(webhook_id: int) -> None:
 @friendly
 def webhooks_log(webhook_id: Annotated[int | None, typer.Argument()] = None, as_json: AsJson = False) -> None:
     """The delivery log, newest first."""
+    from listwatch import webhooks
+
     rows = [{"webhook": d.webhook_id, "attempt": d.attempt, "at": d.at.isoformat(), "events": d.events,
              "status": d.status, "error": d.error} for d in webhooks.log(store(), webhook_id)]
     if as_json:
@@ -448,6 +502,8 @@ def webhooks_log(webhook_id: Annotated[int | None, typer.Argument()] = None, as_
 def data_check(path: Annotated[Path | None, typer.Option(help="Dataset directory (default: bundled).")] = None,
                ) -> None:
     """Validate the dataset: sources, duplicates, event order. Exit 1 on problems."""
+    from listwatch import dataset
+
     ds = dataset.load(path)
     problems = dataset.check(ds)
     for p in problems:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from listwatch.ingest import IngestResult
 from listwatch.model import Deadline, Effect, Entity, Event, ListDef, Listing, Status
 from listwatch.status import Diff, Member, Timeline
 from listwatch.store.db import Store
+
+if TYPE_CHECKING:
+    from listwatch.store.ingest import IngestResult
 
 __all__ = [
     "changes_json",

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-import httpx
 from sqlalchemy import insert, select, update
 
 from listwatch.ingest import IngestResult
@@ -93,6 +92,8 @@ def log(store: Store, webhook_id: int | None = None, limit: int = 100) -> list[D
 
 
 def _post(hook: Webhook, body: bytes, n_events: int, store: Store, sleep: float) -> bool:
+    import httpx  # noqa: PLC0415 - only a delivery needs it (it is slow to import)
+
     headers = {"content-type": "application/json", "x-listwatch-signature": sign(hook.secret, body),
                "user-agent": "listwatch-webhooks/1"}
     for attempt in range(1, RETRIES + 1):

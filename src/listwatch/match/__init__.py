@@ -9,10 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from listwatch.match.index import identifier_keys
-from listwatch.match.normalize import name_variants
-from listwatch.match.score import Explanation, pair_weight, prepare, score_pair
-
 __all__ = ["Comparison", "compare"]
 
 
@@ -34,6 +30,11 @@ def compare(a: str, b: str) -> Comparison:
     screening (:mod:`listwatch.match.score`) with static weights (generic words count less),
     each side also through its printed variants ("... Corp. (SMIC)" is also "SMIC").
     """
+    # Imported here so that `import listwatch.match.normalize` (name lookups) stays light.
+    from listwatch.match.index import identifier_keys  # noqa: PLC0415
+    from listwatch.match.normalize import name_variants  # noqa: PLC0415
+    from listwatch.match.score import Explanation, pair_weight, prepare, score_pair  # noqa: PLC0415
+
     ka, kb = identifier_keys(a), identifier_keys(b)
     if ka and ka == kb:
         return Comparison(a, b, 1.0, Explanation(identifier=ka[0]).as_dict())

@@ -17,9 +17,9 @@ import functools
 import importlib.resources
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from anyascii import anyascii
-from rigour.names import replace_org_types_compare
 
 __all__ = [
     "clean_text",
@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 _PUNCT = re.compile(r"[^\w\u3400-\u9fff]+")
+_HAN = re.compile(r"[\u3400-\u9fff]+")
 _PAREN = re.compile(r"[(\uff08]([^)\uff09]*)[)\uff09]")
 
 
@@ -64,6 +65,8 @@ def _han_forms() -> tuple[str, ...]:
 
 
 def _strip_han_forms(s: str) -> str:
+    if not _HAN.search(s):
+        return s
     for form in _han_forms():
         s = s.replace(form, " ")
     return s
@@ -72,17 +75,7 @@ def _strip_han_forms(s: str) -> str:
 def core_key(name: str) -> str:
     """The distinctive part of a name: no legal forms (empty names keep their words)."""
     tokens = lookup_key(_strip_han_forms(unicodedata.normalize("NFKC", name))).split()
-    forms = legal_forms()
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        for form in forms:
-            if tuple(tokens[i:i + len(form)]) == form:
-                i += len(form)
-                break
-        else:
-            out.append(tokens[i])
-            i += 1
+    out, _forms = _strip_phrases(tokens, _legal_form_trie())
     return " ".join(out) or " ".join(tokens)
 
 
@@ -100,7 +93,6 @@ def name_variants(name: str) -> list[str]:
 
 # -- matching forms -------------------------------------------------------------------------
 
-_HAN = re.compile(r"[\u3400-\u9fff]+")
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
@@ -159,16 +151,44 @@ def fold(text: str) -> str:
     return " ".join(_TOKEN.findall(s.replace("&", " and ")))
 
 
-def _strip_phrases(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> tuple[list[str], list[str]]:
+_END = ""  # trie key marking "a phrase ends here" (no token is empty)
+Trie = dict[str, "Trie"]
+
+
+def phrase_trie(phrases: Iterable[tuple[str, ...]]) -> Trie:
+    """Token phrases as a trie (nested dicts keyed by token), for :func:`_strip_phrases`."""
+    root: Trie = {}
+    for phrase in phrases:
+        node = root
+        for token in phrase:
+            node = node.setdefault(token, {})
+        node[_END] = {}
+    return root
+
+
+@functools.cache
+def _legal_form_trie() -> Trie:
+    return phrase_trie(legal_forms())
+
+
+def _strip_phrases(tokens: list[str], trie: Trie) -> tuple[list[str], list[str]]:
+    """(tokens outside phrases, tokens of phrases), left to right, the longest phrase at each position.
+
+    One walk down the trie per position: linear in the tokens (times the longest phrase), not a
+    scan of every phrase at every position.
+    """
     kept: list[str] = []
     dropped: list[str] = []
-    i = 0
-    while i < len(tokens):
-        for p in phrases:
-            if tuple(tokens[i:i + len(p)]) == p:
-                dropped.extend(p)
-                i += len(p)
-                break
+    i, n = 0, len(tokens)
+    while i < n:
+        node, end, j = trie, 0, i
+        while j < n and (node := node.get(tokens[j])) is not None:  # type: ignore[assignment]
+            j += 1
+            if _END in node:
+                end = j
+        if end:
+            dropped.extend(tokens[i:end])
+            i = end
         else:
             kept.append(tokens[i])
             i += 1
@@ -196,6 +216,8 @@ def split_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
     rigour's org-type table (ISO 20275 and more) first folds legal forms in many languages to a
     compact form ("joint stock company" -> "jsc"); ``legal_forms.txt`` then sets those aside.
     """
+    from rigour.names import replace_org_types_compare  # noqa: PLC0415 - slow to import; not needed by lookups
+
     tokens = replace_org_types_compare(" ".join(tokens)).split() or tokens
-    core, forms = _strip_phrases(tokens, legal_forms())
+    core, forms = _strip_phrases(tokens, _legal_form_trie())
     return (core, forms) if core else (tokens, [])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -17,9 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Row
 
 from listwatch.dataset import Dataset, bundled_dir, content_hash
@@ -76,8 +75,11 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     keys enforced, so they are off for the migration (SQLite allows that only outside a
     transaction) and checked with ``PRAGMA foreign_key_check`` before the commit.
     """
+    from alembic import command  # noqa: PLC0415 - only when a migration is due (slow to import)
+    from alembic.config import Config  # noqa: PLC0415
+
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.connect() as conn:
         raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
         if raw is not None:
@@ -99,10 +101,34 @@ def migrate(engine: Engine, revision: str = "head") -> None:
                 raw.isolation_level = ""
 
 
+MIGRATIONS = Path(__file__).parent / "migrations"
+_REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*["']([^"']+)["']""", re.MULTILINE)
+
+
+def head_revisions() -> set[str]:
+    """The newest migration revision(s), read from the migration files without importing Alembic."""
+    revs: set[str] = set()
+    downs: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for key, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (revs if key == "revision" else downs).add(value)
+    return revs - downs
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the database's schema is already the newest (then opening it needs no Alembic)."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        have = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    return bool(have) and have == head_revisions()
+
+
 def open_store(url: str | None = None, data_dir: Path | None = None, seed: bool = True) -> Store:
     """Open (create, migrate, seed) the store."""
     store = Store(_make_engine(url or database_url()))
-    migrate(store.engine)
+    if not at_head(store.engine):
+        migrate(store.engine)
     if seed:
         store.seed_if_changed(data_dir)
     return store

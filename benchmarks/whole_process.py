@@ -1,0 +1,134 @@
+"""Whole-process timings: the ``listwatch`` command as a user runs it, beside a rapidfuzz script.
+
+    python benchmarks/screen_speed.py --whole-process [--src DIR ...] [--repeat N]
+
+For each source tree (``--src``, default this checkout's ``src``; give two to compare a baseline
+commit and a change in the same run) a fresh ``LISTWATCH_HOME`` is created and the CLI is timed,
+wall clock, as a separate process: ``--help``; the first open (create, migrate, seed); ingest of
+OFAC SDN 2021-07-07, OFAC consolidated 2025-12-19 and CSL 2022-05-16 (each file, and in total);
+``status``, a single ``screen`` (first call after the ingest, then warm), and ``screen-file`` of
+the 2,010-row dev set on 1 and 2 workers. The baseline is a ~20-line rapidfuzz script that reads
+the same three files with the csv module and scans every name once per query (WRatio extractOne):
+its whole-process time for one query, and its full-scan rate over the first 100 dev queries.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from common import EVAL, REAL, ROOT
+
+RAPIDFUZZ_SCRIPT = textwrap.dedent('''\
+    import csv, gzip, sys, time
+    from rapidfuzz import fuzz, process, utils
+    real, queries = sys.argv[1], sys.argv[2:]
+    names = []
+    for path in (f"{real}/ofac-sdn-csv/2021-07-07/sdn.csv", f"{real}/ofac-sdn-csv/2021-07-07/alt.csv",
+                 f"{real}/ofac-cons-csv/2025-12-19/cons_prim.csv", f"{real}/ofac-cons-csv/2025-12-19/cons_alt.csv"):
+        with open(path, encoding="latin-1", newline="") as fh:
+            names += [row[1 if "prim" in path or "sdn.csv" in path else 3] for row in csv.reader(fh) if len(row) > 3]
+    with gzip.open(f"{real}/csl/2022-05-16/consolidated.csv.gz", "rt", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            names.append(row["name"])
+            names += [a for a in row["alt_names"].split(";") if a.strip()]
+    choices = [utils.default_process(n) for n in names]
+    t = time.perf_counter()
+    for q in queries:
+        best = process.extractOne(utils.default_process(q), choices, scorer=fuzz.WRatio, processor=None)
+    dt = time.perf_counter() - t
+    print(f"{len(names)} names; {len(queries)} queries scanned in {dt:.3f} s: {len(queries) / dt:.2f} queries/s; best {best}")
+''')
+
+
+def _run(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
+    t = time.perf_counter()
+    p = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    took = time.perf_counter() - t
+    if p.returncode != 0:
+        raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr[-2000:]}")
+    return took, p.stdout + p.stderr
+
+
+def _median(cmd: list[str], env: dict[str, str], cwd: Path, repeat: int) -> float:
+    return statistics.median(_run(cmd, env, cwd)[0] for _ in range(repeat))
+
+
+def _dev_queries(n: int) -> list[str]:
+    import csv  # noqa: PLC0415
+
+    with (EVAL / "screening-dev.csv").open(encoding="utf-8") as fh:
+        return [r["query"] for r in csv.DictReader(fh)][:n]
+
+
+def run_tree(src: Path, repeat: int, work: Path) -> dict[str, float]:
+    """Every timing for one source tree, in seconds (screen-file rates in names/s)."""
+    home = Path(tempfile.mkdtemp(prefix="lw-home-", dir=work))
+    env = {**os.environ, "LISTWATCH_HOME": str(home), "PYTHONPATH": str(src)}
+    env.pop("LISTWATCH_DATABASE_URL", None)
+    lw = [sys.executable, "-m", "listwatch"]
+    r: dict[str, float] = {}
+    r["--help"] = _median([*lw, "--help"], env, work, repeat)
+    r["first open (create + seed)"] = _run([*lw, "lists"], env, work)[0]
+    files = [("SDN 2021-07-07", ["ofac-csv", str(REAL / "ofac-sdn-csv/2021-07-07"), "--as-of", "2021-07-07"]),
+             ("consolidated 2025-12-19", ["ofac-csv", str(REAL / "ofac-cons-csv/2025-12-19"), "--as-of", "2025-12-19"]),
+             ("CSL 2022-05-16", ["csl", str(REAL / "csl/2022-05-16/consolidated.csv.gz"), "--as-of", "2022-05-16"])]
+    total = 0.0
+    for label, args in files:
+        took = _run([*lw, "ingest", *args], env, work)[0]
+        r[f"ingest {label}"] = took
+        total += took
+    r["ingest total"] = total
+    r["screen Xiaomi (first after ingest)"] = _run([*lw, "screen", "Xiaomi"], env, work)[0]
+    r["screen Xiaomi"] = _median([*lw, "screen", "Xiaomi"], env, work, repeat)
+    r["status Xiaomi"] = _median([*lw, "status", "Xiaomi", "--as-of", "2021-01-14"], env, work, repeat)
+    rows = sum(1 for _ in (EVAL / "screening-dev.csv").open(encoding="utf-8")) - 1
+    for w in (1, 2):
+        took = _median([*lw, "screen-file", str(EVAL / "screening-dev.csv"), "--column", "query", "-o",
+                        str(home / "hits.csv"), "--workers", str(w)], env, work, repeat)
+        r[f"screen-file {rows} rows, {w} worker(s)"] = took
+        r[f"screen-file names/s, {w} worker(s)"] = rows / took
+    return r
+
+
+def main(srcs: list[Path], repeat: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="lw-bench-") as tmp:
+        work = Path(tmp)
+        script = work / "rapidfuzz_scan.py"
+        script.write_text(RAPIDFUZZ_SCRIPT, encoding="utf-8")
+        env = {**os.environ}
+        one = _median([sys.executable, str(script), str(REAL), "Xiaomi"], env, work, repeat)
+        qs = _dev_queries(100)
+        _took, text = _run([sys.executable, str(script), str(REAL), *qs], env, work)
+        rate = float(text.split(" queries/s")[0].rsplit(" ", 1)[1])
+        print(f"baseline rapidfuzz script: one query as a whole process {one:.3f} s; full scan {rate:.2f} queries/s "
+              f"({text.split(';')[0]})")
+        results = [(src, run_tree(src, repeat, work)) for src in srcs]
+    print(f"{'measure':42}" + "".join(f"{str(s)[-28:]:>30}" for s, _ in results))
+    for key in results[0][1]:
+        print(f"{key:42}" + "".join(f"{r[key]:>30.3f}" for _, r in results))
+    for src, r in results:
+        print(f"-- {src}")
+        print(f"   one screen / rapidfuzz one query: {r['screen Xiaomi'] / one:.2f}x the time "
+              f"(target <= 1); --help {r['--help']:.2f} s, status {r['status Xiaomi']:.2f} s (target <= 0.25)")
+        for w in (1, 2):
+            per = r[f"screen-file names/s, {w} worker(s)"]
+            print(f"   screen-file on {w} worker(s): {per:,.1f} names/s = {per / rate:.1f}x the rapidfuzz full-scan "
+                  f"rate (target >= 20x)")
+        print(f"   ingest of the three files: {r['ingest total']:.1f} s (target < 10 s)")
+    if len(results) == 2:
+        (_a, ra), (_b, rb) = results
+        print("ratios second / first tree (lower is faster):")
+        for key in ra:
+            if "names/s" not in key:
+                print(f"   {key:42} {rb[key] / ra[key]:.2f}")
+
+
+if __name__ == "__main__":
+    main([Path(a) for a in sys.argv[1:]] or [ROOT / "src"], 1)

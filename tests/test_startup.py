@@ -1,0 +1,52 @@
+"""Start-up: the command line imports only what a command uses (no web stack for status or screen)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from listwatch import cli, screen
+from listwatch.store.db import head_revisions
+
+WEB_STACK = ("fastapi", "uvicorn", "jinja2", "httpx", "starlette")
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+
+def _imported_after(code: str) -> set[str]:
+    env = {**os.environ, "PYTHONPATH": SRC}
+    probe = code + "\nimport sys; print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    return set(done.stdout.split())
+
+
+def test_importing_the_cli_loads_no_web_stack_no_database_layer_and_no_matcher() -> None:
+    loaded = _imported_after("import listwatch.cli")
+    assert not loaded & {*WEB_STACK, "sqlalchemy", "alembic", "numpy", "rigour", "pypinyin"}
+
+
+def test_importing_the_library_package_loads_nothing_heavy_until_used() -> None:
+    loaded = _imported_after("import listwatch; from listwatch import Store")
+    assert "sqlalchemy" in loaded and not loaded & set(WEB_STACK)
+    assert not _imported_after("import listwatch") & {"sqlalchemy", *WEB_STACK}
+
+
+def test_screening_and_status_modules_do_not_import_the_web_stack() -> None:
+    loaded = _imported_after("import listwatch.screen, listwatch.status, listwatch.resolve, listwatch.batch")
+    assert not loaded & set(WEB_STACK)
+
+
+def test_cli_default_threshold_is_the_screening_default() -> None:
+    assert cli.DEFAULT_THRESHOLD == screen.DEFAULT_THRESHOLD
+
+
+def test_head_revision_read_from_the_migration_files_is_alembics() -> None:
+    from alembic.config import Config  # noqa: PLC0415
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
+    from listwatch.store.db import MIGRATIONS  # noqa: PLC0415
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert head_revisions() == set(ScriptDirectory.from_config(cfg).get_heads())
