@@ -54,9 +54,9 @@ def store_docs() -> list[NameDoc]:
     """What `listwatch screen` sees after ingesting the files: one entity per party, all its record ids."""
     import tempfile  # noqa: PLC0415
 
+    from listwatch.ingest.apply import apply_version  # noqa: PLC0415
     from listwatch.ingest.records import SourceRecord  # noqa: PLC0415
     from listwatch.store.db import open_store  # noqa: PLC0415
-    from listwatch.store.ingest import apply_version  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{tmp}/quality.db")

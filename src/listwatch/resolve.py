@@ -9,17 +9,28 @@
    company that goes by the same core name.
 
 Several entities -> :class:`Ambiguous`, naming them; none -> :class:`NotFound`.
+
+:class:`RecordResolver` applies the same keys to an ingested record, more strictly, because
+joining is permanent: a record id or an identifier (ISIN, LEI, USCC) joins; an equal
+normalised name joins an organisation only when the country agrees too; a name alone only
+links the two as ``possible_same``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
-from listwatch.match.normalize import clean_text, core_key, name_variants
-from listwatch.model import Entity
+from rigour.territories import lookup_territory
+
+from listwatch.match.normalize import clean_text, core_key, lookup_key, name_variants
+from listwatch.model import Entity, Identifier
 from listwatch.store.db import Store
+from listwatch.store.writer import Facts
 
-__all__ = ["Ambiguous", "NotFound", "candidates", "resolve"]
+__all__ = ["MERGE_SCHEMES", "Ambiguous", "NotFound", "RecordResolver", "candidates", "country_codes", "resolve"]
+
+MERGE_SCHEMES = ("isin", "lei", "uscc")  # identifiers that name one legal person
 
 
 class NotFound(LookupError):
@@ -64,3 +75,60 @@ def resolve(store: Store, query: str) -> Entity:
     if len(found) > 1:
         raise Ambiguous(query, found)
     return found[0]
+
+
+def country_codes(names: Iterable[str]) -> set[str]:
+    """ISO codes (lower case) of the country names or codes given; unknown ones are dropped."""
+    out = set()
+    for n in names:
+        terr = lookup_territory(n)
+        if terr is not None:
+            out.add(terr.code.lower())
+    return out
+
+
+class RecordResolver:
+    """Which entity an ingested record belongs to (module doc), learning as records are added."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.by_record = dict(facts.records)
+        self.by_ident: dict[tuple[str, str], str] = {}
+        for scheme, value, eid in facts.identifiers:
+            self.by_ident.setdefault((scheme, value.upper()), eid)
+        self.by_name: dict[str, set[str]] = defaultdict(set)
+        for norm, eid in facts.names:
+            self.by_name[norm].add(eid)
+        self.country = {eid: country.lower() if country else None for eid, country, _ in facts.entities}
+        self.kind = {eid: kind for eid, _, kind in facts.entities}
+
+    def resolve(self, schema: str, names: Iterable[str], identifiers: Iterable[Identifier],
+                countries: Iterable[str], same_as: Iterable[str] = ()) -> tuple[str | None, list[tuple[str, str]]]:
+        """(entity to join or None, [(entity, reason)] to link as possible same)."""
+        for sid in same_as:
+            if hit := self.by_record.get(sid):
+                return hit, []
+        for i in identifiers:
+            if i.scheme in MERGE_SCHEMES and (hit := self.by_ident.get((i.scheme, i.value.upper()))):
+                return hit, []
+        cands = sorted({e for n in {lookup_key(n) for n in names} for e in self.by_name.get(n, ())})
+        if not cands:
+            return None, []
+        codes = country_codes(countries)
+        if schema != "Person":
+            for e in cands:
+                if self.kind.get(e) != "person" and self.country.get(e) and self.country[e] in codes:
+                    return e, []
+        why = "person: names alone never merge" if schema == "Person" else "country missing or different"
+        return None, [(e, "same normalised name; " + why) for e in cands]
+
+    def learn(self, entity_id: str, record_ids: Iterable[str], names: Iterable[str],
+              identifiers: Iterable[Identifier], country: str | None, kind: str) -> None:
+        for sid in record_ids:
+            self.by_record.setdefault(sid, entity_id)
+        for i in identifiers:
+            if i.scheme in MERGE_SCHEMES:
+                self.by_ident.setdefault((i.scheme, i.value.upper()), entity_id)
+        for n in names:
+            self.by_name[lookup_key(n)].add(entity_id)
+        self.country.setdefault(entity_id, country)
+        self.kind.setdefault(entity_id, kind)

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from listwatch.ingest import bis_dpl, csl, ftm, ofac_csv, ofac_xml
+from listwatch.ingest.apply import IngestResult, apply_version, content_hash
 from listwatch.ingest.records import IngestError, SourceRecord, read_bytes
 from listwatch.store.db import Store
-from listwatch.store.ingest import IngestResult, apply_version, content_hash
 
 __all__ = ["FORMATS", "Batch", "IngestError", "IngestResult", "ingest", "read_source"]
 

@@ -12,7 +12,8 @@ import datetime as dt
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -35,6 +36,7 @@ from listwatch.model import (
     Source,
 )
 from listwatch.store import schema as t
+from listwatch.store.writer import Writer
 
 __all__ = ["Store", "database_url", "open_store"]
 
@@ -164,6 +166,15 @@ class Store:
             cached = (version, build())
             self._derived[name] = cached
         return cast(T, cached[1])
+
+    @contextmanager
+    def writer(self) -> Iterator[Writer]:
+        """One transaction for an ingested version (:mod:`listwatch.store.writer`); caches dropped after."""
+        try:
+            with self.engine.begin() as conn:
+                yield Writer(conn)
+        finally:
+            self.forget()
 
     def forget(self) -> None:
         """Drop cached entities and the data version (after a write, e.g. an ingest)."""

@@ -1,0 +1,122 @@
+"""The one place that writes an ingested source version: all of its SQL, none of its logic.
+
+:meth:`~listwatch.store.db.Store.writer` opens a :class:`Writer` on one transaction. The caller
+(:mod:`listwatch.ingest.apply`) reads what it needs through it (the source's latest version,
+its records, the facts entity resolution works on), decides, and hands back plain rows. A
+failure anywhere rolls the whole version back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from listwatch.store import schema as t
+
+__all__ = ["Facts", "RecordState", "Writer"]
+
+
+@dataclass(frozen=True)
+class RecordState:
+    """What the store holds of one published record: its entity, digest and lists."""
+
+    source_id: str
+    entity_id: str
+    digest: str
+    name: str
+    list_ids: tuple[str, ...]
+    present: bool
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What entity resolution works on: identifiers, normalised names, entities, record ids."""
+
+    identifiers: list[tuple[str, str, str]]  # (scheme, value, entity id)
+    names: list[tuple[str, str]]  # (normalised name, entity id)
+    entities: list[tuple[str, str | None, str]]  # (entity id, country, kind)
+    records: list[tuple[str, str]]  # (source record id, entity id)
+
+
+class Writer:
+    """Reads and writes for one source version, inside one transaction (see module doc)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def latest_digest(self, source: str) -> str | None:
+        return self.conn.execute(select(t.source_versions.c.content_hash).where(t.source_versions.c.source == source)
+                                 .order_by(t.source_versions.c.id.desc()).limit(1)).scalar_one_or_none()
+
+    def begin_version(self, source: str, digest: str, files: list[dict[str, Any]], as_of: dt.date | None,
+                      now: dt.datetime, records: int) -> int:
+        inserted = self.conn.execute(insert(t.source_versions).values(
+            source=source, content_hash=digest, files=files, as_of=as_of, recorded_at=now, records=records,
+            added=0, removed=0, amended=0)).inserted_primary_key
+        assert inserted is not None
+        return int(inserted[0])
+
+    def finish_version(self, version: int, added: int, removed: int, amended: int) -> None:
+        self.conn.execute(update(t.source_versions).where(t.source_versions.c.id == version).values(
+            added=added, removed=removed, amended=amended))
+
+    def records(self, source: str) -> dict[str, RecordState]:
+        return {r.source_id: RecordState(r.source_id, r.entity_id, r.digest, r.name, tuple(r.list_ids), r.present)
+                for r in self.conn.execute(select(t.source_records).where(t.source_records.c.source == source))}
+
+    def facts(self, schemes: Sequence[str]) -> Facts:
+        c = self.conn
+        return Facts(
+            [(r.scheme, r.value, r.entity_id) for r in c.execute(
+                select(t.identifiers.c.scheme, t.identifiers.c.value, t.identifiers.c.entity_id)
+                .where(t.identifiers.c.scheme.in_(schemes)).order_by(t.identifiers.c.id))],
+            [(r.norm, r.entity_id) for r in c.execute(select(t.names.c.norm, t.names.c.entity_id))],
+            [(r.id, r.country, r.kind) for r in c.execute(
+                select(t.entities.c.id, t.entities.c.country, t.entities.c.kind))],
+            [(r.source_id, r.entity_id) for r in c.execute(
+                select(t.source_records.c.source_id, t.source_records.c.entity_id))])
+
+    def name_keys(self) -> set[tuple[str, str]]:
+        return {(r.entity_id, r.name) for r in self.conn.execute(select(t.names.c.entity_id, t.names.c.name))}
+
+    def identifier_keys(self) -> set[tuple[str, str, str, str]]:
+        return {(r.entity_id, r.scheme, r.value, r.exchange) for r in self.conn.execute(
+            select(t.identifiers.c.entity_id, t.identifiers.c.scheme, t.identifiers.c.value,
+                   t.identifiers.c.exchange))}
+
+    def ensure_lists(self, list_ids: Iterable[str], names: dict[str, str]) -> None:
+        have = set(self.conn.execute(select(t.lists.c.id)).scalars())
+        rows: list[dict[str, Any]] = [
+            {"id": lid, "name": names.get(lid, lid), "authority": "as published in the ingested source",
+             "maintainer": "see the source", "established": None,
+             "note": "created by ingest; its legal effects are not modelled unless a regime covers it",
+             "sources": []} for lid in sorted(set(list_ids) - have)]
+        if rows:
+            self.conn.execute(insert(t.lists), rows)
+
+    def missing_sources(self, ids: Sequence[str]) -> set[str]:
+        if not ids:
+            return set()
+        have = set(self.conn.execute(select(t.sources.c.id).where(t.sources.c.id.in_(ids))).scalars())
+        return set(ids) - have
+
+    def insert(self, *, sources: list[dict[str, Any]], entities: list[dict[str, Any]], names: list[dict[str, Any]],
+               identifiers: list[dict[str, Any]], records: list[dict[str, Any]], links: list[dict[str, Any]],
+               events: list[dict[str, Any]]) -> None:
+        """Insert rows, parents first."""
+        for table, rows in ((t.sources, sources), (t.entities, entities), (t.names, names),
+                            (t.identifiers, identifiers), (t.source_records, records), (t.entity_links, links),
+                            (t.events, events)):
+            if rows:
+                self.conn.execute(insert(table), rows)
+
+    def update_records(self, rows: list[dict[str, Any]]) -> None:
+        """Rows of ``{sid, digest, new_name, new_lists, present, version}``."""
+        if rows:
+            self.conn.execute(update(t.source_records).where(t.source_records.c.source_id == bindparam("sid")).values(
+                digest=bindparam("digest"), name=bindparam("new_name"), list_ids=bindparam("new_lists"),
+                present=bindparam("now_present"), last_version=bindparam("version")), rows)
