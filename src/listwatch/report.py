@@ -16,7 +16,7 @@ from listwatch.status import Diff, Member, Timeline
 from listwatch.store.db import Store
 
 if TYPE_CHECKING:
-    from listwatch.store.ingest import IngestResult
+    from listwatch.ingest.apply import IngestResult
 
 __all__ = [
     "changes_json",
