@@ -347,6 +347,44 @@ def screen_file_cmd(
     err.print(f"screened {n} rows ({bad} with errors) -> {output}")
 
 
+@app.command("spark-screen")
+@friendly
+def spark_screen_cmd(
+    source: Annotated[Path, typer.Argument(metavar="IN", help="CSV (with a header) or Parquet file or directory.")],
+    target: Annotated[Path, typer.Argument(metavar="OUT", help="Output directory (Spark writes part files).")],
+    column: Annotated[str, typer.Option("--column", help="The column holding the names.")] = "name",
+    id_column: Annotated[str | None, typer.Option("--id-column", help="A column of ISIN/LEI/ticker.")] = None,
+    as_of: AsOf = None, known_at: KnownAt = None, threshold: Threshold = DEFAULT_THRESHOLD,
+    master: Annotated[str | None, typer.Option("--master", help="Spark master, e.g. local[*] (default: "
+                                               "as spark-submit or the Spark config says).")] = None,
+    out_format: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
+    index: Annotated[Path | None, typer.Option("--index", help="A screening index file written by "
+                                               "'listwatch spark-index' (default: written now).")] = None,
+) -> None:
+    """Screen a large file on Apache Spark (needs the 'spark' extra); same answers as screen-file."""
+    try:
+        from listwatch import spark  # noqa: PLC0415 - optional dependency, loaded only here
+    except ImportError as exc:
+        raise UsageProblem(f"spark-screen needs PySpark: pip install 'listwatch[spark]' ({exc})") from exc
+    try:
+        n = spark.screen_files(source, target, column=column, id_column=id_column, as_of=parse_date(as_of, "--as-of"),
+                               known_at=parse_known_at(known_at), threshold=threshold, out_format=out_format,
+                               master=master, index_path=index, store=store())
+    except spark.SparkScreenError as exc:
+        raise UsageProblem(str(exc)) from exc
+    Console(stderr=True).print(f"screened {n} rows -> {target}", markup=False)
+
+
+@app.command("spark-index")
+@friendly
+def spark_index_cmd(target: Annotated[Path, typer.Argument(metavar="OUT", help="The index file to write.")]) -> None:
+    """Write the screening index to a file for 'spark-screen --index' (ship it with the job)."""
+    from listwatch.spark import write_index  # noqa: PLC0415
+
+    write_index(store(), target)
+    Console(stderr=True).print(f"wrote {target}", markup=False)
+
+
 @app.command("ingest")
 @friendly
 def ingest_cmd(

@@ -24,7 +24,8 @@ from listwatch.report import entity_json
 from listwatch.status import status
 from listwatch.store.db import Store, open_store
 
-__all__ = ["DEFAULT_THRESHOLD", "MAX_QUERY", "ScreenHit", "bundled_docs", "entity_docs", "screen", "screen_many"]
+__all__ = ["DEFAULT_THRESHOLD", "MAX_QUERY", "ScreenHit", "bundled_docs", "check_query", "entity_docs", "screen",
+           "screen_index", "screen_many"]
 
 DEFAULT_THRESHOLD = 0.8
 MAX_QUERY = 500  # characters; longer input is refused, not truncated
@@ -77,12 +78,14 @@ def bundled_docs(ds: Dataset | None = None) -> list[NameDoc]:
     return entity_docs((ds or load_dataset()).entities.values())
 
 
-def _index(store: Store) -> NameIndex:
+def screen_index(store: Store) -> NameIndex:
+    """The name index over every entity of the store (built once per data version)."""
     return store.derived("screen.index",
                          lambda: NameIndex(entity_docs(store.entities(store.entity_ids()).values())))
 
 
-def _check(query: str) -> str:
+def check_query(query: str) -> str:
+    """The query as it is searched (cleaned), or :class:`ScreenError` saying why it cannot be."""
     if not isinstance(query, str):
         raise ScreenError(f"query must be text, not {type(query).__name__}")
     q = clean_text(query).strip()
@@ -100,10 +103,10 @@ def screen(query: str, as_of: dt.date | None = None, threshold: float = DEFAULT_
         raise ScreenError(f"threshold {threshold} is outside [0, 1]")
     if limit < 1:
         raise ScreenError(f"limit {limit} must be at least 1")
-    q = _check(query)
+    q = check_query(query)
     st = store or open_store()
     day = as_of or dt.date.today()
-    hits: list[Hit] = _index(st).search(q, limit=limit, threshold=threshold)
+    hits: list[Hit] = screen_index(st).search(q, limit=limit, threshold=threshold)
     ents = st.entities(h.ref for h in hits)
     return [ScreenHit(ents[h.ref], h.name, h.score, h.explanation.as_dict(), h.source_ids,
                       status(st, ents[h.ref], day, known_at)) for h in hits if h.ref in ents]

@@ -1,0 +1,297 @@
+"""Batch screening on Apache Spark, with the same answers as ``listwatch screen-file``.
+
+:func:`screen_dataframe` takes a Spark DataFrame and the name of its name column and returns it
+with the screening result of every row as added columns (:data:`RESULT_FIELDS`; keys are only
+ever added). How the work is split:
+
+* on the **driver**, once: the screening index is written to a file (the same index ``screen``
+  searches) and shipped to the executors with ``SparkContext.addFile``; the status of every
+  listed entity on ``as_of`` (as known at ``known_at``) is computed from the store in one pass
+  and broadcast - a small table (tens of thousands of entities), so executors need no database;
+* on the **executors**: Arrow record batches (``mapInArrow``) are screened row by row against the
+  index, which each Python worker process loads once and keeps (:func:`_executor_index`), never
+  per row or per batch.
+
+A row that cannot be screened (null, empty, over the query length limit) gets an ``error`` and
+``restricted`` null; it never fails the job. A row with no hit gets ``restricted`` false, as
+``screen-file`` reports no listing for it. Needs the ``spark`` extra (PySpark 4, PyArrow).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from listwatch.match.index import NameIndex
+from listwatch.screen import DEFAULT_THRESHOLD, ScreenError, check_query, screen_index
+from listwatch.status import statuses
+from listwatch.store.db import Store, open_store
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import DataFrame
+
+__all__ = ["RESULT_FIELDS", "SparkScreenError", "read_index", "screen_dataframe", "screen_files", "session",
+           "with_row_numbers", "write_index"]
+
+INDEX_FORMAT = "listwatch-spark-index/1"
+RESULT_FIELDS = ("entity_id", "entity_name", "matched_name", "score", "lists", "effects", "restricted",
+                 "explanation", "evidence", "error")
+
+
+class SparkScreenError(ValueError):
+    """The job cannot start (no such column, no index file); the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What executors need to know about one entity on ``as_of``."""
+
+    name: str
+    restricted: bool | None
+    lists: tuple[str, ...]
+    effects: tuple[str, ...]
+
+
+def write_index(store: Store, path: Path) -> Path:
+    """Write the store's screening index to ``path`` (with the data version it was built from)."""
+    index = screen_index(store)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump({"format": INDEX_FORMAT, "data_version": store.data_version(max_age=0), "index": index}, fh,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return path
+
+
+def read_index(path: Path) -> tuple[str, NameIndex]:
+    """(data version, index) from a file written by :func:`write_index`; a clear error otherwise."""
+    if not path.is_file():
+        raise SparkScreenError(f"screening index file {path} not found: write it on the driver with write_index()")
+    try:
+        with path.open("rb") as fh:
+            blob = pickle.load(fh)  # noqa: S301 - see the import
+    except (pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
+        raise SparkScreenError(f"screening index file {path} is unreadable ({exc}); rebuild it") from exc
+    if not isinstance(blob, dict) or blob.get("format") != INDEX_FORMAT:
+        raise SparkScreenError(f"{path} is not a listwatch screening index ({INDEX_FORMAT})")
+    return str(blob["data_version"]), blob["index"]
+
+
+_LOADED: dict[str, tuple[str, NameIndex]] = {}
+
+
+def _executor_index(path: str) -> tuple[str, NameIndex]:
+    """The index of this worker process, loaded on first use and then kept."""
+    if path not in _LOADED:
+        _LOADED[path] = read_index(Path(path))
+    return _LOADED[path]
+
+
+def verdicts(store: Store, as_of: dt.date, known_at: dt.datetime | None) -> dict[str, Verdict]:
+    """Every entity's status on ``as_of``, computed once from the store (the broadcast table)."""
+    out = {}
+    for entity_id, s in statuses(store, as_of, known_at).items():
+        assert s.entity is not None
+        out[entity_id] = Verdict(s.entity.name, s.restricted, tuple(x.list_id for x in s.listings if x.in_force),
+                                 tuple(e.kind.value for e in s.effects))
+    return out
+
+
+def _result(query: Any, index: NameIndex, table: dict[str, Verdict], threshold: float) -> dict[str, Any]:
+    """The result columns of one row: its best hit (as ``screen-file`` reports it) or its error."""
+    try:
+        if query is None:
+            raise ScreenError("empty query")
+        hit = next(iter(index.search(check_query(query), limit=1, threshold=threshold)), None)
+    except ScreenError as exc:
+        return {"error": str(exc)}
+    if hit is None:
+        return {"restricted": False}
+    v = table.get(hit.ref)
+    if v is None:  # a name of an entity the store no longer has: not an answer we can stand behind
+        return {"error": f"matched {hit.ref!r}, which has no status in this data version"}
+    return {"entity_id": hit.ref, "entity_name": v.name, "matched_name": hit.name, "score": hit.score,
+            "lists": list(v.lists), "effects": list(v.effects), "restricted": v.restricted,
+            "explanation": json.dumps(hit.explanation.as_dict(), ensure_ascii=False, sort_keys=True)}
+
+
+def screen_dataframe(df: DataFrame, name_col: str = "name", *, id_col: str | None = None,
+                     as_of: dt.date | None = None, known_at: dt.datetime | None = None,
+                     threshold: float = DEFAULT_THRESHOLD, store: Store | None = None,
+                     index_path: Path | None = None) -> DataFrame:
+    """``df`` with the screening result columns added (see :data:`RESULT_FIELDS`).
+
+    ``id_col`` (optional) holds an identifier (ISIN, LEI, ticker@exchange): a row whose identifier
+    is on the index is answered by it, else by its name. ``index_path``: an index file already
+    written with :func:`write_index` (e.g. shipped beside the job); by default the driver writes
+    one from the store.
+    """
+    from pyspark import SparkFiles  # noqa: PLC0415 - optional dependency
+    from pyspark.sql import types as T  # noqa: PLC0415
+
+    for col in (name_col, id_col):
+        if col is not None and col not in df.columns:
+            raise SparkScreenError(f"no column {col!r} in the DataFrame (found {', '.join(df.columns)})")
+    taken = [c for c in RESULT_FIELDS if c in df.columns]
+    if taken:
+        raise SparkScreenError(f"the DataFrame already has result column(s) {', '.join(taken)}; rename them")
+    st = store or open_store()
+    day = as_of or dt.date.today()
+    if index_path is None:
+        index_path = write_index(st, Path(tempfile.mkdtemp(prefix="listwatch-spark-")) / "screen.index")
+    version, _ = read_index(index_path)  # refuse a missing or foreign file here, before any task runs
+    if version != st.data_version(max_age=0):
+        raise SparkScreenError(f"index file {index_path} was built from data version {version}, the store is at "
+                               f"{st.data_version()}; write it again")
+    spark = df.sparkSession
+    sc = spark.sparkContext
+    sc.addFile(str(index_path))
+    table = sc.broadcast(verdicts(st, day, known_at))
+    evidence = {"data_version": version, "as_of": day.isoformat(),
+                "known_at": known_at.isoformat() if known_at else None}
+    file_name = index_path.name
+    schema = T.StructType([*df.schema.fields,
+                           T.StructField("entity_id", T.StringType()), T.StructField("entity_name", T.StringType()),
+                           T.StructField("matched_name", T.StringType()), T.StructField("score", T.DoubleType()),
+                           T.StructField("lists", T.ArrayType(T.StringType())),
+                           T.StructField("effects", T.ArrayType(T.StringType())),
+                           T.StructField("restricted", T.BooleanType()),
+                           T.StructField("explanation", T.StringType()),
+                           T.StructField("evidence", T.StringType()), T.StructField("error", T.StringType())])
+    evidence_text = json.dumps(evidence, sort_keys=True)
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import pyarrow as pa  # noqa: PLC0415
+
+        _, index = _executor_index(SparkFiles.get(file_name))
+        verdict_table: dict[str, Verdict] = table.value
+        for batch in batches:
+            names = batch.column(name_col).to_pylist()
+            ids = batch.column(id_col).to_pylist() if id_col else [None] * len(names)
+            results = []
+            for name, ident in zip(names, ids, strict=True):
+                r = _result(ident, index, verdict_table, 1.0) if ident else {}
+                if not r.get("entity_id"):
+                    r = _result(name, index, verdict_table, threshold)
+                results.append(r)
+            cols = {f: [r.get(f) for r in results] for f in RESULT_FIELDS if f != "evidence"}
+            cols["evidence"] = [evidence_text] * len(results)
+            arrays = [batch.column(i) for i in range(batch.num_columns)]
+            arrays += [pa.array(cols[f], type=_ARROW[f]) for f in RESULT_FIELDS]
+            yield pa.RecordBatch.from_arrays(arrays, names=[*batch.schema.names, *RESULT_FIELDS])
+
+    return df.mapInArrow(run, schema)
+
+
+class _ArrowTypes(dict[str, Any]):
+    def __missing__(self, key: str) -> Any:
+        import pyarrow as pa  # noqa: PLC0415
+
+        types = {"score": pa.float64(), "lists": pa.list_(pa.string()), "effects": pa.list_(pa.string()),
+                 "restricted": pa.bool_()}
+        value = types.get(key, pa.string())
+        self[key] = value
+        return value
+
+
+_ARROW = _ArrowTypes()
+
+
+def session(master: str | None = None, app_name: str = "listwatch spark-screen",
+            config: dict[str, str] | None = None) -> Any:
+    """A SparkSession; ``master`` only when given (under ``spark-submit`` the submit line decides).
+
+    Python workers run this interpreter unless ``PYSPARK_PYTHON`` says otherwise, so that they
+    import the same listwatch and libraries as the driver.
+    """
+    from pyspark.sql import SparkSession  # noqa: PLC0415 - optional dependency
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName(app_name)
+    if master:
+        builder = builder.master(master)
+    for key, value in (config or {}).items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def with_row_numbers(df: DataFrame) -> DataFrame:
+    """``df`` with ``row``: the 1-based position of each row in read order (as ``screen-file`` counts).
+
+    Computed in the JVM: rows per partition are counted once, and each row's number is its
+    partition's offset plus its position in the partition (``monotonically_increasing_id``).
+    """
+    from pyspark.sql import functions as F  # noqa: PLC0415
+
+    tagged = df.withColumn("_lw_id", F.monotonically_increasing_id())
+    counts = sorted((r["_lw_pid"], r["count"]) for r in
+                    tagged.groupBy(F.shiftright("_lw_id", 33).alias("_lw_pid")).count().collect())
+    offsets, total = [], 0
+    for pid, n in counts:
+        offsets.append((pid, total))
+        total += n
+    spark = df.sparkSession
+    table = spark.createDataFrame(offsets or [(0, 0)], "_lw_pid long, _lw_offset long")
+    within = F.col("_lw_id").bitwiseAND(F.lit((1 << 33) - 1))
+    return (tagged.withColumn("_lw_pid", F.shiftright("_lw_id", 33))
+            .join(F.broadcast(table), "_lw_pid", "left")
+            .withColumn("row", F.col("_lw_offset") + within + F.lit(1))
+            .drop("_lw_pid", "_lw_offset", "_lw_id"))
+
+
+def screen_files(source: Path | str, target: Path | str, *, column: str = "name", id_column: str | None = None,
+                 as_of: dt.date | None = None, known_at: dt.datetime | None = None,
+                 threshold: float = DEFAULT_THRESHOLD, in_format: str | None = None, out_format: str = "parquet",
+                 master: str | None = None, index_path: Path | None = None, store: Store | None = None) -> int:
+    """Screen a CSV or Parquet file (or directory) into Parquet or CSV; returns the number of rows.
+
+    The output has ``row`` (1-based input row), ``query`` (the screened name) and the
+    :data:`RESULT_FIELDS`; in CSV, ``lists`` and ``effects`` are joined with ``;`` as in
+    ``screen-file``.
+    """
+    from pyspark.sql import functions as F  # noqa: PLC0415
+
+    if out_format not in {"parquet", "csv"}:
+        raise SparkScreenError(f"output format {out_format!r}: choose parquet or csv")
+    src = str(source)
+    fmt = in_format or ("parquet" if src.rstrip("/").endswith(".parquet") or Path(src, "_SUCCESS").exists()
+                        else "csv")
+    spark = session(master)
+    reader = spark.read
+    if fmt == "csv":
+        df = reader.csv(src, header=True, multiLine=True, escape='"', encoding="UTF-8", inferSchema=False)
+    elif fmt == "parquet":
+        df = reader.parquet(src)
+    else:
+        raise SparkScreenError(f"input format {fmt!r}: choose csv or parquet")
+    names = {c.strip().lower(): c for c in df.columns}
+    col = names.get(column.strip().lower())
+    if col is None:
+        raise SparkScreenError(f"{src}: no column {column!r} (found {', '.join(df.columns)}); choose one with --column")
+    ident = None
+    if id_column:
+        ident = names.get(id_column.strip().lower())
+        if ident is None:
+            raise SparkScreenError(f"{src}: no column {id_column!r} (found {', '.join(df.columns)})")
+    numbered = with_row_numbers(df.select(*([col] if ident is None else [col, ident])))
+    parallel = spark.sparkContext.defaultParallelism
+    if numbered.rdd.getNumPartitions() < parallel:
+        numbered = numbered.repartition(parallel)
+    query = numbered.withColumnRenamed(col, "query")
+    result = screen_dataframe(query, "query", id_col=ident, as_of=as_of, known_at=known_at, threshold=threshold,
+                              store=store, index_path=index_path)
+    result = result.select("row", "query", *([ident] if ident else []), *RESULT_FIELDS).orderBy("row")
+    if out_format == "csv":
+        result = (result.withColumn("lists", F.array_join("lists", ";"))
+                  .withColumn("effects", F.array_join("effects", ";")))
+    result.write.mode("overwrite").option("header", True).format(out_format).save(str(target))
+    return int(spark.read.format(out_format).option("header", True).load(str(target)).count())

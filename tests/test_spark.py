@@ -1,0 +1,131 @@
+"""Batch screening on Apache Spark (local mode, for real): the same answers as ``screen-file``."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from listwatch.dataset import load as load_dataset
+from listwatch.store.db import open_store
+
+if os.environ.get("CI"):
+    import pyspark  # noqa: F401 - in CI the spark extra is installed: a missing PySpark is a failure, not a skip
+pytest.importorskip("pyspark", reason="the 'spark' extra is not installed")
+
+from listwatch import spark as lw_spark  # noqa: E402
+
+pytestmark = pytest.mark.spark
+AS_OF = "2021-02-01"
+
+
+@pytest.fixture(scope="module")
+def spark_session() -> Any:
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    s = lw_spark.session("local[2]", "listwatch tests", {
+        "spark.ui.enabled": "false", "spark.driver.host": "127.0.0.1", "spark.sql.shuffle.partitions": "4"})
+    s.sparkContext.setLogLevel("ERROR")
+    yield s
+    s.stop()
+
+
+def _queries() -> list[str]:
+    """A few hundred realistic rows: listed names with the noise custodians add, Chinese script,
+    identifiers, names that are on no list, and rows that cannot be screened."""
+    rnd = random.Random(1237)
+    ds = load_dataset()
+    rows: list[str] = []
+    for e in sorted(ds.entities.values(), key=lambda e: e.id)[:120]:
+        name = rnd.choice([e.name, *e.aliases])
+        rows.append(rnd.choice([name, name.upper(), f"{name.upper()}-CLASS B", name.replace(" ", "  ")]))
+        if len(name) > 8 and rnd.random() < 0.3:
+            i = rnd.randrange(2, len(name) - 2)
+            rows.append(name[:i] + name[i + 1:])  # a dropped letter
+        rows.extend(i.value for i in e.identifiers if i.scheme == "isin")
+    rows += ["小米集团", "华为技术有限公司", "中芯国际", "XIAOMI CORP-CLASS B", "KYG9830T1067"]
+    rows += ["Acme Widgets Ltd", "Maria Fernanda Lopez", "Blue Harbor Shipping", "Zephyr Garden Supplies Inc"]
+    rows += ["", "x" * 10_000, "   "]
+    return rows
+
+
+def _write_csv(path: Path, rows: list[str]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["name"])
+        w.writerows([r] for r in rows)
+
+
+def test_spark_screen_gives_the_answers_of_screen_file_row_by_row(spark_session: Any, cli: Any, home: Path,
+                                                                  tmp_path: Path) -> None:
+    rows = _queries()
+    src = tmp_path / "in.csv"
+    _write_csv(src, rows)
+    expected = [json.loads(line) for line in
+                cli("screen-file", str(src), "--json", "--as-of", AS_OF, "--workers", "1").stdout.splitlines()]
+    assert len(expected) == len(rows)
+
+    out = tmp_path / "out.parquet"
+    n = lw_spark.screen_files(src, out, as_of=dt.date.fromisoformat(AS_OF),
+                              store=open_store(f"sqlite:///{home / 'listwatch.db'}"))
+    got = sorted((r.asDict() for r in spark_session.read.parquet(str(out)).collect()), key=lambda r: r["row"])
+    assert n == len(rows) == len(got)
+    assert [r["row"] for r in got] == list(range(1, len(rows) + 1))
+    hits = errors = 0
+    for want, have in zip(expected, got, strict=True):
+        assert want["row"] == have["row"]
+        if "error" in want:
+            errors += 1
+            assert have["error"] and have["restricted"] is None, (want, have)
+            continue
+        assert have["error"] is None, have
+        best = (want["results"] or [None])[0]
+        if best is None:
+            assert have["entity_id"] is None and have["score"] is None and have["restricted"] is False
+            continue
+        hits += 1
+        assert have["entity_id"] == best["entity"]["id"], (have["query"], have["entity_id"], best["entity"]["id"])
+        assert round(have["score"], 4) == round(best["score"], 4)
+        assert have["restricted"] == best["restricted"]
+        assert have["lists"] == best["lists"] and have["effects"] == best["effects"]
+        assert json.loads(have["evidence"])["as_of"] == AS_OF
+    assert hits > 100 and errors == 3  # the test means something: most rows hit, the three bad ones fail
+
+
+def test_bad_rows_get_an_error_not_a_failed_job(spark_session: Any, home: Path) -> None:
+    df = spark_session.createDataFrame([("XIAOMI CORP-CLASS B", None), (None, None), ("", None), ("y" * 10_000, None),
+                                        ("no such name at all", "KYG9830T1067")], "name string, isin string")
+    store = open_store(f"sqlite:///{home / 'listwatch.db'}")
+    rows = [r.asDict() for r in lw_spark.screen_dataframe(df, "name", id_col="isin", as_of=dt.date(2021, 2, 1),
+                                                          store=store).collect()]
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["XIAOMI CORP-CLASS B"]["entity_id"] == "xiaomi"
+    assert by_name["XIAOMI CORP-CLASS B"]["restricted"] is True
+    assert by_name[None]["error"] == "empty query" and by_name[None]["restricted"] is None
+    assert "empty" in by_name[""]["error"]
+    assert "limit" in by_name["y" * 10_000]["error"]
+    assert by_name["no such name at all"]["entity_id"] == "xiaomi"  # found by its ISIN
+    assert by_name["no such name at all"]["score"] == 1.0
+
+
+def test_a_missing_index_file_stops_the_job_with_a_clear_message(spark_session: Any, cli: Any,
+                                                                  tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    _write_csv(src, ["Xiaomi"])
+    result = cli("spark-screen", str(src), str(tmp_path / "out"), "--index", str(tmp_path / "nope.index"))
+    assert result.exit_code == 2
+    assert "nope.index not found" in result.stderr
+
+
+def test_an_index_from_another_data_version_is_refused(tmp_path: Path, home: Path) -> None:
+    store = open_store(f"sqlite:///{home / 'listwatch.db'}")
+    path = lw_spark.write_index(store, tmp_path / "screen.index")
+    assert lw_spark.read_index(path)[0] == store.data_version(max_age=0)
+    path.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(lw_spark.SparkScreenError, match="unreadable"):
+        lw_spark.read_index(path)
