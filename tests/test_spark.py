@@ -19,7 +19,7 @@ if os.environ.get("CI"):
     import pyspark  # noqa: F401 - in CI the spark extra is installed: a missing PySpark is a failure, not a skip
 pytest.importorskip("pyspark", reason="the 'spark' extra is not installed")
 
-from listwatch import spark as lw_spark  # noqa: E402
+from listwatch import spark as lw_spark
 
 pytestmark = pytest.mark.spark
 AS_OF = "2021-02-01"
