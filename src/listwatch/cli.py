@@ -363,7 +363,7 @@ def spark_screen_cmd(
 ) -> None:
     """Screen a large file on Apache Spark (needs the 'spark' extra); same answers as screen-file."""
     try:
-        from listwatch import spark  # noqa: PLC0415 - optional dependency, loaded only here
+        from listwatch import spark
     except ImportError as exc:
         raise UsageProblem(f"spark-screen needs PySpark: pip install 'listwatch[spark]' ({exc})") from exc
     try:
@@ -379,7 +379,7 @@ def spark_screen_cmd(
 @friendly
 def spark_index_cmd(target: Annotated[Path, typer.Argument(metavar="OUT", help="The index file to write.")]) -> None:
     """Write the screening index to a file for 'spark-screen --index' (ship it with the job)."""
-    from listwatch.spark import write_index  # noqa: PLC0415
+    from listwatch.spark import write_index
 
     write_index(store(), target)
     Console(stderr=True).print(f"wrote {target}", markup=False)
