@@ -168,11 +168,12 @@ def test_ingest_requires_an_admin_key_and_then_records_changes(server: str) -> N
                         headers={"X-API-Key": ADMIN}), 422, "line 1")
 
 
-def test_no_5xx_on_generated_input(server: str) -> None:
-    """Property-based: schemathesis generates requests from the OpenAPI spec; none may get a 5xx."""
+def test_no_5xx_on_generated_input(server: str, tmp_path: Path) -> None:
+    """Property-based: schemathesis generates requests from the OpenAPI spec; none may get a 5xx.
+    It runs in a temporary directory: its crash cache (.schemathesis/) must not land in the work tree."""
     st = Path(sys.executable).parent / "st"
     r = subprocess.run([str(st), "run", f"{server}/openapi.json", "--checks", "not_a_server_error",
                         "--max-examples", "25", "--no-color", "--seed", "20261123",
                         "--request-timeout", "20"],
-                       capture_output=True, text=True, timeout=600, check=False)
+                       capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path)
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]

@@ -45,6 +45,20 @@ class UsageProblem(ValueError):
     """Bad command-line input (a date, a list id, ...)."""
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version  # noqa: PLC0415 - only --version needs it
+
+        print(f"listwatch {version('listwatch')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the version and exit.")] = False) -> None:
+    """Is this company restricted by a US government list - on which date, in what way, since when?"""
+
+
 def fail(message: str) -> NoReturn:
     print(f"error: {message}", file=sys.stderr)
     raise typer.Exit(2)
@@ -475,8 +489,26 @@ def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on.")] =
     import uvicorn
 
     store()  # migrate and seed once, before the workers start
+    shown = f"[{host}]" if ":" in host else host
+    print(f"listwatch serving on http://{shown}:{port}/ (API docs: http://{shown}:{port}/docs); Ctrl-C stops",
+          flush=True)
     uvicorn.run("listwatch.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False)
+
+
+@app.command("examples")
+@friendly
+def examples_cmd(directory: Annotated[Path, typer.Argument(help="Where to write them.")] = Path(".")) -> None:
+    """Write the example holdings.csv and customers.csv (used by the README tour) into DIRECTORY."""
+    from importlib.resources import files  # noqa: PLC0415 - only this command needs it
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("holdings.csv", "customers.csv"):
+        target = directory / name
+        if target.exists():
+            raise UsageProblem(f"{target} exists; not overwriting it")
+        target.write_bytes(files("listwatch.examples").joinpath(name).read_bytes())
+        print(f"wrote {target}")
 
 
 @hooks_app.command("add")
