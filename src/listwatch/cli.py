@@ -47,7 +47,7 @@ class UsageProblem(ValueError):
 
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import version  # noqa: PLC0415 - only --version needs it
+        from importlib.metadata import version  # only --version needs it
 
         print(f"listwatch {version('listwatch')}")
         raise typer.Exit()
@@ -500,7 +500,7 @@ def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on.")] =
 @friendly
 def examples_cmd(directory: Annotated[Path, typer.Argument(help="Where to write them.")] = Path(".")) -> None:
     """Write the example holdings.csv and customers.csv (used by the README tour) into DIRECTORY."""
-    from importlib.resources import files  # noqa: PLC0415 - only this command needs it
+    from importlib.resources import files  # only this command needs it
 
     directory.mkdir(parents=True, exist_ok=True)
     for name in ("holdings.csv", "customers.csv"):
