@@ -168,6 +168,19 @@ def test_ingest_requires_an_admin_key_and_then_records_changes(server: str) -> N
                         headers={"X-API-Key": ADMIN}), 422, "line 1")
 
 
+def test_ingest_that_empties_a_source_is_refused_409_unless_allow_shrink(server: str) -> None:
+    def post(entity: str, **params: str) -> httpx.Response:
+        line = b'{"id": "%s", "schema": "Company", "properties": {"name": ["%s Ltd"]}, "datasets": ["guard"]}\n' % (
+            entity.encode(), entity.encode())
+        return httpx.post(f"{server}/v1/ingest", params={"format": "ftm", "filename": "g.ftm.json", **params},
+                          content=line, headers={"X-API-Key": ADMIN})
+
+    assert post("first").status_code == 200
+    _problem(post("second"), 409, "g.ftm.json would remove 1 of the 1 ftm:")
+    r = post("second", allow_shrink="true")
+    assert r.status_code == 200 and r.json()["results"][0]["removed"] == 1
+
+
 def test_no_5xx_on_generated_input(server: str, tmp_path: Path) -> None:
     """Property-based: schemathesis generates requests from the OpenAPI spec; none may get a 5xx.
     It runs in a temporary directory: its crash cache (.schemathesis/) must not land in the work tree."""

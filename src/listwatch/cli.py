@@ -406,6 +406,8 @@ def ingest_cmd(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH...")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="The list's own date for this version "
                                               "(effective date of changes the file does not date).")] = None,
+    allow_shrink: Annotated[bool, typer.Option("--allow-shrink", help="Accept a version that removes more of a "
+                                               "source than the shrink guard allows (logged).")] = False,
     as_json: AsJson = False,
 ) -> None:
     """Import an official list file; records what changed since the last version of that source."""
@@ -414,7 +416,7 @@ def ingest_cmd(
 
     day = parse_date(as_of, "--as-of") if as_of else None
     st = store()
-    results = ingest(st, fmt, paths, day)
+    results = ingest(st, fmt, paths, day, allow_shrink=allow_shrink)
     delivered = webhooks.notify(st, results)
     if as_json:
         emit_json(report.ingest_json(results, delivered))

@@ -32,7 +32,7 @@ from listwatch import status as engine
 from listwatch.api.yente import MatchRequest, match
 from listwatch.dataset import DatasetError
 from listwatch.dates import DateInputError, parse_day, parse_record_time
-from listwatch.ingest import FORMATS, IngestError, ingest
+from listwatch.ingest import FORMATS, IngestError, ShrinkRefused, ingest
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.resolve import Ambiguous, NotFound, resolve
 from listwatch.screen import DEFAULT_THRESHOLD, MAX_QUERY, ScreenError, screen
@@ -159,6 +159,10 @@ def create_app(url: str | None = None) -> FastAPI:
     @app.exception_handler(Ambiguous)
     async def _on_ambiguous(_: Request, exc: Ambiguous) -> JSONResponse:
         return _problem(409, "Ambiguous name", str(exc))
+
+    @app.exception_handler(ShrinkRefused)
+    async def _on_shrink(_: Request, exc: ShrinkRefused) -> JSONResponse:
+        return _problem(409, "Update refused by the shrink guard", str(exc))
 
     for bad_input in (ScreenError, PortfolioError, IngestError, DatasetError):
         @app.exception_handler(bad_input)
@@ -290,7 +294,10 @@ def create_app(url: str | None = None) -> FastAPI:
               description="Admin: ingest one list file (body or multipart `file`) of ?format=.")
     async def post_ingest(request: Request, format: Annotated[str, Query()],
                           filename: Annotated[str, Query(max_length=200)] = "upload",
-                          as_of: AsOf = None) -> dict[str, Any]:
+                          as_of: AsOf = None,
+                          allow_shrink: Annotated[bool, Query(description="accept a version that removes more of "
+                                                              "a source than the shrink guard allows (logged)")]
+                          = False) -> dict[str, Any]:
         if format not in FORMATS or format == "ofac-csv":
             raise Problem(422, "Unsupported format", "format must be one of csl, ofac-xml, ftm, bis-dpl "
                           "(a single file; ofac-csv needs its companion files: use the CLI)")
@@ -300,7 +307,7 @@ def create_app(url: str | None = None) -> FastAPI:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / name
             path.write_bytes(raw)
-            results = ingest(store(), format, [path], day)
+            results = ingest(store(), format, [path], day, allow_shrink=allow_shrink)
         store_box["s"].forget()
         return report.ingest_json(results, webhooks.notify(store(), results))
 

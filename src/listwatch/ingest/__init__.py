@@ -15,10 +15,11 @@ from typing import Any
 
 from listwatch.ingest import bis_dpl, csl, ftm, ofac_csv, ofac_xml
 from listwatch.ingest.apply import IngestResult, apply_version, content_hash
+from listwatch.ingest.guard import ShrinkRefused
 from listwatch.ingest.records import IngestError, SourceRecord, read_bytes
 from listwatch.store.db import Store
 
-__all__ = ["FORMATS", "Batch", "IngestError", "IngestResult", "ingest", "read_source"]
+__all__ = ["FORMATS", "Batch", "IngestError", "IngestResult", "ShrinkRefused", "ingest", "read_source"]
 
 FORMATS = ("ofac-csv", "ofac-xml", "csl", "ftm", "bis-dpl")
 
@@ -84,8 +85,12 @@ def read_source(fmt: str, paths: Sequence[Path]) -> list[Batch]:
 
 
 def ingest(store: Store, fmt: str, paths: Sequence[Path], as_of: dt.date | None = None,
-           now: dt.datetime | None = None) -> list[IngestResult]:
-    """Parse everything first (a bad file changes nothing), then apply each source's version."""
+           now: dt.datetime | None = None, allow_shrink: bool = False) -> list[IngestResult]:
+    """Parse everything first (a bad file changes nothing), then apply each source's version.
+
+    A version that would remove more of a source than the shrink guard allows raises
+    :class:`ShrinkRefused` unless ``allow_shrink`` (see :mod:`listwatch.ingest.guard`).
+    """
     batches = read_source(fmt, paths)
-    return [apply_version(store, b.source, b.records, b.files, b.digest, as_of, now, b.list_names)
+    return [apply_version(store, b.source, b.records, b.files, b.digest, as_of, now, b.list_names, allow_shrink)
             for b in batches]

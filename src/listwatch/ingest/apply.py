@@ -27,6 +27,7 @@ from typing import Any
 
 from listwatch.dataset import event_key
 from listwatch.ingest.diff import Change, diff
+from listwatch.ingest.guard import check_shrink
 from listwatch.ingest.records import SourceRecord
 from listwatch.match.normalize import lookup_key
 from listwatch.resolve import MERGE_SCHEMES, RecordResolver, country_codes
@@ -126,16 +127,23 @@ def _facts(rows: _Rows, eid: str, rec: SourceRecord, have_names: set[tuple[str, 
 
 def apply_version(store: Store, source: str, records: Sequence[SourceRecord], files: list[dict[str, Any]],
                   digest: str, as_of: dt.date | None = None, now: dt.datetime | None = None,
-                  list_names: dict[str, str] | None = None) -> IngestResult:
-    """Bring ``source`` in the store to this version (see module doc); returns what changed."""
+                  list_names: dict[str, str] | None = None, allow_shrink: bool = False) -> IngestResult:
+    """Bring ``source`` in the store to this version (see module doc); returns what changed.
+
+    Raises :class:`~listwatch.ingest.guard.ShrinkRefused` (changing nothing) when the version
+    would remove more of the source than the shrink guard allows, unless ``allow_shrink``.
+    """
     now = now or dt.datetime.now(dt.UTC)
     day = as_of or now.date()
     with store.writer() as w:
         if w.latest_digest(source) == digest:
             return IngestResult(source, None, len(records), 0, 0, 0, 0, 0)
         # 1. diff
-        changes = diff(w.records(source), records)
-        version = w.begin_version(source, digest, files, as_of, now, len(changes.changes))
+        held = w.records(source)
+        changes = diff(held, records)
+        override = check_shrink(source, [f["name"] for f in files], sum(r.present for r in held.values()),
+                                len(changes.gone), len(changes.changes), allow=allow_shrink)
+        version = w.begin_version(source, digest, files, as_of, now, len(changes.changes), override)
         w.ensure_lists({lid for r in records for lid in r.list_ids}, list_names or {})
         # 2. resolve
         rows = _Rows(source, digest, now, [], [], [], [], [], [])

@@ -15,7 +15,7 @@ import hashlib
 import io
 from pathlib import Path
 
-from listwatch.ingest.records import IngestError, SourceRecord, read_bytes
+from listwatch.ingest.records import IngestError, SourceRecord, check_width, read_bytes
 
 __all__ = ["COLUMNS", "parse"]
 
@@ -35,6 +35,7 @@ def parse(path: Path) -> list[SourceRecord]:
     out: dict[str, SourceRecord] = {}
     try:
         for row in reader:
+            check_width(row, f"{path.name}: line {reader.line_num}", len(COLUMNS))
             name = (row["Name"] or "").strip()
             if not name:
                 raise IngestError(f"{path.name}: line {reader.line_num}: empty Name")

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from listwatch.ingest.records import IngestError, SourceRecord, identifiers_in, read_bytes
+from listwatch.ingest.records import IngestError, SourceRecord, check_width, identifiers_in, read_bytes
 
 __all__ = ["list_id_for", "parse"]
 
@@ -115,6 +115,7 @@ def parse(path: Path) -> list[SourceRecord]:
         for row in reader:
             if row.get("_id") == "_id":  # a repeated header line (seen in real files)
                 continue
+            check_width(row, f"{path.name}: line {reader.line_num}", len(reader.fieldnames or ()))
             rec = _record(row, f"{path.name}: line {reader.line_num}")
             if rec.source_id not in seen:
                 seen.add(rec.source_id)

@@ -38,9 +38,17 @@ def _cell(v: str) -> str:
     return "" if v == "-0-" else v
 
 
-def _rows(path: Path, width: int) -> Iterator[tuple[int, list[str]]]:
-    text = _text(read_bytes(path), path)
-    reader = csv.reader(io.StringIO(text), strict=True)
+def _rows(path: Path, width: int, marked: bool = True) -> Iterator[tuple[int, list[str]]]:
+    """The rows of an OFAC CSV file; ``marked``: the file must end with OFAC's Ctrl-Z mark.
+
+    OFAC ends its main, alias and address files with ``\\x1a`` (every one of the 308 SDN
+    snapshots in ../shared/data/real/ofac-sdn-history does); a file without it was cut off.
+    The comments files are not always marked (the 2021-07-07 ``sdn_comments.csv`` is not).
+    """
+    raw = read_bytes(path)
+    if not raw.strip(b"\x1a\r\n "):
+        raise IngestError(f"{path.name}: the file is empty")
+    reader = csv.reader(io.StringIO(_text(raw, path)), strict=True)
     try:
         for row in reader:
             if not row or row == [""]:
@@ -51,6 +59,9 @@ def _rows(path: Path, width: int) -> Iterator[tuple[int, list[str]]]:
             yield reader.line_num, [_cell(c) for c in row]
     except csv.Error as exc:
         raise IngestError(f"{path.name}: line {reader.line_num}: {exc}") from exc
+    if marked and not raw.rstrip(b"\r\n ").endswith(b"\x1a"):
+        raise IngestError(f"{path.name}: line {reader.line_num}: the file ends without OFAC's end-of-file mark "
+                          "(Ctrl-Z): it is truncated")
 
 
 def _cons_list(program: str) -> str:
@@ -99,7 +110,7 @@ def parse_main(path: Path) -> list[SourceRecord]:
             if r[4]:
                 countries[r[0]].append(r[4])
     if com := extra.get("comments"):
-        for _, r in _rows(com, 2):
+        for _, r in _rows(com, 2, marked=False):
             comments[r[0]] += r[1]
     out = []
     for line, r in _rows(path, MAIN_COLUMNS):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from listwatch.model import Identifier
 
-__all__ = ["MAX_FILE_BYTES", "IngestError", "SourceRecord", "identifiers_in", "read_bytes"]
+__all__ = ["MAX_FILE_BYTES", "IngestError", "SourceRecord", "check_width", "identifiers_in", "read_bytes"]
 
 MAX_FILE_BYTES = 512 * 1024 * 1024  # a list file (decompressed) larger than this is refused
 
@@ -47,12 +48,26 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     if size > limit:
         raise IngestError(f"{path}: {size:,} bytes is over the {limit:,}-byte limit")
     if path.suffix == ".gz":
-        with gzip.open(path, "rb") as fh:
-            data = fh.read(limit + 1)
+        try:
+            with gzip.open(path, "rb") as fh:
+                data = fh.read(limit + 1)
+        except EOFError:
+            raise IngestError(f"{path}: the gzip stream ends early: the file is truncated") from None
+        except (OSError, zlib.error) as exc:
+            raise IngestError(f"{path}: not a readable gzip file ({exc})") from None
         if len(data) > limit:
             raise IngestError(f"{path}: decompresses to over {limit:,} bytes")
         return data
     return path.read_bytes()
+
+
+def check_width(row: dict[str | None, object], where: str, width: int) -> None:
+    """Refuse a ``csv.DictReader`` row with more or fewer fields than its header (a cut-off line)."""
+    if None in row or any(v is None for v in row.values()):
+        have = len([v for k, v in row.items() if k is not None and v is not None])
+        extra = row.get(None)
+        have += len(extra) if isinstance(extra, list) else 0
+        raise IngestError(f"{where}: {have} fields, expected {width} (a truncated or malformed line)")
 
 
 _ISIN = re.compile(r"\bISIN ([A-Z]{2}[A-Z0-9]{9}[0-9])\b")

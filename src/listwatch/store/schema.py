@@ -157,6 +157,7 @@ source_versions = Table(
     Column("added", Integer, nullable=False),
     Column("removed", Integer, nullable=False),
     Column("amended", Integer, nullable=False),
+    Column("override", Text),  # why the shrink guard was overridden (--allow-shrink), else None
 )
 Index("ix_source_versions_source", source_versions.c.source, source_versions.c.id)
 

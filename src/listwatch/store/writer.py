@@ -53,10 +53,10 @@ class Writer:
                                  .order_by(t.source_versions.c.id.desc()).limit(1)).scalar_one_or_none()
 
     def begin_version(self, source: str, digest: str, files: list[dict[str, Any]], as_of: dt.date | None,
-                      now: dt.datetime, records: int) -> int:
+                      now: dt.datetime, records: int, override: str | None = None) -> int:
         inserted = self.conn.execute(insert(t.source_versions).values(
             source=source, content_hash=digest, files=files, as_of=as_of, recorded_at=now, records=records,
-            added=0, removed=0, amended=0)).inserted_primary_key
+            added=0, removed=0, amended=0, override=override)).inserted_primary_key
         assert inserted is not None
         return int(inserted[0])
 
