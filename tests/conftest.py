@@ -46,6 +46,19 @@ def D(s: str) -> dt.date:
     return dt.date.fromisoformat(s)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Index files of the tests' stores (PostgreSQL's would go to the user cache directory) in a temp dir."""
+    path = tmp_path_factory.mktemp("index")
+    old = os.environ.get("LISTWATCH_INDEX_DIR")
+    os.environ["LISTWATCH_INDEX_DIR"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("LISTWATCH_INDEX_DIR", None)
+    else:
+        os.environ["LISTWATCH_INDEX_DIR"] = old
+
+
 @pytest.fixture(scope="session")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("listwatch-home")

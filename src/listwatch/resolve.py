@@ -19,11 +19,11 @@ links the two as ``possible_same``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 from rigour.territories import lookup_territory
 
-from listwatch.match.normalize import clean_text, core_key, lookup_key, name_variants
+from listwatch.match.normalize import clean_text, core_key, lookup_key
 from listwatch.model import Entity, Identifier
 from listwatch.store.db import Store
 from listwatch.store.writer import Facts
@@ -46,15 +46,11 @@ class Ambiguous(LookupError):
         super().__init__(f"{query!r} names {len(found)} entities: {shown}{more}; use an id or a fuller name")
 
 
-def _core_index(store: Store) -> dict[str, set[str]]:
-    def build() -> dict[str, set[str]]:
-        index: dict[str, set[str]] = defaultdict(set)
-        for name, eid in store.all_names():
-            for v in name_variants(name):
-                index[core_key(v)].add(eid)
-        return index
+def _core_index(store: Store) -> Mapping[str, Collection[str]]:
+    """Core name -> entity ids, persisted per data version (:func:`listwatch.indexes.core_names`)."""
+    from listwatch import indexes  # noqa: PLC0415 - the index files are only needed past an exact match
 
-    return store.derived("resolve.core", build)
+    return store.derived("resolve.core", lambda: indexes.core_names(store))
 
 
 def candidates(store: Store, query: str) -> list[Entity]:
@@ -63,7 +59,7 @@ def candidates(store: Store, query: str) -> list[Entity]:
     if not query.strip():
         return []
     by_id, by_name = store.lookup(query)
-    ids = by_id or sorted(set(by_name) | _core_index(store).get(core_key(query), set()))
+    ids = by_id or sorted({*by_name, *_core_index(store).get(core_key(query), ())})
     ents = store.entities(ids)
     return sorted((ents[i] for i in ids if i in ents), key=lambda e: e.id)
 

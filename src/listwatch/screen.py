@@ -79,9 +79,11 @@ def bundled_docs(ds: Dataset | None = None) -> list[NameDoc]:
 
 
 def screen_index(store: Store) -> NameIndex:
-    """The name index over every entity of the store (built once per data version)."""
-    return store.derived("screen.index",
-                         lambda: NameIndex(entity_docs(store.entities(store.entity_ids()).values())))
+    """The name index over every entity of the store: mapped from its file for the current data version,
+    built (and written) when there is none (:mod:`listwatch.indexes`)."""
+    from listwatch import indexes  # noqa: PLC0415 - indexes builds from entity_docs (here)
+
+    return store.derived("screen.index", lambda: indexes.screen_index(store))
 
 
 def check_query(query: str) -> str:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import pickle
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from listwatch.match.index import NameIndex
+from listwatch.match.indexfile import IndexFileError, load_index, read_meta, save_index
 from listwatch.screen import DEFAULT_THRESHOLD, ScreenError, check_query, screen_index
 from listwatch.status import statuses
 from listwatch.store.db import Store, open_store
@@ -62,14 +62,9 @@ class Verdict:
 
 
 def write_index(store: Store, path: Path) -> Path:
-    """Write the store's screening index to ``path`` (with the data version it was built from)."""
-    index = screen_index(store)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump({"format": INDEX_FORMAT, "data_version": store.data_version(max_age=0), "index": index}, fh,
-                    protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
-    return path
+    """Write the store's screening index to ``path`` (format: :mod:`listwatch.match.indexfile`, with the
+    data version it was built from); executors map it, so one copy per machine serves every worker."""
+    return save_index(screen_index(store), path, INDEX_FORMAT, {"data_version": store.data_version(max_age=0)})
 
 
 def read_index(path: Path) -> tuple[str, NameIndex]:
@@ -77,13 +72,11 @@ def read_index(path: Path) -> tuple[str, NameIndex]:
     if not path.is_file():
         raise SparkScreenError(f"screening index file {path} not found: write it on the driver with write_index()")
     try:
-        with path.open("rb") as fh:
-            blob = pickle.load(fh)  # noqa: S301 - see the import
-    except (pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
+        index = load_index(path, INDEX_FORMAT)
+        version = str(read_meta(path)["data_version"])
+    except (IndexFileError, KeyError) as exc:
         raise SparkScreenError(f"screening index file {path} is unreadable ({exc}); rebuild it") from exc
-    if not isinstance(blob, dict) or blob.get("format") != INDEX_FORMAT:
-        raise SparkScreenError(f"{path} is not a listwatch screening index ({INDEX_FORMAT})")
-    return str(blob["data_version"]), blob["index"]
+    return version, index
 
 
 _LOADED: dict[str, tuple[str, NameIndex]] = {}

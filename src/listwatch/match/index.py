@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -94,51 +94,77 @@ def identifier_keys(query: str) -> list[str]:
 
 
 class NameIndex:
+    """Built from documents here, or mapped from a file by :func:`listwatch.match.indexfile.load_index`
+    (then the tables are read-only views of the same types' interfaces: Sequence, Mapping, arrays)."""
+
+    DERIVED = ("forms", "phrases", "form_words", "long_forms")  # from legal_forms(), never stored
+
+    docs: Sequence[NameDoc]
+    prepared: Sequence[Prepared]
+    sizes: npt.NDArray[np.int32]
+    postings: Mapping[str, npt.NDArray[np.int32]]
+    joined: Mapping[str, npt.NDArray[np.int32]]
+    ident: Mapping[str, Sequence[int]]
+    idf: Mapping[str, float]
+    total: npt.NDArray[np.float64]
+    unknown_weight: float
+    common: int
+    neighbours: Mapping[str, Collection[str]]  # one-deletion variant -> index keys
+
     def __init__(self, docs: Iterable[NameDoc]) -> None:
-        self.docs: list[NameDoc] = []
-        self.prepared: list[Prepared] = []
+        names: list[NameDoc] = []
+        prepared: list[Prepared] = []
         postings: dict[str, list[int]] = defaultdict(list)
         joined: dict[str, list[int]] = defaultdict(list)
-        self.ident: dict[str, list[int]] = defaultdict(list)
+        ident: dict[str, list[int]] = defaultdict(list)
         for doc in docs:
             for variant in name_variants(doc.name):
-                self._add(doc, variant, postings, joined)
+                self._add(doc, variant, names, prepared, postings, joined, ident)
+        self.docs, self.prepared, self.ident = names, prepared, ident
         self.sizes = np.array([len(p.tokens) for p in self.prepared], dtype=np.int32)
         self.postings = {t: np.array(sorted(ds, key=self.sizes.__getitem__), dtype=np.int32)
                          for t, ds in postings.items()}
         self.joined = {t: np.array(sorted(set(ds)), dtype=np.int32) for t, ds in joined.items()}
         n = max(len(self.docs), 1)
-        self.idf = {t: math.log((n + 1) / (len(ds) + 0.5)) * (GENERIC_DAMPING if is_generic(t) else 1.0)
-                    for t, ds in self.postings.items()}
-        self.total = np.array([sum(self.idf[t] for t in p.tokens) for p in self.prepared], dtype=np.float64)
+        idf = {t: math.log((n + 1) / (len(ds) + 0.5)) * (GENERIC_DAMPING if is_generic(t) else 1.0)
+               for t, ds in self.postings.items()}
+        self.idf = idf
+        self.total = np.array([sum(idf[t] for t in p.tokens) for p in self.prepared], dtype=np.float64)
+        self.unknown_weight = math.log((n + 1) / 0.5)
+        self.common = max(50, int(n * COMMON))
+        neighbours: dict[str, set[str]] = defaultdict(set)
+        for p in self.prepared:
+            for surface, key in zip(p.surface, p.tokens, strict=True):
+                if len(surface) >= 5 and not surface.isdigit():
+                    neighbours[surface].add(key)
+                    for d in _deletes(surface):
+                        neighbours[d].add(key)
+        self.neighbours = neighbours
+        self.derive()
+
+    def derive(self) -> None:
+        """The legal-form tables (:attr:`DERIVED`): from ``legal_forms.txt``, not from the names."""
         self.forms = {f[0] for f in legal_forms() if len(f) == 1}
         self.phrases = [f for f in legal_forms() if f[0].isascii()]
         self.form_words = {w for f in self.phrases for w in f if len(w) >= 3}
         self.long_forms = sorted(f for f in self.forms if len(f) >= 6 and f.isascii())
-        self.unknown_weight = math.log((n + 1) / 0.5)
-        self.common = max(50, int(n * COMMON))
-        self.neighbours: dict[str, set[str]] = defaultdict(set)  # one-deletion variant -> index keys
-        for p in self.prepared:
-            for surface, key in zip(p.surface, p.tokens, strict=True):
-                if len(surface) >= 5 and not surface.isdigit():
-                    self.neighbours[surface].add(key)
-                    for d in _deletes(surface):
-                        self.neighbours[d].add(key)
 
-    def _add(self, doc: NameDoc, variant: str, postings: dict[str, list[int]], joined: dict[str, list[int]]) -> None:
+    @staticmethod
+    def _add(doc: NameDoc, variant: str, names: list[NameDoc], prepared: list[Prepared],
+             postings: dict[str, list[int]], joined: dict[str, list[int]], ident: dict[str, list[int]]) -> None:
         p = prepare(variant, person=doc.person)
         if not p.tokens:
             return
-        i = len(self.docs)
-        self.docs.append(doc if variant == doc.name else replace(doc, name=variant))
-        self.prepared.append(p)
+        i = len(names)
+        names.append(doc if variant == doc.name else replace(doc, name=variant))
+        prepared.append(p)
         for t in set(p.tokens):
             postings[t].append(i)
         for a, b in zip(p.tokens, p.tokens[1:], strict=False):
             joined[a + b].append(i)
         if variant == doc.name:
             for key in doc.identifiers:
-                self.ident[ident_key(key)].append(i)
+                ident[ident_key(key)].append(i)
 
     def __len__(self) -> int:
         return len(self.docs)

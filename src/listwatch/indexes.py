@@ -1,0 +1,154 @@
+"""Persisted, versioned indexes of a store: built once per data version, mapped by every process.
+
+Two files per store and data version (format: :mod:`listwatch.match.indexfile`):
+
+* ``screen-*.lwix`` - the screening :class:`~listwatch.match.index.NameIndex` over every name;
+* ``resolve-*.lwix`` - the resolver's table, core name (no legal forms) -> entity ids.
+
+Where: beside a SQLite database, in ``<its directory>/index/``; for another database (PostgreSQL) in
+the user cache directory (``platformdirs``), under a name keyed by its URL; ``$LISTWATCH_INDEX_DIR``
+overrides both. An in-memory SQLite store keeps its indexes in memory only.
+
+A file's *key* is a hash of what the index is built from: the database URL, its data version
+(:meth:`~listwatch.store.db.Store.data_version`, which changes with every seed and ingest), its schema
+revision (a migration changes it) and the matching code (the ``match`` package, its word lists, and
+the versions of rigour, pypinyin and anyascii). A process asks for the index of the current key; a
+missing, stale (other key), truncated, corrupt or foreign file is refused and rebuilt - never used.
+Writes are atomic (rename), so processes that read while another writes see the old file or the
+new one. Old files of the same store are removed after a new one is written.
+
+Public API: :func:`build_index` (build both files now, e.g. after an ingest or on a Spark driver;
+returns the screening index's path), :func:`load_index` (map a screening index file) and
+:func:`screen_index` / :func:`core_names` (the current ones, built if needed).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import importlib.resources
+import os
+from collections import defaultdict
+from collections.abc import Callable, Collection, Mapping
+from pathlib import Path
+from typing import TypeVar
+
+import platformdirs
+from sqlalchemy import inspect, text
+
+from listwatch.match.index import NameIndex
+from listwatch.match.indexfile import FORMAT, IndexFileError, load_index, load_table, save_index, save_table
+from listwatch.match.normalize import core_key, name_variants
+from listwatch.store.db import Store
+
+__all__ = ["IndexFileError", "build_index", "core_names", "index_key", "index_path", "load_index", "screen_index"]
+
+SCREEN = "screen-index"
+RESOLVE = "resolve-names"
+T = TypeVar("T")
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A hash of everything besides the data that decides an index's content."""
+    h = hashlib.sha256(f"format {FORMAT}".encode())
+    pkg = importlib.resources.files("listwatch")
+    for folder in (pkg / "match", pkg / "match" / "data"):
+        for f in sorted(folder.iterdir(), key=lambda p: p.name):
+            if f.name.endswith((".py", ".txt")):
+                h.update(f.name.encode() + f.read_bytes())
+    h.update((pkg / "screen.py").read_bytes())
+    for dist in ("rigour", "pypinyin", "anyascii", "rapidfuzz"):
+        h.update(f"{dist} {importlib.metadata.version(dist)}".encode())
+    return h.hexdigest()
+
+
+def _schema_revision(store: Store) -> str:
+    with store.engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return ""
+        return ",".join(sorted(conn.execute(text("SELECT version_num FROM alembic_version")).scalars()))
+
+
+def index_key(store: Store, kind: str) -> str:
+    """What an index of ``kind`` for the store's current data is built from (see the module doc)."""
+    url = store.engine.url.render_as_string(hide_password=True)
+    parts = [kind, url, store.data_version(), _schema_revision(store), code_fingerprint()]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def index_dir(store: Store) -> Path | None:
+    """Where the store's index files live (None: an in-memory database, indexes stay in memory)."""
+    url = store.engine.url
+    if env := os.environ.get("LISTWATCH_INDEX_DIR"):
+        return Path(env)
+    if url.get_backend_name() == "sqlite":
+        db = url.database
+        return None if not db or db == ":memory:" or db.startswith("file::memory:") else Path(db).parent / "index"
+    return Path(platformdirs.user_cache_dir("listwatch")) / "index"
+
+
+def _prefix(store: Store, kind: str) -> str:
+    url = store.engine.url.render_as_string(hide_password=True)
+    return f"{kind}-{hashlib.sha256(url.encode()).hexdigest()[:12]}-"
+
+
+def index_path(store: Store, kind: str = SCREEN) -> Path | None:
+    folder = index_dir(store)
+    return None if folder is None else folder / f"{_prefix(store, kind)}{index_key(store, kind)[:20]}.lwix"
+
+
+def _persisted(store: Store, kind: str, load: Callable[[Path, str], T], build: Callable[[], T],
+               save: Callable[[T, Path, str], Path]) -> T:
+    """The index of the current key: mapped from its file, else built, written, and mapped."""
+    key = index_key(store, kind)
+    path = index_path(store, kind)
+    if path is None:
+        return build()
+    try:
+        return load(path, key)
+    except (FileNotFoundError, IndexFileError):
+        pass  # missing, stale or damaged: rebuilt below, never used
+    value = build()
+    try:
+        save(value, path, key)
+    except OSError:
+        return value  # a read-only directory: this process keeps what it built
+    for old in path.parent.glob(f"{_prefix(store, kind)}*.lwix"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return load(path, key)
+
+
+def _build_screen(store: Store) -> NameIndex:
+    from listwatch.screen import entity_docs  # noqa: PLC0415 - screen imports this module
+
+    return NameIndex(entity_docs(store.entities(store.entity_ids()).values()))
+
+
+def screen_index(store: Store) -> NameIndex:
+    """The screening index of the store's current data (mapped from its file; built if there is none)."""
+    return _persisted(store, SCREEN, load_index, lambda: _build_screen(store),
+                      lambda ix, path, key: save_index(ix, path, key, {"data_version": store.data_version()}))
+
+
+def _build_core(store: Store) -> dict[str, set[str]]:
+    table: dict[str, set[str]] = defaultdict(set)
+    for name, eid in store.all_names():
+        for v in name_variants(name):
+            table[core_key(v)].add(eid)
+    return table
+
+
+def core_names(store: Store) -> Mapping[str, Collection[str]]:
+    """The resolver's table: core name (:func:`~listwatch.match.normalize.core_key`) -> entity ids."""
+    return _persisted(store, RESOLVE, lambda path, key: load_table(path, RESOLVE, key), lambda: _build_core(store),
+                      lambda table, path, key: save_table(table, path, RESOLVE, key))
+
+
+def build_index(store: Store) -> Path | None:
+    """Build (or check) both index files for the store's current data now; the screening index's path."""
+    core_names(store)
+    screen_index(store)
+    return index_path(store, SCREEN)

@@ -1,0 +1,145 @@
+"""Persisted indexes: keyed by data version, refused when stale or damaged, equal to a fresh build."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from listwatch import indexes
+from listwatch.ingest import ingest
+from listwatch.match.index import NameIndex
+from listwatch.match.indexfile import IndexFileError, load_index, save_table
+from listwatch.resolve import resolve
+from listwatch.screen import entity_docs, screen
+from listwatch.store.db import Store, migrate, open_store
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+QUERIES = ["Xiaomi Corp", "XIAOMI CORP-CLASS B", "Hikvision", "hangzhou hikvision digital tech co ltd", "小米集团",
+           "Semiconductor Manufacturing International", "KYG9830T1067", "Huawei Technologies Co., Ltd.",
+           "China Mobile", "Luokung Tech", "Nothing Like Any Listed Name Ltd", "Comac", "DJI"]
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded SQLite database to copy (seeding once per module keeps the tests lean)."""
+    home = tmp_path_factory.mktemp("seeded")
+    open_store(f"sqlite:///{home / 'listwatch.db'}")
+    return home / "listwatch.db"
+
+
+def _copy(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.delenv("LISTWATCH_INDEX_DIR", raising=False)  # beside the database, as users get it
+    db = tmp_path / "listwatch.db"
+    db.write_bytes(seeded.read_bytes())
+    return open_store(f"sqlite:///{db}")
+
+
+def _hits(index: NameIndex) -> list[list[tuple[str, str, float, str]]]:
+    return [[(h.ref, h.name, h.score, json.dumps(h.explanation.as_dict())) for h in index.search(q, limit=5)]
+            for q in QUERIES]
+
+
+def test_results_are_identical_with_and_without_the_persisted_index(store: Store) -> None:
+    built = NameIndex(entity_docs(store.entities(store.entity_ids()).values()))
+    mapped = indexes.screen_index(store)
+    assert not isinstance(mapped.docs, list)  # really the mapped file, not a build
+    assert len(mapped) == len(built) and _hits(mapped) == _hits(built)
+    assert any(hits for hits in _hits(mapped))
+
+
+def test_index_file_lives_beside_the_sqlite_database_keyed_by_data_version(
+        seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    st = _copy(seeded, tmp_path, monkeypatch)
+    path = indexes.build_index(st)
+    assert path is not None and path.parent == tmp_path / "index" and path.exists()
+    assert {p.name.split("-")[0] for p in path.parent.iterdir()} == {"screen", "resolve"}
+
+
+def test_index_is_rebuilt_after_an_ingest_and_the_old_file_removed(
+        seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    st = _copy(seeded, tmp_path, monkeypatch)
+    before = indexes.build_index(st)
+    assert not screen("Zyxwvut Avionics Holding", store=st)
+    f = tmp_path / "csl.json"
+    f.write_text(json.dumps({"results": [{
+        "_id": "zy1", "source": "Entity List (EL) - Bureau of Industry and Security",
+        "name": "Zyxwvut Avionics Holding Co., Ltd.", "type": "Entity", "alt_names": [], "start_date": "2020-12-22",
+        "federal_register_notice": "85 FR 83420", "ids": [], "addresses": [{"country": "CN"}]}]}), encoding="utf-8")
+    ingest(st, "csl", [f])
+    after = indexes.index_path(st)
+    assert after != before and after is not None
+    assert [h.entity.name for h in screen("Zyxwvut Avionics Holding", store=st)] == \
+        ["Zyxwvut Avionics Holding Co., Ltd."]
+    assert after.exists() and not before.exists()
+    assert resolve(st, "Zyxwvut Avionics Holding").id == "csl-zy1"  # the resolver's table follows too
+
+
+def test_index_is_rebuilt_after_a_migration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LISTWATCH_INDEX_DIR", raising=False)
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0001")
+    old = Store(engine)
+    indexes.build_index(old)
+    before = indexes.index_path(old)
+    migrate(engine)
+    st = Store(engine)
+    after = indexes.index_path(st)
+    assert before is not None and after is not None and after != before
+    indexes.screen_index(st)
+    assert after.exists() and not before.exists()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt", "foreign", "empty", "other kind"])
+def test_a_damaged_or_foreign_index_file_is_refused_and_rebuilt(
+        seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    st = _copy(seeded, tmp_path, monkeypatch)
+    path = indexes.build_index(st)
+    assert path is not None
+    good = path.read_bytes()
+    key = indexes.index_key(st, indexes.SCREEN)
+    if damage == "truncated":
+        path.write_bytes(good[: len(good) // 2])
+    elif damage == "corrupt":
+        path.write_bytes(good[:-100] + bytes(b ^ 0xFF for b in good[-100:]))
+    elif damage == "foreign":
+        path.write_bytes(b"PK\x03\x04 a zip file, not an index" * 10)
+    elif damage == "empty":
+        path.write_bytes(b"")
+    else:
+        save_table({"xiaomi": ["xiaomi"]}, path, indexes.RESOLVE, key)
+    with pytest.raises(IndexFileError):
+        load_index(path, key)
+    st.forget()
+    assert [h.entity.id for h in screen("Xiaomi Corp", store=st)][:1] == ["xiaomi"]
+    assert load_index(path, key) is not None and path.read_bytes() == good
+
+
+def test_a_stale_index_file_is_refused(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    st = _copy(seeded, tmp_path, monkeypatch)
+    path = indexes.build_index(st)
+    assert path is not None
+    with pytest.raises(IndexFileError, match="stale"):
+        load_index(path, "0" * 64)
+
+
+def test_two_processes_see_the_same_data_version_and_share_one_file(
+        seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    st = _copy(seeded, tmp_path, monkeypatch)
+    path = indexes.build_index(st)
+    assert path is not None
+    stamp = path.stat().st_mtime_ns
+    probe = ("import sys; from listwatch.store.db import open_store; from listwatch import indexes; "
+             "from listwatch.screen import screen; st = open_store(sys.argv[1]); "
+             "print(st.data_version(), indexes.index_path(st), screen('Xiaomi Corp', store=st)[0].entity.id)")
+    env = {**os.environ, "PYTHONPATH": SRC}
+    env.pop("LISTWATCH_INDEX_DIR", None)
+    out = subprocess.run([sys.executable, "-c", probe, str(st.engine.url)], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == [st.data_version(), str(path), "xiaomi"]
+    assert path.stat().st_mtime_ns == stamp  # mapped as written, not rebuilt
