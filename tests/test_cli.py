@@ -100,6 +100,15 @@ def test_lists_shows_all_six_lists(cli: Cli) -> None:
     (["members", "us-dod-9999", "--as-of", "2021-01-01"], "unknown list 'us-dod-9999'"),
     (["diff", "us-dod-1237", "2021-02-01", "2021-01-01"], "TO 2021-01-01 is before FROM 2021-02-01"),
     (["portfolio", "/no/such/file.csv"], "/no/such/file.csv: No such file or directory"),
+    (["compare", "", "Xiaomi"], "nothing to compare: '' has no letters or digits"),
+    (["compare", "", " "], "nothing to compare: '' and ' ' have no letters or digits"),
+    (["screen", "   "], "empty query"),
+    (["changes", "--since", "garbage"], "--since 'garbage' is not a timestamp"),
+    (["changes", "--list", "bogus"], "unknown list 'bogus'"),
+    (["export", "--format", "x"], "unknown export format 'x'"),
+    (["ingest", "bogus", "/tmp"], "unknown format 'bogus'"),
+    (["portfolio", "/tmp"], "/tmp: Is a directory"),
+    (["data", "check", "--path", "/nonexistent"], "not a listwatch dataset directory"),
 ])
 def test_bad_input_gives_one_error_line_and_exit_code_2(cli: Cli, args: list[str], message: str) -> None:
     r = cli(*args)
@@ -125,3 +134,52 @@ def test_console_script_runs_as_a_real_process_without_traceback(home: Path) -> 
                          check=False, capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.strip().startswith("error: --as-of 'never' is not a date")
+
+
+def _narrow(cli: Cli) -> Cli:
+    narrow = Cli(Path(cli.env["LISTWATCH_HOME"]))
+    narrow.env["COLUMNS"] = "80"
+    return narrow
+
+
+@pytest.mark.parametrize("args", [["status", "Huawei", "--as-of", "2021-01-11"], ["status", "xiaomi", "--as-of",
+                                  "2021-01-14"], ["timeline", "Xiaomi"], ["changes", "--limit", "5"]])
+def test_tables_at_80_columns_wrap_and_never_cut(cli: Cli, args: list[str]) -> None:
+    r = _narrow(cli)(*args)
+    assert r.exit_code == 0, r.output
+    assert all(len(line) <= 80 for line in r.stdout.splitlines())
+    assert "…" not in r.stdout
+    listed = {ln.split("│")[1].strip() for ln in r.stdout.splitlines() if ln.startswith("│ us-")}
+    assert not listed or listed <= {"us-bis-entity-list", "us-dod-1237", "us-dod-1260h", "us-ofac-ns-cmic"}
+
+
+def test_effect_names_wrap_between_words_at_80_columns(cli: Cli) -> None:
+    text = _narrow(cli)("status", "xiaomi", "--as-of", "2021-01-14").stdout
+    assert "securities purchase" in text and "securitie…" not in text
+
+
+def test_ids_in_brackets_are_printed_not_read_as_markup(cli: Cli) -> None:
+    out = cli("screen", "Xiaomi Corporation", "--as-of", "2021-01-14").stdout
+    assert "Xiaomi Corporation [xiaomi]" in out
+
+
+def test_an_effect_cut_off_before_its_start_never_prints_an_end_before_the_start(cli: Cli) -> None:
+    # EO 13974's holding ban for Xiaomi was due 2022-01-14; the vacatur of 2021-05-25 ended it first.
+    row = next(ln for ln in cli("timeline", "Xiaomi").stdout.splitlines() if "2022-01-14" in ln
+               and "holding" in ln)
+    assert "2021-05-25" not in row.split("2022-01-14")[0]
+    assert "never (ended 2021-05-25, before its start)" in row
+
+
+def test_changes_pages_with_a_cursor_past_any_limit(cli: Cli) -> None:
+    everything = cli.json("changes", "--limit", "100000")
+    assert everything["next_cursor"] is None
+    seen, cursor = [], 0
+    while cursor is not None:
+        page = cli.json("changes", "--limit", "200", "--cursor", str(cursor))
+        seen += page["changes"]
+        cursor = page["next_cursor"]
+    assert len(seen) == len(everything["changes"]) > 500
+    assert seen == everything["changes"]
+    human = cli("changes", "--limit", "2")
+    assert "more: listwatch changes --cursor " in human.stdout

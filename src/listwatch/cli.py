@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from listwatch.dates import DateInputError, parse_day, parse_record_time
@@ -83,7 +84,8 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
 
 _KNOWN_ERRORS = {"listwatch.resolve": ("NotFound", "Ambiguous"), "listwatch.portfolio": ("PortfolioError",),
                  "listwatch.dataset": ("DatasetError",), "listwatch.screen": ("ScreenError",),
-                 "listwatch.batch": ("BatchError",), "listwatch.ingest.records": ("IngestError",)}
+                 "listwatch.batch": ("BatchError",), "listwatch.match": ("CompareError",),
+                 "listwatch.ingest.records": ("IngestError",)}
 
 
 def _known_errors() -> tuple[type[Exception], ...]:
@@ -93,6 +95,31 @@ def _known_errors() -> tuple[type[Exception], ...]:
         if module in sys.modules:
             found += [getattr(sys.modules[module], n) for n in names]
     return tuple(found)
+
+
+# Columns of short codes (list ids, dates, yes/no) are kept whole; prose columns wrap around them.
+UNBROKEN = {"list", "since", "date", "start", "end", "recorded", "effective", "id", "score", "row", "in force",
+            "change", "type", "restricted"}
+
+
+def table(*headers: str, title: str | None = None) -> Table:
+    """A table that wraps long cells (folding only what has no space, like a URL) instead of cutting them:
+    legible at 80 columns."""
+    t = Table(title=escape(title) if title else None)
+    for h in headers:
+        t.add_column(h, overflow="fold", no_wrap=h in UNBROKEN)
+    return t
+
+
+def words(kind: str) -> str:
+    """An effect kind as words (``securities_purchase_prohibited`` -> ``securities purchase prohibited``), so a
+    narrow column wraps it between words; ``--json`` keeps the id."""
+    return kind.replace("_", " ")
+
+
+def add_row(t: Table, *cells: object) -> None:
+    """A row of data, never read as Rich markup (an id written ``[xiaomi]`` stays as written)."""
+    t.add_row(*(escape("" if c is None else str(c)) for c in cells))
 
 
 def today_eastern() -> dt.date:
@@ -146,25 +173,26 @@ def status_cmd(name: str, as_of: AsOf = None, known_at: KnownAt = None, as_json:
         return
     ent = data["entity"]
     verdict = "[bold red]RESTRICTED[/]" if data["restricted"] else "[bold green]not restricted[/]"
-    out.print(f"{ent['name']} [dim]({ent['id']})[/] on {data['as_of']}: {verdict}"
+    out.print(f"{escape(ent['name'])} [dim]({escape(ent['id'])})[/] on {data['as_of']}: {verdict}"
               + (f" [dim](as known at {data['known_at']})[/]" if data["known_at"] else ""))
     if data["listings"]:
-        t = Table("list", "since", "in force", "listed as", title="Listings")
+        t = table("list", "since", "in force", "listed as", title="Listings")
         for x in data["listings"]:
-            t.add_row(x["list"], x["since"], "yes" if x["in_force"] else f"no - suspended: {x['suspended_by']}",
+            add_row(t, x["list"], x["since"], "yes" if x["in_force"] else f"no - suspended: {x['suspended_by']}",
                       x["listed_as"] or "")
         out.print(t)
     else:
         out.print("No listing on this date.")
     if data["effects"] or data["suspended_effects"]:
-        t = Table("effect", "authority", "since", "in force", "citation", title="Effects")
+        t = table("effect", "authority", "since", "in force", "citation", title="Effects")
         for e in data["effects"] + data["suspended_effects"]:
-            t.add_row(e["kind"], e["authority"], e["start"], "yes" if e["in_force"] else "suspended", e["citation"])
+            add_row(t, words(e["kind"]), e["authority"], e["start"], "yes" if e["in_force"] else "suspended",
+                    e["citation"])
         out.print(t)
     if data["deadlines"]:
-        t = Table("date", "effect", "change", "citation", title="Upcoming deadlines")
+        t = table("date", "effect", "change", "citation", title="Upcoming deadlines")
         for d in data["deadlines"]:
-            t.add_row(d["date"], d["effect"], d["change"], d["citation"])
+            add_row(t, d["date"], words(d["effect"]), d["change"], d["citation"])
         out.print(t)
 
 
@@ -181,16 +209,20 @@ def timeline_cmd(name: str, known_at: KnownAt = None, as_json: AsJson = False) -
     if as_json:
         emit_json(data)
         return
-    out.print(f"[bold]{data['entity']['name']}[/] [dim]({data['entity']['id']})[/]")
-    t = Table("date", "list", "event", "note / listed as", "source", title="Events")
+    out.print(f"[bold]{escape(data['entity']['name'])}[/] [dim]({escape(data['entity']['id'])})[/]")
+    t = table("date", "list", "event", "note / listed as", "source", title="Events")
     for ev in data["events"]:
-        t.add_row(ev["date"], ev["list"], ev["type"] if ev["entity"] else f"{ev['type']} (list-wide)",
-                  ev["listed_as"] or ev["note"] or "", (ev["source"] or "")[:160])
+        add_row(t, ev["date"], ev["list"], ev["type"] if ev["entity"] else f"{ev['type']} (list-wide)",
+                  ev["listed_as"] or ev["note"] or "", ev["source"] or "")
     out.print(t)
-    t = Table("effect", "list", "start", "end", "took effect", "citation", title="Effects")
+    t = table("effect", "list", "start", "end", "took effect", "citation", title="Effects")
     for e in data["effects"]:
-        t.add_row(e["kind"], e["list"], e["start"], e["end"] or "", "yes" if e["took_effect"] else "never",
-                  e["citation"])
+        # An effect that never took effect may have been cut off before its start: say so rather than
+        # print an end before the start.
+        cut_early = e["end"] is not None and e["end"] <= e["start"]
+        add_row(t, words(e["kind"]), e["list"], e["start"], "" if cut_early else e["end"] or "",
+                "yes" if e["took_effect"] else f"never (ended {e['end']}, before its start)" if cut_early
+                else "never", e["citation"])
     out.print(t)
 
 
@@ -206,9 +238,9 @@ def lists_cmd(as_json: AsJson = False) -> None:
     if as_json:
         emit_json(data)
         return
-    t = Table("id", "name", "authority", "entities ever listed")
+    t = table("id", "name", "authority", "entities ever listed")
     for r in data["lists"]:
-        t.add_row(r["id"], r["name"], r["authority"], str(r["entities"]))
+        add_row(t, r["id"], r["name"], r["authority"], str(r["entities"]))
     out.print(t)
 
 
@@ -227,9 +259,9 @@ def members_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], as_of: 
     if as_json:
         emit_json(data)
         return
-    t = Table("id", "name", "since", "in force", title=f"{list_id} on {data['as_of']}: {data['count']} members")
+    t = table("id", "name", "since", "in force", title=f"{list_id} on {data['as_of']}: {data['count']} members")
     for m in data["members"]:
-        t.add_row(m["id"], m["name"], m["since"], "yes" if m["in_force"] else "enjoined")
+        add_row(t, m["id"], m["name"], m["since"], "yes" if m["in_force"] else "enjoined")
     out.print(t)
 
 
@@ -250,13 +282,13 @@ def diff_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], from_: Ann
     if as_json:
         emit_json(data)
         return
-    t = Table("change", "id", "name", "date", title=f"{list_id}: {data['from']} -> {data['to']}")
+    t = table("change", "id", "name", "date", title=f"{list_id}: {data['from']} -> {data['to']}")
     for m in data["added"]:
-        t.add_row("[green]added[/]", m["id"], m["name"], m["since"])
+        add_row(t, "added", m["id"], m["name"], m["since"])
     for m in data["removed"]:
-        t.add_row("[red]removed[/]", m["id"], m["name"], m["until"] or "")
+        add_row(t, "removed", m["id"], m["name"], m["until"] or "")
     for m in data["amended"]:
-        t.add_row("[yellow]amended[/]", m["id"], f"{m['before']['listed_as']} -> {m['listed_as']}", m["since"])
+        add_row(t, "amended", m["id"], f"{m['before']['listed_as']} -> {m['listed_as']}", m["since"])
     out.print(t)
 
 
@@ -273,9 +305,9 @@ def portfolio_cmd(file: Path, as_of: AsOf = None, known_at: KnownAt = None, as_j
     if as_json:
         emit_json({"as_of": day.isoformat(), "rows": rows})
         return
-    t = Table("row", "holding", "matched", "restricted", "action", title=f"Portfolio on {day}")
+    t = table("row", "holding", "matched", "restricted", "action", title=f"Portfolio on {day}")
     for r in rows:
-        t.add_row(str(r["row"]), r["name"] or r["isin"] or r["ticker"],
+        add_row(t, str(r["row"]), r["name"] or r["isin"] or r["ticker"],
                   r["entity"]["name"] if r["entity"] else "-", "yes" if r["restricted"] else "no", r["action"])
     out.print(t)
 
@@ -290,7 +322,7 @@ def compare_cmd(a: str, b: str, as_json: AsJson = False) -> None:
     if as_json:
         emit_json(result.as_json())
         return
-    out.print(f"score [bold]{result.score:.3f}[/]: {result.explanation['summary']}")
+    out.print(f"score [bold]{result.score:.3f}[/]: {escape(str(result.explanation['summary']))}")
 
 
 Threshold = Annotated[float, typer.Option("--threshold", min=0.0, max=1.0, help="Lowest score reported.")]
@@ -310,11 +342,11 @@ def screen_cmd(query: str, as_of: AsOf = None, threshold: Threshold = DEFAULT_TH
                    "results": [h.as_json() for h in hits]})
         return
     if not hits:
-        out.print(f"No match for {query!r} at threshold {threshold:.2f}.")
+        out.print(escape(f"No match for {query!r} at threshold {threshold:.2f}."))
         return
-    t = Table("score", "entity", "matched name", "restricted", "why", title=f"{query!r} on {day}")
+    t = table("score", "entity", "matched name", "restricted", "why", title=f"{query!r} on {day}")
     for h in hits:
-        t.add_row(f"{h.score:.3f}", f"{h.entity.name} [{h.entity.id}]", h.matched_name,
+        add_row(t, f"{h.score:.3f}", f"{h.entity.name} [{h.entity.id}]", h.matched_name,
                   ", ".join(x.list_id for x in h.status.listings if x.in_force) or "no",
                   str(h.explanation["summary"]))
     out.print(t)
@@ -425,9 +457,9 @@ def ingest_cmd(
         out.print(f"webhook {hook_id}: " + ("delivered" if ok else "delivery failed after retries (see webhooks log)"))
     for r in results:
         if r.version is None:
-            out.print(f"{r.source}: same content as the latest version - nothing changed")
+            print(f"{r.source}: same content as the latest version - nothing changed")
         else:
-            out.print(f"{r.source}: version {r.version}, {r.records:,} records: {r.added:,} added, "
+            print(f"{r.source}: version {r.version}, {r.records:,} records: {r.added:,} added, "
                       f"{r.removed:,} removed, {r.amended:,} amended; {r.merged:,} joined existing entities, "
                       f"{r.linked:,} possible-same links")
 
@@ -437,26 +469,32 @@ def ingest_cmd(
 def changes_cmd(
     since: Annotated[str | None, typer.Option("--since", help="Record time (ISO) after which to list.")] = None,
     list_id: Annotated[str | None, typer.Option("--list", help="Only this list.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 1000,
+    cursor: Annotated[int, typer.Option("--cursor", min=0, help="Continue after this cursor (printed by the "
+                                        "previous page as next_cursor).")] = 0,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000, help="Events per page.")] = 1000,
     as_json: AsJson = False,
 ) -> None:
-    """The change feed: events recorded after --since, newest last."""
+    """The change feed: events recorded after --since, oldest first, a page at a time (--cursor)."""
     from listwatch import report
     from listwatch import status as engine
 
     st = store()
     if list_id:
         check_list(st, list_id)
-    feed = engine.changes(st, parse_known_at(since) if since else None, list_id, limit)
-    data = report.changes_json(st, feed)
+    feed, next_cursor = engine.changes_page(st, parse_record_time(since, "--since") if since else None, list_id,
+                                             cursor, limit)
+    data = {**report.changes_json(st, feed), "next_cursor": next_cursor}
     if as_json:
         emit_json(data)
         return
-    t = Table("recorded", "effective", "list", "type", "entity", title=f"{len(data['changes'])} changes")
+    t = table("recorded", "effective", "list", "type", "entity", title=f"{len(data['changes'])} changes")
     for c in data["changes"]:
-        t.add_row(c["recorded_at"], c["effective"], c["list"], c["type"], f"{c['entity']['name']} [{c['entity']['id']}]"
-                  if c["entity"] else "(list-wide)")
+        add_row(t, c["recorded_at"], c["effective"], c["list"], c["type"],
+                f"{c['entity']['name']} [{c['entity']['id']}]" if c["entity"] else "(list-wide)")
     out.print(t)
+    if next_cursor is not None:
+        print(f"more: listwatch changes --cursor {next_cursor}" + (f" --since {since}" if since else "")
+              + (f" --list {list_id}" if list_id else "") + (f" --limit {limit}" if limit != 1000 else ""))
 
 
 @app.command("export")

@@ -312,3 +312,11 @@ def changes(store: Store, since: dt.datetime | None = None, list_id: str | None 
             limit: int = 1000) -> list[Event]:
     """Events recorded after ``since`` (all if None), in recording order, at most ``limit``."""
     return store.events_page(since, list_id, 0, limit)[0]
+
+
+def changes_page(store: Store, since: dt.datetime | None = None, list_id: str | None = None, cursor: int = 0,
+                 limit: int = 1000) -> tuple[list[Event], int | None]:
+    """One page of the change feed after ``cursor`` (0 = the start) and the cursor of the next page,
+    None when this page is the last one."""
+    events, last = store.events_page(since, list_id, cursor, limit)
+    return events, (last if len(events) == limit else None)

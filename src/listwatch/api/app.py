@@ -277,9 +277,8 @@ def create_app(url: str | None = None) -> FastAPI:
                     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
                     list_id: Annotated[str | None, Query(alias="list", max_length=100)] = None) -> dict[str, Any]:
         st = store()
-        events, last = st.events_page(_ts(since, "since"), list_id, cursor, limit)
-        data = report.changes_json(st, events)
-        return {**data, "next_cursor": last if len(events) == limit else None}
+        events, next_cursor = engine.changes_page(st, _ts(since, "since"), list_id, cursor, limit)
+        return {**report.changes_json(st, events), "next_cursor": next_cursor}
 
     @app.post("/v1/portfolio", dependencies=[Read], tags=["portfolio"],
               description="A holdings CSV as the request body (text/csv) or as a multipart file field `file`.")

@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["CompareError", "Comparison", "compare"]
+
+
+class CompareError(ValueError):
+    """A side of a comparison has nothing to match on (empty, or only punctuation)."""
 
 
 @dataclass(frozen=True)
@@ -46,5 +50,8 @@ def compare(a: str, b: str) -> Comparison:
             got = score_pair(pa, pb, pair_weight)
             if best is None or got[0] > best[0]:
                 best = got
-    assert best is not None
+    if best is None:
+        empty = [repr(x) for x in (a, b) if not name_variants(x)]
+        raise CompareError(f"nothing to compare: {' and '.join(empty)} {'have' if len(empty) > 1 else 'has'} "
+                           "no letters or digits to match on")
     return Comparison(a, b, round(best[0], 4), best[1].as_dict())
