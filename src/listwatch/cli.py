@@ -434,21 +434,35 @@ def spark_index_cmd(target: Annotated[Path, typer.Argument(metavar="OUT", help="
 @app.command("ingest")
 @friendly
 def ingest_cmd(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ofac-csv, ofac-xml, csl, ftm or bis-dpl")],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ofac-csv, ofac-xml, csl, ftm or bis-dpl; "
+                                       "or 'rollback' (then PATH is a source, e.g. ofac-sdn, and --to is needed)")],
     paths: Annotated[list[Path], typer.Argument(metavar="PATH...")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="The list's own date for this version "
                                               "(effective date of changes the file does not date).")] = None,
     allow_shrink: Annotated[bool, typer.Option("--allow-shrink", help="Accept a version that removes more of a "
                                                "source than the shrink guard allows (logged).")] = False,
+    to: Annotated[int | None, typer.Option("--to", help="ingest rollback SOURCE --to VERSION: apply that earlier "
+                                           "version of SOURCE again.")] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Import an official list file; records what changed since the last version of that source."""
+    """Import an official list file; records what changed since the last version of that source.
+
+    `listwatch ingest rollback SOURCE --to VERSION` brings a source back to an earlier version.
+    """
     from listwatch import report, webhooks
     from listwatch.ingest import ingest
+    from listwatch.ingest.rollback import rollback
 
     day = parse_date(as_of, "--as-of") if as_of else None
     st = store()
-    results = ingest(st, fmt, paths, day, allow_shrink=allow_shrink)
+    if fmt == "rollback":
+        if to is None or len(paths) != 1:
+            raise UsageProblem("usage: listwatch ingest rollback SOURCE --to VERSION")
+        results = [rollback(st, str(paths[0]), to, day)]
+    elif to is not None:
+        raise UsageProblem("--to goes with 'listwatch ingest rollback SOURCE --to VERSION'")
+    else:
+        results = ingest(st, fmt, paths, day, allow_shrink=allow_shrink)
     delivered = webhooks.notify(st, results)
     if as_json:
         emit_json(report.ingest_json(results, delivered))

@@ -28,7 +28,7 @@ from typing import Any
 from listwatch.dataset import event_key
 from listwatch.ingest.diff import Change, diff
 from listwatch.ingest.guard import check_shrink
-from listwatch.ingest.records import SourceRecord
+from listwatch.ingest.records import SourceRecord, pack_records
 from listwatch.match.normalize import lookup_key
 from listwatch.resolve import MERGE_SCHEMES, RecordResolver, country_codes
 from listwatch.store.db import Store
@@ -66,6 +66,7 @@ class _Rows:
 
     source: str
     digest: str
+    version: int
     now: dt.datetime
     entities: list[dict[str, Any]]
     names: list[dict[str, Any]]
@@ -77,7 +78,7 @@ class _Rows:
     def event(self, entity_id: str, list_id: str, typ: str, day: dt.date, rec_id: str, name: str | None,
               note: str) -> None:
         self.events.append({
-            "key": event_key("ingest", self.source, rec_id, list_id, typ, day, self.digest),
+            "key": event_key("ingest", self.source, rec_id, list_id, typ, day, self.digest, self.version),
             "origin": f"ingest:{self.source}", "entity_id": entity_id, "list_id": list_id, "type": typ,
             "effective": day, "recorded_at": self.now, "confidence": "reported", "sources": [rec_id],
             "listed_as": name if typ != "delisted" else None, "by": None, "note": note})
@@ -127,8 +128,12 @@ def _facts(rows: _Rows, eid: str, rec: SourceRecord, have_names: set[tuple[str, 
 
 def apply_version(store: Store, source: str, records: Sequence[SourceRecord], files: list[dict[str, Any]],
                   digest: str, as_of: dt.date | None = None, now: dt.datetime | None = None,
-                  list_names: dict[str, str] | None = None, allow_shrink: bool = False) -> IngestResult:
+                  list_names: dict[str, str] | None = None, allow_shrink: bool = False,
+                  note: str | None = None) -> IngestResult:
     """Bring ``source`` in the store to this version (see module doc); returns what changed.
+
+    An earlier version may come back (A -> B -> A): its events are new ones, keyed by the version
+    that records them. ``note`` is logged in the version record (a rollback says so).
 
     Raises :class:`~listwatch.ingest.guard.ShrinkRefused` (changing nothing) when the version
     would remove more of the source than the shrink guard allows, unless ``allow_shrink``.
@@ -143,10 +148,12 @@ def apply_version(store: Store, source: str, records: Sequence[SourceRecord], fi
         changes = diff(held, records)
         override = check_shrink(source, [f["name"] for f in files], sum(r.present for r in held.values()),
                                 len(changes.gone), len(changes.changes), allow=allow_shrink)
-        version = w.begin_version(source, digest, files, as_of, now, len(changes.changes), override)
+        version = w.begin_version(source, digest, files, as_of, now, len(changes.changes),
+                                   "; ".join(filter(None, (note, override))) or None)
+        w.save_snapshot(version, pack_records(records))
         w.ensure_lists({lid for r in records for lid in r.list_ids}, list_names or {})
         # 2. resolve
-        rows = _Rows(source, digest, now, [], [], [], [], [], [])
+        rows = _Rows(source, digest, version, now, [], [], [], [], [], [])
         entity_of, merged = _resolve_new(changes.of_kind("new"), RecordResolver(w.facts(MERGE_SCHEMES)), rows)
         # 3. write
         note = f"{source} version {digest[:12]}"

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 import re
 import zlib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from listwatch.model import Identifier
+from listwatch.model import Confidence, Identifier
 
-__all__ = ["MAX_FILE_BYTES", "IngestError", "SourceRecord", "check_width", "identifiers_in", "read_bytes"]
+__all__ = ["MAX_FILE_BYTES", "IngestError", "SourceRecord", "check_width", "identifiers_in", "pack_records",
+           "read_bytes", "unpack_records"]
 
 MAX_FILE_BYTES = 512 * 1024 * 1024  # a list file (decompressed) larger than this is refused
 
@@ -40,6 +43,27 @@ class SourceRecord:
     citation: str | None = None
     remarks: str = ""
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+def pack_records(records: Sequence[SourceRecord]) -> bytes:
+    """A version's records as gzip-compressed JSON, kept so the version can be re-applied."""
+    rows = [{**{f.name: getattr(r, f.name) for f in fields(r) if f.name != "identifiers"},
+             "identifiers": [[i.scheme, i.value, list(i.sources), i.confidence.value, i.exchange]
+                             for i in r.identifiers]} for r in records]
+    return gzip.compress(json.dumps(rows, default=str, ensure_ascii=False).encode(), compresslevel=6)
+
+
+def unpack_records(blob: bytes) -> list[SourceRecord]:
+    """The inverse of :func:`pack_records`."""
+    out = []
+    for r in json.loads(gzip.decompress(blob)):
+        out.append(SourceRecord(
+            r["source_id"], tuple(r["list_ids"]), r["name"], r["schema"], tuple(r["aliases"]), tuple(r["programs"]),
+            tuple(r["countries"]),
+            tuple(Identifier(s, v, tuple(src), Confidence(c), x) for s, v, src, c, x in r["identifiers"]),
+            dt.date.fromisoformat(r["listed_on"]) if r["listed_on"] else None, r["citation"], r["remarks"],
+            dict(r["extra"])))
+    return out
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:

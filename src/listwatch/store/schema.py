@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -160,6 +161,12 @@ source_versions = Table(
     Column("override", Text),  # why the shrink guard was overridden (--allow-shrink), else None
 )
 Index("ix_source_versions_source", source_versions.c.source, source_versions.c.id)
+
+source_snapshots = Table(
+    "source_snapshots", metadata,  # the records of each version, so it can be re-applied (rollback)
+    Column("version_id", Integer, ForeignKey("source_versions.id"), primary_key=True),
+    Column("records", LargeBinary, nullable=False),  # gzip-compressed JSON list of records
+)
 
 source_records = Table(
     "source_records", metadata,

@@ -60,6 +60,17 @@ class Writer:
         assert inserted is not None
         return int(inserted[0])
 
+    def version_snapshot(self, source: str, version: int) -> tuple[str, list[dict[str, Any]], bytes | None] | None:
+        """(content hash, files, packed records or None if not kept) of one version of ``source``."""
+        row = self.conn.execute(
+            select(t.source_versions.c.content_hash, t.source_versions.c.files, t.source_snapshots.c.records)
+            .select_from(t.source_versions.outerjoin(t.source_snapshots))
+            .where(t.source_versions.c.source == source, t.source_versions.c.id == version)).first()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def save_snapshot(self, version: int, records: bytes) -> None:
+        self.conn.execute(insert(t.source_snapshots).values(version_id=version, records=records))
+
     def finish_version(self, version: int, added: int, removed: int, amended: int) -> None:
         self.conn.execute(update(t.source_versions).where(t.source_versions.c.id == version).values(
             added=added, removed=removed, amended=amended))
