@@ -134,7 +134,7 @@ def test_portfolio_upload(server: str) -> None:
     r = httpx.post(f"{server}/v1/portfolio", params={"as_of": "2021-01-14"}, files={"file": ("h.csv", csv_text)})
     rows = r.json()["rows"]
     assert rows[0]["entity"]["id"] == "xiaomi" and "must divest by 2022-01-14" in rows[0]["action"]
-    assert rows[1]["action"] == "no restriction found"
+    assert rows[1]["action"] == "no listing found" and rows[1]["match"] == "no_hit"
     _problem(httpx.post(f"{server}/v1/portfolio", content=b"company\nX\n", headers={"content-type": "text/csv"}),
              422, "missing columns")
 
@@ -190,3 +190,25 @@ def test_no_5xx_on_generated_input(server: str, tmp_path: Path) -> None:
                         "--request-timeout", "20"],
                        capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path)
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
+
+
+def test_known_at_is_honoured_and_every_answer_carries_evidence(server: str) -> None:
+    """Before the bundled data was recorded (2026-11-23) nothing was known; after, Xiaomi was listed."""
+    def ask(known_at: str) -> dict[str, bool | None]:
+        p = {"as_of": "2021-02-01", "known_at": known_at}
+        screen = httpx.get(f"{server}/v1/screen", params={**p, "q": "XIAOMI CORP-CLASS B"}).json()
+        batch = httpx.post(f"{server}/v1/screen/batch", params=p, json={"queries": ["XIAOMI CORP-CLASS B"]})
+        [line] = [__import__("json").loads(x) for x in batch.text.splitlines()]
+        folio = httpx.post(f"{server}/v1/portfolio", params=p, content=b"name\nXIAOMI CORP-CLASS B\n",
+                           headers={"content-type": "text/csv"}).json()
+        match = httpx.post(f"{server}/match/default", params=p, json={"queries": {"q": {
+            "schema": "Company", "properties": {"name": ["XIAOMI CORP-CLASS B"]}}}}).json()
+        status = httpx.get(f"{server}/v1/status", params={**p, "q": "xiaomi"}).json()
+        for answer in (screen, line, folio, match, status):
+            assert answer["evidence"]["as_of"] == "2021-02-01" and answer["evidence"]["known_at"].startswith(known_at)
+        return {"screen": screen["results"][0]["restricted"], "batch": line["results"][0]["restricted"],
+                "portfolio": folio["rows"][0]["restricted"], "match": match["responses"]["q"]["results"][0]["target"],
+                "status": status["restricted"]}
+
+    assert all(v is not True for v in ask("2026-11-22").values())
+    assert all(v is True for v in ask("2026-11-24").values())

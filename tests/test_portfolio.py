@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from listwatch.portfolio import PortfolioError, check_portfolio, read_holdings
+from listwatch.affiliates import rule_for
+from listwatch.holding_match import Candidate, Related, RowMatch, decide, parties
+from listwatch.model import Entity, Listing, Name, Status
+from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.store.db import Store
 from tests.conftest import Cli, D
 
@@ -55,8 +58,8 @@ def test_huawei_actions_across_the_eo_14032_switch_over(store: Store) -> None:
         "export licence required for items subject to the EAR")
 
 
-def test_unmatched_row_says_no_restriction_found(store: Store) -> None:
-    assert _actions(store, "2022-01-01")[5] == "no restriction found"
+def test_row_near_no_listed_name_says_no_listing_found(store: Store) -> None:
+    assert _actions(store, "2022-01-01")[5] == "no listing found"
 
 
 def test_portfolio_cli_json_has_a_row_per_holding(cli: Cli, tmp_path: Path) -> None:
@@ -102,3 +105,102 @@ def test_after_the_eo_14032_divestment_window_even_sales_are_prohibited(store: S
         "may hold, may not buy (transactions solely to divest allowed before 2022-06-03)")
     assert _actions(store, "2022-06-03")[2].startswith(
         "may hold, may not buy or sell (divestment window closed on 2022-06-03)")
+
+
+# A holdings file as a custodian prints it: security labels, share classes, exchange codes of every kind.
+CUSTODIAN = """name,isin,ticker,exchange
+XIAOMI CORP-CLASS B,,,
+SEMICONDUCTOR MANUFACTURING INTL CORP,,,
+SENSETIME GROUP INC-CL B,,,
+CHINA TELECOM CORP LTD-H,,,
+APPLE INC,,,
+CHINA MOBILE LTD,,,
+,,0941@HK,
+,,941 HK Equity,
+,,0941.HK,
+,,00941,XHKG
+,,002415@SZ,
+,,2415,XSHE
+,US00000000X0,,
+"""
+
+
+@pytest.mark.parametrize(("row", "day", "match", "restricted", "entity"), [
+    (1, "2021-02-01", "matched", True, "xiaomi"),  # security label "CLASS B"
+    (2, "2021-03-20", "matched", True, "smic"),  # abbreviation INTL; its listed subsidiaries score lower
+    (3, "2022-06-01", "matched", True, "sensetime"),
+    (4, "2022-06-01", "review", None, None),  # two China Telecom entities score alike
+    (5, "2022-06-01", "no_hit", False, None),
+    (6, "2021-02-01", "matched", False, "china-mobile-limited"),  # not listed itself; its parent is
+    *[(n, "2022-06-01", "matched", True, "china-mobile-limited") for n in (7, 8, 9, 10)],  # leading zeros, MIC
+    *[(n, "2022-06-01", "matched", True, "hikvision") for n in (11, 12)],  # SZ / XSHE -> A-share 002415
+    (13, "2022-06-01", "review", None, None),  # an unknown ISIN and no name: unknown, not clear
+])
+def test_custodian_style_holdings(store: Store, row: int, day: str, match: str, restricted: bool | None,
+                                  entity: str | None) -> None:
+    [c] = [c for c in check_portfolio(store, read_holdings(CUSTODIAN.encode()), D(day)) if c.holding.row == row]
+    assert (c.match, c.restricted, c.entity.id if c.entity else None) == (match, restricted, entity)
+    if match == "review":
+        assert c.action.startswith("review")
+    if match == "no_hit":
+        assert c.action == "no listing found"
+
+
+def test_review_row_lists_its_candidates_with_scores(store: Store) -> None:
+    [row] = [checked_json(store, c) for c in check_portfolio(store, read_holdings(CUSTODIAN.encode()), D("2022-06-01"))
+             if c.holding.row == 4]
+    assert row["match"] == "review" and row["restricted"] is None and row["entity"] is None
+    assert {c["id"] for c in row["candidates"]} == {"china-telecom-corporation-limited", "china-telecom-group-co-ltd"}
+    assert all(0.8 <= c["score"] < 1.0 and "restricted" in c for c in row["candidates"])
+
+
+def test_company_whose_parent_is_listed_says_so_with_the_ownership_rule(store: Store) -> None:
+    """China Mobile Ltd on 2021-02-01: its parent is on the 1237 list; EO 13959 reaches it only once listed."""
+    [row] = [checked_json(store, c) for c in check_portfolio(store, read_holdings(CUSTODIAN.encode()), D("2021-02-01"))
+             if c.holding.row == 6]
+    [parent] = [r for r in row["related"] if r["relation"] == "parent"]
+    assert parent["entity"]["id"] == "china-mobile-group" and "us-dod-1237" in parent["lists"]
+    assert "OFAC FAQ 857" in row["action"] and row["restricted"] is False
+
+
+def test_ns_cmic_note_says_the_50_percent_rule_does_not_apply(store: Store) -> None:
+    checked = check_portfolio(store, read_holdings(b"name\nSemiconductor Manufacturing South China Corp\n"),
+                              D("2022-06-01"))
+    [row] = [checked_json(store, c) for c in checked]
+    [smic] = [r for r in row["related"] if r["entity"]["id"] == "smic"]
+    [ns_cmic] = [x for x in smic["rules"] if x["list"] == "us-ofac-ns-cmic"]
+    assert smic["relation"] == "parent" and ns_cmic["reaches_owned"] is False
+    assert "50 percent rule does not apply" in ns_cmic["note"] and "FAQ 857" in ns_cmic["citation"]
+
+
+def _cand(eid: str, record: str, restricted: bool, score: float = 1.0) -> Candidate:
+    e = Entity(eid, "BANCO NACIONAL DE CUBA", names=(Name("BANCO NACIONAL DE CUBA", (record,)),))
+    listings = [Listing("us-ofac-sdn", D("1990-01-01"), None, True, None, ())] if restricted else []
+    return Candidate(e, score, e.name, Status("q", D("2022-06-01"), None, e, listings))
+
+
+def test_the_same_blocked_bank_twice_is_one_party_matched_and_restricted() -> None:
+    """A CSL row republishing OFAC record 306 is that record: one party, listed if either record says so."""
+    both = [_cand("csl-306", "csl:306", False), _cand("ofac-sdn-306", "ofac-sdn:306", True)]
+    assert len(parties(both)) == 1
+    outcome, chosen, _ = decide("BANCO NACIONAL DE CUBA", both)
+    assert outcome == "matched" and chosen is not None and chosen.entity.id == "ofac-sdn-306"
+    assert len(parties([_cand("a", "csl:1", True), _cand("b", "csl:2", True)])) == 2
+
+
+def test_a_blocked_parent_makes_an_unlisted_holding_unknown_not_clear() -> None:
+    """OFAC's 50 Percent Rule (FAQ 398): listwatch does not know the ownership share."""
+    sub, parent = _cand("sub", "csl:1", False), _cand("parent", "ofac-sdn:2", True)
+    m = RowMatch("matched", "name", sub, [sub], [Related("parent", parent.entity, ("us-ofac-sdn",),
+                                                         (rule_for("us-ofac-sdn"),))])
+    assert m.restricted is None
+
+
+def test_portfolio_known_at_replays_what_was_known_then(cli: Cli, tmp_path: Path) -> None:
+    f = tmp_path / "h.csv"
+    f.write_text("name\nXIAOMI CORP-CLASS B\n", encoding="utf-8")
+    before = cli.json("portfolio", str(f), "--as-of", "2021-02-01", "--known-at", "2026-11-22")
+    after = cli.json("portfolio", str(f), "--as-of", "2021-02-01", "--known-at", "2026-11-24")
+    assert before["rows"][0]["restricted"] is not True and after["rows"][0]["restricted"] is True
+    assert before["evidence"]["sources"] == [] and after["evidence"]["sources"][0]["source"] == "listwatch-dataset"
+    assert after["evidence"]["data_version"] != before["evidence"]["data_version"]

@@ -109,3 +109,29 @@ def test_screen_file_without_the_column_fails_clearly(cli: Cli, tmp_path: Path) 
     f.write_text("company\nXiaomi\n", encoding="utf-8")
     r = cli("screen-file", str(f), "--json")
     assert r.exit_code == 2 and "no column 'name' in the header (found company)" in r.stderr
+
+
+def test_screen_known_at_replays_what_was_known_with_its_evidence(cli: Cli) -> None:
+    """Before the bundled data was recorded (2026-11-23) listwatch knew no listing: never 'restricted' then."""
+    before = cli.json("screen", "XIAOMI CORP-CLASS B", "--as-of", "2021-02-01", "--known-at", "2026-11-22")
+    after = cli.json("screen", "XIAOMI CORP-CLASS B", "--as-of", "2021-02-01", "--known-at", "2026-11-23T00:00:00Z")
+    assert before["results"][0]["restricted"] is not True and before["evidence"]["sources"] == []
+    assert after["results"][0]["restricted"] is True
+    ev = after["evidence"]
+    assert set(ev) >= {"as_of", "known_at", "data_version", "sources", "listwatch_version", "replay_known_at"}
+    assert (ev["as_of"], ev["known_at"]) == ("2021-02-01", "2026-11-23T00:00:00Z")
+    assert [s["source"] for s in ev["sources"]] == ["listwatch-dataset"] and len(ev["sources"][0]["content_hash"]) == 64
+    assert after == cli.json("screen", "XIAOMI CORP-CLASS B", "--as-of", "2021-02-01", "--known-at",
+                             "2026-11-23T00:00:00Z")  # a replay is the same answer, evidence included
+
+
+def test_screen_file_known_at_and_evidence_on_every_line(cli: Cli, tmp_path: Path) -> None:
+    f = tmp_path / "in.csv"
+    f.write_text("name\nXIAOMI CORP-CLASS B\n", encoding="utf-8")
+    r = cli("screen-file", str(f), "--json", "--workers", "1", "--as-of", "2021-02-01", "--known-at", "2026-11-22")
+    [line] = [json.loads(x) for x in r.stdout.splitlines()]
+    assert line["results"][0]["restricted"] is not True and line["evidence"]["known_at"].startswith("2026-11-22")
+    out = tmp_path / "out.csv"
+    assert cli("screen-file", str(f), "-o", str(out), "--workers", "1", "--as-of", "2021-02-01").exit_code == 0
+    proof = json.loads((tmp_path / "out.csv.evidence.json").read_text(encoding="utf-8"))
+    assert proof["as_of"] == "2021-02-01" and proof["sources"]

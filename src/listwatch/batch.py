@@ -107,8 +107,8 @@ def _init(url: str | None) -> None:
     _STORE = open_store(url)
 
 
-def _screen_chunk(args: tuple[list[Row], dt.date, float, int]) -> list[dict[str, Any]]:
-    rows, as_of, threshold, limit = args
+def _screen_chunk(args: tuple[list[Row], dt.date, float, int, dt.datetime | None]) -> list[dict[str, Any]]:
+    rows, as_of, threshold, limit, known_at = args
     assert _STORE is not None
     out = []
     for r in rows:
@@ -116,7 +116,7 @@ def _screen_chunk(args: tuple[list[Row], dt.date, float, int]) -> list[dict[str,
             out.append({"row": r.row, "query": r.query, "error": r.error})
             continue
         try:
-            hits = screen(r.query, as_of, threshold, limit, store=_STORE)
+            hits = screen(r.query, as_of, threshold, limit, store=_STORE, known_at=known_at)
         except ScreenError as exc:
             out.append({"row": r.row, "query": r.query, "error": f"row {r.row}: {exc}"})
             continue
@@ -125,18 +125,22 @@ def _screen_chunk(args: tuple[list[Row], dt.date, float, int]) -> list[dict[str,
 
 
 def screen_rows(rows: Iterator[Row], as_of: dt.date, threshold: float = DEFAULT_THRESHOLD, limit: int = 5,
-                workers: int | None = None, url: str | None = None) -> Iterator[dict[str, Any]]:
-    """Results per row, in input order, computed ``WINDOW`` rows at a time on ``workers`` processes."""
+                workers: int | None = None, url: str | None = None,
+                known_at: dt.datetime | None = None) -> Iterator[dict[str, Any]]:
+    """Results per row, in input order, computed ``WINDOW`` rows at a time on ``workers`` processes.
+
+    ``known_at`` replays each status as known then.
+    """
     workers = workers or os.cpu_count() or 1
     if workers == 1:
         _init(url)
         for window in _windows(rows):
-            yield from _screen_chunk((window, as_of, threshold, limit))
+            yield from _screen_chunk((window, as_of, threshold, limit, known_at))
         return
     ctx = mp.get_context("spawn")
     with ctx.Pool(workers, initializer=_init, initargs=(url,)) as pool:
         for window in _windows(rows):
-            chunks = [(window[i:i + CHUNK], as_of, threshold, limit) for i in range(0, len(window), CHUNK)]
+            chunks = [(window[i:i + CHUNK], as_of, threshold, limit, known_at) for i in range(0, len(window), CHUNK)]
             for part in pool.map(_screen_chunk, chunks):
                 yield from part
 

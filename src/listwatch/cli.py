@@ -162,6 +162,7 @@ def status_cmd(name: str, as_of: AsOf = None, known_at: KnownAt = None, as_json:
     """Is NAME restricted on a date: listings, effects in force, upcoming deadlines."""
     from listwatch import report
     from listwatch import status as engine
+    from listwatch.evidence import with_evidence
     from listwatch.resolve import resolve
 
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
@@ -169,7 +170,7 @@ def status_cmd(name: str, as_of: AsOf = None, known_at: KnownAt = None, as_json:
     result = engine.status(st, resolve(st, name), day, known, query=name)
     data = report.status_json(st, result)
     if as_json:
-        emit_json(data)
+        emit_json(with_evidence(data, st, day, known))
         return
     ent = data["entity"]
     verdict = "[bold red]RESTRICTED[/]" if data["restricted"] else "[bold green]not restricted[/]"
@@ -202,12 +203,13 @@ def timeline_cmd(name: str, known_at: KnownAt = None, as_json: AsJson = False) -
     """Every event of NAME's story with its source, and the effects it produced."""
     from listwatch import report
     from listwatch import status as engine
+    from listwatch.evidence import with_evidence
     from listwatch.resolve import resolve
 
-    st = store()
-    data = report.timeline_json(st, engine.timeline(st, resolve(st, name), parse_known_at(known_at)))
+    st, known = store(), parse_known_at(known_at)
+    data = report.timeline_json(st, engine.timeline(st, resolve(st, name), known))
     if as_json:
-        emit_json(data)
+        emit_json(with_evidence(data, st, None, known))
         return
     out.print(f"[bold]{escape(data['entity']['name'])}[/] [dim]({escape(data['entity']['id'])})[/]")
     t = table("date", "list", "event", "note / listed as", "source", title="Events")
@@ -251,13 +253,14 @@ def members_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], as_of: 
     """Members of LIST on a date."""
     from listwatch import report
     from listwatch import status as engine
+    from listwatch.evidence import with_evidence
 
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
     st = store()
     check_list(st, list_id)
     data = report.members_json(list_id, day, engine.members(st, list_id, day, known))
     if as_json:
-        emit_json(data)
+        emit_json(with_evidence(data, st, day, known))
         return
     t = table("id", "name", "since", "in force", title=f"{list_id} on {data['as_of']}: {data['count']} members")
     for m in data["members"]:
@@ -272,15 +275,16 @@ def diff_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], from_: Ann
     """What changed on LIST between the end of day FROM and the end of day TO."""
     from listwatch import report
     from listwatch import status as engine
+    from listwatch.evidence import with_evidence
 
     start, end = parse_date(from_, "FROM"), parse_date(to, "TO")
     if end < start:
         raise UsageProblem(f"TO {to} is before FROM {from_}")
-    st = store()
+    st, known = store(), parse_known_at(known_at)
     check_list(st, list_id)
-    data = report.diff_json(engine.diff(st, list_id, start, end, parse_known_at(known_at)))
+    data = report.diff_json(engine.diff(st, list_id, start, end, known))
     if as_json:
-        emit_json(data)
+        emit_json(with_evidence(data, st, end, known))
         return
     t = table("change", "id", "name", "date", title=f"{list_id}: {data['from']} -> {data['to']}")
     for m in data["added"]:
@@ -296,6 +300,7 @@ def diff_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], from_: Ann
 @friendly
 def portfolio_cmd(file: Path, as_of: AsOf = None, known_at: KnownAt = None, as_json: AsJson = False) -> None:
     """Check a holdings CSV (columns name and/or isin/ticker, optional quantity)."""
+    from listwatch.evidence import with_evidence
     from listwatch.portfolio import check_portfolio, checked_json, read_holdings
 
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
@@ -303,12 +308,13 @@ def portfolio_cmd(file: Path, as_of: AsOf = None, known_at: KnownAt = None, as_j
     st = store()
     rows = [checked_json(st, c) for c in check_portfolio(st, holdings, day, known)]
     if as_json:
-        emit_json({"as_of": day.isoformat(), "rows": rows})
+        emit_json(with_evidence({"as_of": day.isoformat(), "rows": rows}, st, day, known))
         return
-    t = table("row", "holding", "matched", "restricted", "action", title=f"Portfolio on {day}")
+    t = table("row", "holding", "match", "entity", "restricted", "action", title=f"Portfolio on {day}")
+    verdict = {True: "yes", False: "no", None: "unknown"}
     for r in rows:
-        add_row(t, str(r["row"]), r["name"] or r["isin"] or r["ticker"],
-                  r["entity"]["name"] if r["entity"] else "-", "yes" if r["restricted"] else "no", r["action"])
+        add_row(t, str(r["row"]), r["name"] or r["isin"] or r["ticker"], words(r["match"]),
+                r["entity"]["name"] if r["entity"] else "-", verdict[r["restricted"]], r["action"])
     out.print(t)
 
 
@@ -330,16 +336,17 @@ Threshold = Annotated[float, typer.Option("--threshold", min=0.0, max=1.0, help=
 
 @app.command("screen")
 @friendly
-def screen_cmd(query: str, as_of: AsOf = None, threshold: Threshold = DEFAULT_THRESHOLD,
+def screen_cmd(query: str, as_of: AsOf = None, known_at: KnownAt = None, threshold: Threshold = DEFAULT_THRESHOLD,
                limit: Annotated[int, typer.Option("--limit", min=1, max=100)] = 10, as_json: AsJson = False) -> None:
     """Screen a name or identifier (ISIN, LEI, ticker@exchange) against every list."""
+    from listwatch.evidence import with_evidence
     from listwatch.screen import screen
 
-    day = parse_date(as_of, "--as-of")
-    hits = screen(query, day, threshold, limit, store=store())
+    day, known, st = parse_date(as_of, "--as-of"), parse_known_at(known_at), store()
+    hits = screen(query, day, threshold, limit, store=st, known_at=known)
     if as_json:
-        emit_json({"query": query, "as_of": day.isoformat(), "threshold": threshold,
-                   "results": [h.as_json() for h in hits]})
+        emit_json(with_evidence({"query": query, "as_of": day.isoformat(), "threshold": threshold,
+                                 "results": [h.as_json() for h in hits]}, st, day, known))
         return
     if not hits:
         out.print(escape(f"No match for {query!r} at threshold {threshold:.2f}."))
@@ -359,27 +366,31 @@ def screen_file_cmd(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write a CSV of best hits here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one per input row.")] = False,
     column: Annotated[str, typer.Option("--column", help="The column holding the names.")] = "name",
-    as_of: AsOf = None, threshold: Threshold = DEFAULT_THRESHOLD,
+    as_of: AsOf = None, known_at: KnownAt = None, threshold: Threshold = DEFAULT_THRESHOLD,
     limit: Annotated[int, typer.Option("--limit", min=1, max=100)] = 5,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes (default: all cores).")] = None,
 ) -> None:
-    """Screen every row of a CSV (streamed, on all cores): -o OUT.csv, or --json for JSON Lines."""
+    """Screen every row of a CSV (streamed, on all cores): -o OUT.csv, or --json for JSON Lines.
+
+    Each JSON line carries the run's evidence; with -o it is written beside the CSV (OUT.csv.evidence.json).
+    """
     from rich.progress import Progress
 
     from listwatch.batch import CSV_COLUMNS, csv_record, read_rows, screen_rows
+    from listwatch.evidence import evidence
 
     if output is None and not as_json:
         raise UsageProblem("say where results go: -o OUT.csv or --json")
-    day = parse_date(as_of, "--as-of")
-    store()  # create and seed once here, not in every worker
+    day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
+    proof = evidence(store(), day, known)  # also creates and seeds the store once here, not in every worker
     err = Console(stderr=True)
     with Progress(*Progress.get_default_columns(), console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task(f"screening {file.name}", total=file.stat().st_size)
         rows = read_rows(file, column, on_read=lambda n: bar.advance(task, n))
-        results = screen_rows(rows, day, threshold, limit, workers)
+        results = screen_rows(rows, day, threshold, limit, workers, known_at=known)
         if as_json:
             for r in results:
-                sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+                sys.stdout.write(json.dumps({**r, "evidence": proof}, ensure_ascii=False) + "\n")
             return
         assert output is not None
         with output.open("w", encoding="utf-8", newline="") as fh:
@@ -390,7 +401,9 @@ def screen_file_cmd(
                 w.writerow(csv_record(r))
                 n += 1
                 bad += "error" in r
-    err.print(f"screened {n} rows ({bad} with errors) -> {output}")
+    sidecar = output.with_name(output.name + ".evidence.json")
+    sidecar.write_text(json.dumps(proof, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    err.print(f"screened {n} rows ({bad} with errors) -> {output} (evidence: {sidecar.name})")
 
 
 @app.command("spark-screen")

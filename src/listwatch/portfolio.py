@@ -1,10 +1,13 @@
 """Portfolio check: a CSV of holdings -> per row the matched entity, effects, deadlines and an action.
 
 Input columns (header names are case-insensitive): ``name`` and/or ``isin`` / ``ticker``
-(optionally ``exchange``, or ``ticker@exchange``), optional ``quantity``. A row is matched by
-ISIN first, then ticker, then name (exact, alias or legal-form-insensitive; fuzzy screening is
-separate). A file that cannot be read as such a CSV raises :class:`PortfolioError` naming the
-problem and the row; nothing is half-checked.
+(optionally ``exchange``, or ``ticker@exchange`` / ``941 HK`` / ``0941.HK``), optional ``quantity``.
+A row is matched by ISIN first, then ticker, then its name screened as ``listwatch screen`` does
+(:mod:`listwatch.holding_match`): ``matched`` (one party), ``review`` (``restricted`` unknown, the
+candidates listed) or ``no_hit`` ("no listing found"). A matched company whose parent or
+subsidiary is listed says so, with the ownership rule of that list (:mod:`listwatch.affiliates`).
+A file that cannot be read as such a CSV raises :class:`PortfolioError` naming the problem and
+the row; nothing is half-checked.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from listwatch.holding_match import Candidate, Related, RowMatch, match_holding
 from listwatch.model import EffectKind, Entity, Status
 from listwatch.report import entity_json, status_json
-from listwatch.resolve import candidates
 from listwatch.status import status
 from listwatch.store.db import Store
 
@@ -100,17 +103,11 @@ class Checked:
     entity: Entity | None
     status: Status | None
     action: str
-    candidates: list[Entity] = field(default_factory=list)
-
-
-def _match(store: Store, h: Holding) -> tuple[str | None, list[Entity]]:
-    tries = [("isin", h.isin), ("ticker", f"{h.ticker}@{h.exchange}" if h.exchange else h.ticker), ("name", h.name)]
-    for how, q in tries:
-        if q:
-            found = candidates(store, q)
-            if found:
-                return how, found
-    return None, []
+    candidates: list[Candidate] = field(default_factory=list)
+    match: str = "no_hit"  # matched | review | no_hit
+    restricted: bool | None = False
+    score: float | None = None
+    related: list[Related] = field(default_factory=list)
 
 
 def action(s: Status) -> str:
@@ -155,30 +152,72 @@ def action(s: Status) -> str:
     return "; ".join(parts)
 
 
+def _review_action(m: RowMatch) -> str:
+    if not m.candidates:
+        return "review: the identifier is not on any list listwatch holds and there is no name to screen"
+    shown = "; ".join(f"{c.entity.name} [{c.entity.id}] {c.score:.2f}" for c in m.candidates)
+    return f"review: {len(m.candidates)} possible matches ({shown}); confirm by ISIN or full name"
+
+
+def _related_action(m: RowMatch) -> str:
+    """Listed relatives, for a holding not listed itself: a parent with the ownership rule of each of its
+    lists, subsidiaries named briefly. For a listed holding only a parent whose listing reaches what it
+    owns (SDN) adds something. ``related`` in the JSON has them all."""
+    listed = m.chosen is not None and m.chosen.restricted is True
+    parts = []
+    for r in m.related:
+        if r.relation == "parent":
+            for rule in r.rules:
+                if listed and not rule.reaches_owned:
+                    continue
+                cite = f" [{rule.citation}]" if rule.citation else ""
+                parts.append(f"parent {r.entity.name} [{r.entity.id}] is on {rule.list_id}: {rule.note}{cite}")
+    subs = [f"{r.entity.name} ({', '.join(r.lists)})" for r in m.related if r.relation == "subsidiary"]
+    if subs and not listed:
+        more = f" and {len(subs) - 3} more" if len(subs) > 3 else ""
+        parts.append(f"listed subsidiaries: {'; '.join(subs[:3])}{more}")
+    return "; ".join(parts)
+
+
 def check_portfolio(store: Store, holdings: list[Holding], as_of: dt.date,
                     known_at: dt.datetime | None = None) -> list[Checked]:
+    """Each holding matched like ``screen`` (identifiers first), with status, action and listed relatives."""
     out = []
     for h in holdings:
-        how, found = _match(store, h)
-        if len(found) == 1:
-            st = status(store, found[0], as_of, known_at, query=h.name or h.isin or h.ticker)
-            out.append(Checked(h, how, found[0], st, action(st)))
-        elif found:
-            out.append(Checked(h, how, None, None,
-                               f"ambiguous: {len(found)} entities match; check by ISIN or full name", found))
+        m = match_holding(store, h.name, h.isin, h.ticker, h.exchange, as_of, known_at)
+        if m.chosen is not None:
+            st = status(store, m.chosen.entity, as_of, known_at, query=h.name or h.isin or h.ticker)
+            text = "; ".join(filter(None, [action(st), _related_action(m)]))
+            out.append(Checked(h, m.by, m.chosen.entity, st, text, m.candidates, m.outcome, m.restricted,
+                               m.chosen.score, m.related))
+        elif m.outcome == "review":
+            out.append(Checked(h, m.by, None, None, _review_action(m), m.candidates, "review", None))
         else:
-            out.append(Checked(h, None, None, None, "no restriction found"))
+            out.append(Checked(h, None, None, None, "no listing found", [], "no_hit", False))
     return out
+
+
+def _candidate_json(c: Candidate) -> dict[str, Any]:
+    return {**entity_json(c.entity, full=False), "score": c.score, "matched_name": c.matched_name,
+            "restricted": c.restricted, "lists": [x.list_id for x in c.status.listings if x.in_force]}
+
+
+def _related_json(r: Related) -> dict[str, Any]:
+    return {"relation": r.relation, "entity": entity_json(r.entity, full=False), "lists": list(r.lists),
+            "rules": [{"list": x.list_id, "reaches_owned": x.reaches_owned, "note": x.note,
+                       "citation": x.citation} for x in r.rules]}
 
 
 def checked_json(store: Store, c: Checked) -> dict[str, Any]:
     st = status_json(store, c.status) if c.status else None
     return {
         "row": c.holding.row, "name": c.holding.name, "isin": c.holding.isin, "ticker": c.holding.ticker,
-        "quantity": c.holding.quantity, "matched_by": c.matched_by,
+        "exchange": c.holding.exchange, "quantity": c.holding.quantity, "match": c.match,
+        "matched_by": c.matched_by, "score": c.score,
         "entity": entity_json(c.entity, full=False) if c.entity else None,
-        "restricted": bool(c.status and c.status.restricted),
+        "restricted": c.restricted,
         "effects": st["effects"] if st else [], "deadlines": st["deadlines"] if st else [],
         "listings": st["listings"] if st else [],
-        "candidates": [entity_json(e, full=False) for e in c.candidates], "action": c.action,
+        "candidates": [_candidate_json(x) for x in c.candidates],
+        "related": [_related_json(r) for r in c.related], "action": c.action,
     }

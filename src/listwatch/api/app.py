@@ -32,6 +32,7 @@ from listwatch import status as engine
 from listwatch.api.yente import MatchRequest, match
 from listwatch.dataset import DatasetError
 from listwatch.dates import DateInputError, parse_day, parse_record_time
+from listwatch.evidence import evidence, with_evidence
 from listwatch.ingest import FORMATS, IngestError, ShrinkRefused, ingest
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.resolve import Ambiguous, NotFound, resolve
@@ -187,38 +188,40 @@ def create_app(url: str | None = None) -> FastAPI:
 
     @app.get("/v1/status", dependencies=[Read], tags=["registry"])
     def get_status(q: Q, as_of: AsOf = None, known_at: Stamp = None) -> dict[str, Any]:
-        st = store()
-        return report.status_json(st, engine.status(st, resolve(st, q), _day(as_of, "as_of"),
-                                                    _ts(known_at, "known_at"), query=q))
+        st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
+        return with_evidence(report.status_json(st, engine.status(st, resolve(st, q), day, known, query=q)),
+                             st, day, known)
 
     @app.get("/v1/screen", dependencies=[Read], tags=["screening"])
-    def get_screen(q: Q, as_of: AsOf = None,
+    def get_screen(q: Q, as_of: AsOf = None, known_at: Stamp = None,
                    threshold: Threshold = DEFAULT_THRESHOLD,
                    limit: Limit = 10) -> dict[str, Any]:
-        day = _day(as_of, "as_of")
-        hits = screen(q, day, threshold, limit, store=store())
-        return {"query": q, "as_of": day.isoformat(), "threshold": threshold, "results": [h.as_json() for h in hits]}
+        st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
+        hits = screen(q, day, threshold, limit, store=st, known_at=known)
+        return with_evidence({"query": q, "as_of": day.isoformat(), "threshold": threshold,
+                              "results": [h.as_json() for h in hits]}, st, day, known)
 
     @app.post("/v1/screen/batch", dependencies=[Read], tags=["screening"],
               description="JSON {\"queries\": [...]} or a CSV body with a `name` column; answers JSON Lines.")
-    async def post_batch(request: Request, as_of: AsOf = None,
+    async def post_batch(request: Request, as_of: AsOf = None, known_at: Stamp = None,
                          threshold: Threshold = DEFAULT_THRESHOLD,
                          limit: Limit = 5) -> StreamingResponse:
         body = await request.body()
         if len(body) > max_body:
             raise Problem(413, "Request body too large", f"body is over the {max_body:,}-byte limit")
         queries = _batch_queries(body, request.headers.get("content-type", ""))
-        day = _day(as_of, "as_of")
+        day, known = _day(as_of, "as_of"), _ts(known_at, "known_at")
         st = store()
+        proof = evidence(st, day, known)
 
         def lines() -> Iterator[str]:
             for n, q in enumerate(queries, start=1):
                 try:
-                    hits = screen(q, day, threshold, limit, store=st)
-                    yield json.dumps({"row": n, "query": q, "results": [h.as_json() for h in hits]},
-                                     ensure_ascii=False) + "\n"
+                    hits = screen(q, day, threshold, limit, store=st, known_at=known)
+                    row: dict[str, Any] = {"row": n, "query": q, "results": [h.as_json() for h in hits]}
                 except ScreenError as exc:
-                    yield json.dumps({"row": n, "query": q, "error": str(exc)}, ensure_ascii=False) + "\n"
+                    row = {"row": n, "query": q, "error": str(exc)}
+                yield json.dumps({**row, "evidence": proof}, ensure_ascii=False) + "\n"
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 
@@ -226,8 +229,10 @@ def create_app(url: str | None = None) -> FastAPI:
               description="OpenSanctions yente-compatible matching: queries by key, results with score and "
                           "features.")
     def post_match(dataset: str, body: MatchRequest, limit: Limit = 5,
-                   threshold: Threshold = DEFAULT_THRESHOLD) -> dict[str, Any]:
-        return match(store(), dataset, body, limit, threshold)
+                   threshold: Threshold = DEFAULT_THRESHOLD, as_of: AsOf = None,
+                   known_at: Stamp = None) -> dict[str, Any]:
+        st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
+        return with_evidence(match(st, dataset, body, limit, threshold, day, known), st, day, known)
 
     @app.get("/v1/entities/{entity_id}", dependencies=[Read], tags=["registry"])
     def get_entity(entity_id: str) -> dict[str, Any]:
@@ -239,11 +244,11 @@ def create_app(url: str | None = None) -> FastAPI:
 
     @app.get("/v1/entities/{entity_id}/timeline", dependencies=[Read], tags=["registry"])
     def get_timeline(entity_id: str, known_at: Stamp = None) -> dict[str, Any]:
-        st = store()
+        st, known = store(), _ts(known_at, "known_at")
         e = st.entity(entity_id)
         if e is None:
             raise Problem(404, "Not found", f"no entity with id {entity_id!r}")
-        return report.timeline_json(st, engine.timeline(st, e, _ts(known_at, "known_at")))
+        return with_evidence(report.timeline_json(st, engine.timeline(st, e, known)), st, None, known)
 
     @app.get("/v1/lists", dependencies=[Read], tags=["lists"])
     def get_lists() -> dict[str, Any]:
@@ -254,23 +259,25 @@ def create_app(url: str | None = None) -> FastAPI:
             raise Problem(404, "Not found", f"no list with id {list_id!r}")
 
     @app.get("/v1/lists/{list_id}/members", dependencies=[Read], tags=["lists"])
-    def get_members(list_id: str, as_of: AsOf = None, offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    def get_members(list_id: str, as_of: AsOf = None, known_at: Stamp = None,
+                    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
                     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100) -> dict[str, Any]:
         _list(list_id)
-        day = _day(as_of, "as_of")
-        ms = engine.members(store(), list_id, day)
+        st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
+        ms = engine.members(st, list_id, day, known)
         data = report.members_json(list_id, day, ms[offset:offset + limit])
-        return {**data, "count": len(ms), "offset": offset, "limit": limit,
-                "next_offset": offset + limit if offset + limit < len(ms) else None}
+        return with_evidence({**data, "count": len(ms), "offset": offset, "limit": limit,
+                              "next_offset": offset + limit if offset + limit < len(ms) else None}, st, day, known)
 
     @app.get("/v1/lists/{list_id}/diff", dependencies=[Read], tags=["lists"])
     def get_diff(list_id: str, from_: Annotated[str, Query(alias="from", max_length=10)],
-                 to: Annotated[str, Query(max_length=10)]) -> dict[str, Any]:
+                 to: Annotated[str, Query(max_length=10)], known_at: Stamp = None) -> dict[str, Any]:
         _list(list_id)
         start, end = _day(from_, "from"), _day(to, "to")
         if end < start:
             raise Problem(422, "Invalid range", f"to {to} is before from {from_}")
-        return report.diff_json(engine.diff(store(), list_id, start, end))
+        st, known = store(), _ts(known_at, "known_at")
+        return with_evidence(report.diff_json(engine.diff(st, list_id, start, end, known)), st, end, known)
 
     @app.get("/v1/changes", dependencies=[Read], tags=["lists"])
     def get_changes(since: Stamp = None, cursor: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
@@ -282,12 +289,13 @@ def create_app(url: str | None = None) -> FastAPI:
 
     @app.post("/v1/portfolio", dependencies=[Read], tags=["portfolio"],
               description="A holdings CSV as the request body (text/csv) or as a multipart file field `file`.")
-    async def post_portfolio(request: Request, as_of: AsOf = None) -> dict[str, Any]:
+    async def post_portfolio(request: Request, as_of: AsOf = None, known_at: Stamp = None) -> dict[str, Any]:
         raw = await _upload(request, max_body)
-        day = _day(as_of, "as_of")
+        day, known = _day(as_of, "as_of"), _ts(known_at, "known_at")
         holdings = read_holdings(raw, "upload")
         st = store()
-        return {"as_of": day.isoformat(), "rows": [checked_json(st, c) for c in check_portfolio(st, holdings, day)]}
+        rows = [checked_json(st, c) for c in check_portfolio(st, holdings, day, known)]
+        return with_evidence({"as_of": day.isoformat(), "rows": rows}, st, day, known)
 
     @app.post("/v1/ingest", dependencies=[Depends(admin)], tags=["admin"],
               description="Admin: ingest one list file (body or multipart `file`) of ?format=.")

@@ -36,9 +36,11 @@ def _ftm_schema(kind: str) -> str:
     return {"person": "Person", "vessel": "Vessel", "aircraft": "Airplane"}.get(kind, "Company")
 
 
-def match(store: Store, dataset: str, req: MatchRequest, limit: int, threshold: float) -> dict[str, Any]:
+def match(store: Store, dataset: str, req: MatchRequest, limit: int, threshold: float,
+          as_of: dt.date | None = None, known_at: dt.datetime | None = None) -> dict[str, Any]:
+    """Status (``target``, ``lists``) on ``as_of`` (default today) as known at ``known_at``."""
     responses: dict[str, Any] = {}
-    today = dt.date.today()
+    today = as_of or dt.date.today()
     for key, q in req.queries.items():
         props = q.properties
         terms = [v for p in ID_PROPS for v in props.get(p, [])] + list(props.get("name", []))
@@ -47,7 +49,7 @@ def match(store: Store, dataset: str, req: MatchRequest, limit: int, threshold: 
         errors: list[str] = []
         for term in terms[:20]:
             try:
-                hits = screen(term, today, 0.0, limit, store=store)
+                hits = screen(term, today, 0.0, limit, store=store, known_at=known_at)
             except ScreenError as exc:
                 errors.append(str(exc))
                 continue

@@ -31,6 +31,7 @@ from stdnum import lei as stdnum_lei
 
 from listwatch.match.normalize import fold, legal_forms, name_variants
 from listwatch.match.score import Explanation, Prepared, is_generic, prepare, score_pair, stem
+from listwatch.match.tickers import MARKETS, ticker_key
 
 __all__ = ["Hit", "NameDoc", "NameIndex"]
 
@@ -72,9 +73,16 @@ def _deletes(token: str) -> set[str]:
 
 
 def ident_key(key: str) -> str:
-    """'isin:kyg9830t1067' -> 'isin:KYG9830T1067': scheme lower case, value upper case, no spaces."""
+    """'isin:kyg9830t1067' -> 'isin:KYG9830T1067': scheme lower case, value upper case, no spaces.
+
+    Tickers become ``symbol@market`` (:func:`~listwatch.match.tickers.ticker_key`): '0941@XHKG' -> '941@HK'.
+    """
     scheme, _, value = key.partition(":")
-    return f"{scheme.lower()}:{value.upper().replace(' ', '')}"
+    scheme = scheme.lower()
+    if scheme == "ticker":
+        sym, _, exch = value.partition("@")
+        return f"ticker:{ticker_key(sym, exch)}"
+    return f"{scheme}:{value.upper().replace(' ', '')}"
 
 
 def identifier_keys(query: str) -> list[str]:
@@ -87,9 +95,11 @@ def identifier_keys(query: str) -> list[str]:
         keys.append(f"lei:{q}")
     if re.fullmatch(r"[0-9]{17}[0-9A-Z]", q):
         keys.append(f"uscc:{q}")
-    m = re.fullmatch(r"([A-Z0-9.\-]{1,12})@([A-Z]{2,6})", q)
-    if m:
-        keys.append(f"ticker:{m.group(1)}@{m.group(2)}")
+    at = re.fullmatch(r"([A-Z0-9.\-/]{1,12})@([A-Z0-9]{1,6})", q)
+    dotted = re.fullmatch(r"([0-9]{1,6})\.([A-Z]{2,4})", q)  # 0941.HK, 002415.SZ
+    for m in (at, dotted if dotted and dotted.group(2) in MARKETS else None):
+        if m:
+            keys.append(f"ticker:{ticker_key(m.group(1), m.group(2))}")
     return keys
 
 
