@@ -131,7 +131,7 @@ CHINA MOBILE LTD,,,
     (3, "2022-06-01", "matched", True, "sensetime"),
     (4, "2022-06-01", "review", None, None),  # two China Telecom entities score alike
     (5, "2022-06-01", "no_hit", False, None),
-    (6, "2021-02-01", "matched", False, "china-mobile-limited"),  # not listed itself; its parent is
+    (6, "2021-01-07", "matched", False, "china-mobile-limited"),  # not listed itself (until 2021-01-08); its parent is
     *[(n, "2022-06-01", "matched", True, "china-mobile-limited") for n in (7, 8, 9, 10)],  # leading zeros, MIC
     *[(n, "2022-06-01", "matched", True, "hikvision") for n in (11, 12)],  # SZ / XSHE -> A-share 002415
     (13, "2022-06-01", "review", None, None),  # an unknown ISIN and no name: unknown, not clear
@@ -155,8 +155,8 @@ def test_review_row_lists_its_candidates_with_scores(store: Store) -> None:
 
 
 def test_company_whose_parent_is_listed_says_so_with_the_ownership_rule(store: Store) -> None:
-    """China Mobile Ltd on 2021-02-01: its parent is on the 1237 list; EO 13959 reaches it only once listed."""
-    [row] = [checked_json(store, c) for c in check_portfolio(store, read_holdings(CUSTODIAN.encode()), D("2021-02-01"))
+    """China Mobile Ltd on 2021-01-07: its parent is on the 1237 list; EO 13959 reaches it only once listed."""
+    [row] = [checked_json(store, c) for c in check_portfolio(store, read_holdings(CUSTODIAN.encode()), D("2021-01-07"))
              if c.holding.row == 6]
     [parent] = [r for r in row["related"] if r["relation"] == "parent"]
     assert parent["entity"]["id"] == "china-mobile-group" and "us-dod-1237" in parent["lists"]

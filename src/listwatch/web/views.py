@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from listwatch import report
 from listwatch import status as engine
 from listwatch.dates import DateInputError, parse_day
+from listwatch.evidence import evidence
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.store.db import Store
 from listwatch.web.timeline_svg import render
@@ -31,7 +32,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 RESULTS_KEPT = 50
 RESULT_SECONDS = 3600
 PORTFOLIO_COLUMNS = ["row", "name", "isin", "ticker", "quantity", "matched_by", "entity_id", "entity_name",
-                     "restricted", "effects", "deadlines", "action"]
+                     "restricted", "effects", "deadlines", "action", "match", "candidates"]
 
 
 def static_files() -> StaticFiles:
@@ -74,10 +75,12 @@ def _portfolio_csv(rows: list[dict[str, Any]]) -> str:
         w.writerow({"row": r["row"], "name": r["name"], "isin": r["isin"], "ticker": r["ticker"],
                     "quantity": r["quantity"], "matched_by": r["matched_by"] or "",
                     "entity_id": r["entity"]["id"] if r["entity"] else "",
-                    "entity_name": r["entity"]["name"] if r["entity"] else "", "restricted": r["restricted"],
+                    "entity_name": r["entity"]["name"] if r["entity"] else "",
+                    "restricted": "unknown" if r["restricted"] is None else r["restricted"],
                     "effects": ";".join(e["kind"] for e in r["effects"]),
                     "deadlines": ";".join(f"{d['effect']} {d['change']} {d['date']}" for d in r["deadlines"]),
-                    "action": r["action"]})
+                    "action": r["action"], "match": r["match"],
+                    "candidates": ";".join(f"{c['id']} {c['score']:.2f}" for c in r["candidates"])})
     return buf.getvalue()
 
 
@@ -163,7 +166,7 @@ def router(store: Callable[[], Store], max_body: int) -> APIRouter:
             return templates.TemplateResponse(request, "portfolio.html", ctx, status_code=400)
         st = store()
         rows = [checked_json(st, c) for c in check_portfolio(st, holdings, day)]
-        ctx.update(rows=rows, token=results.put(_portfolio_csv(rows)))
+        ctx.update(rows=rows, token=results.put(_portfolio_csv(rows)), evidence=evidence(st, day, None))
         return templates.TemplateResponse(request, "portfolio.html", ctx)
 
     @r.get("/portfolio/download/{token}")
