@@ -27,9 +27,16 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from listwatch import report, webhooks
+from listwatch import report, webhooks, yente
 from listwatch import status as engine
-from listwatch.api.yente import MatchRequest, match
+from listwatch.api.yente import (
+    AlgorithmsResponse,
+    CatalogResponse,
+    MatchRequest,
+    MatchResponse,
+    SearchResponse,
+    YenteEntity,
+)
 from listwatch.dataset import DatasetError
 from listwatch.dates import DateInputError, parse_day, parse_record_time
 from listwatch.evidence import evidence, with_evidence
@@ -55,6 +62,7 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Threshold = Annotated[float, Query(ge=0.0, le=1.0)]
 Stamp = Annotated[str | None, Query(max_length=40, description="ISO 8601 record time")]
 ApiKey = Annotated[str | None, Header(max_length=200)]
+Ids = Annotated[list[str], Query(max_length=1000)]
 
 
 class Problem(Exception):
@@ -225,14 +233,54 @@ def create_app(url: str | None = None) -> FastAPI:
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
 
-    @app.post("/match/{dataset}", dependencies=[Read], tags=["screening"],
-              description="OpenSanctions yente-compatible matching: queries by key, results with score and "
-                          "features.")
-    def post_match(dataset: str, body: MatchRequest, limit: Limit = 5,
-                   threshold: Threshold = DEFAULT_THRESHOLD, as_of: AsOf = None,
+    @app.exception_handler(yente.YenteError)
+    async def _on_yente(_: Request, exc: yente.YenteError) -> JSONResponse:
+        return _problem(exc.status, exc.title, str(exc))
+
+    @app.post("/match/{dataset}", dependencies=[Read], tags=["yente"], response_model=MatchResponse,
+              response_model_by_alias=True,
+              description="OpenSanctions yente-compatible matching. `dataset`: `default` (every list) or a list id "
+                          "(see /catalog). Properties may be a string or a list. A bad query is a 422 for the "
+                          "whole request. `fuzzy` is accepted for yente clients; listwatch always forgives typos.")
+    def post_match(dataset: str, body: MatchRequest, limit: Limit = 5, threshold: Threshold = DEFAULT_THRESHOLD,
+                   cutoff: Threshold = 0.5, algorithm: Annotated[str, Query(max_length=50)] = yente.ALGORITHM,
+                   topics: Ids = [], exclude_entity_ids: Ids = [], exclude_schema: Ids = [],  # noqa: B006
+                   changed_since: Stamp = None, as_of: AsOf = None, known_at: Stamp = None,
+                   fuzzy: bool = False) -> dict[str, Any]:
+        st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
+        params = yente.MatchParams(limit, threshold, min(cutoff, threshold), algorithm, tuple(topics),
+                                   tuple(exclude_entity_ids), tuple(exclude_schema),
+                                   _ts(changed_since, "changed_since"), day, known, body.weights)
+        queries = {k: q.model_dump(by_alias=True) for k, q in body.queries.items()}
+        return with_evidence(yente.match(st, dataset, queries, params), st, day, known)
+
+    @app.get("/search/{dataset}", dependencies=[Read], tags=["yente"], response_model=SearchResponse,
+             response_model_by_alias=True, description="yente-compatible text search, filtered by schema, "
+             "countries and topics.")
+    def get_search(dataset: str, q: Q, schema: Annotated[str | None, Query(max_length=50)] = None,
+                   countries: Ids = [], topics: Ids = [],  # noqa: B006
+                   limit: Limit = 10, offset: Annotated[int, Query(ge=0, le=1000)] = 0, as_of: AsOf = None,
                    known_at: Stamp = None) -> dict[str, Any]:
         st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
-        return with_evidence(match(st, dataset, body, limit, threshold, day, known), st, day, known)
+        return with_evidence(yente.search(st, dataset, q, schema, countries, topics, limit, offset, day, known),
+                             st, day, known)
+
+    @app.get("/entities/{entity_id}", dependencies=[Read], tags=["yente"], response_model=YenteEntity,
+             response_model_by_alias=True, description="One entity in yente's shape (`nested` is accepted: "
+             "listwatch entities have no nested entities).")
+    def get_yente_entity(entity_id: str, as_of: AsOf = None, known_at: Stamp = None,
+                         nested: bool = True) -> dict[str, Any]:
+        st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
+        return with_evidence(yente.entity(st, entity_id, day, known), st, day, known)
+
+    @app.get("/catalog", dependencies=[Read], tags=["yente"], response_model=CatalogResponse,
+             description="The datasets: one per list and the `default` collection.")
+    def get_catalog() -> dict[str, Any]:
+        return yente.catalog(store())
+
+    @app.get("/algorithms", dependencies=[Read], tags=["yente"], response_model=AlgorithmsResponse)
+    def get_algorithms() -> dict[str, Any]:
+        return yente.algorithms()
 
     @app.get("/v1/entities/{entity_id}", dependencies=[Read], tags=["registry"])
     def get_entity(entity_id: str) -> dict[str, Any]:
