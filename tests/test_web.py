@@ -129,7 +129,7 @@ def test_portfolio_upload_and_download(server: str, page: Page, tmp_path: Path) 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x00\x01", "is not UTF-8 text"),
     ("holdings.csv", b"company,qty\nXiaomi,1\n", "missing columns - need 'name', 'isin' or 'ticker'"),
-    ("big.csv", b"name\n" + b"Xiaomi Corporation\n" * 20000, "big.csv: 380,005 bytes is over the 200,000-byte limit"),
+    ("big.csv", b"name\n" + b"Xiaomi Corporation\n" * 20000, "over the 200,000-byte limit"),
 ])
 def test_malformed_uploads_show_a_clear_message(server: str, page: Page, tmp_path: Path, name: str, content: bytes,
                                                  message: str) -> None:

@@ -11,24 +11,23 @@ SHA-256 hashes (an entry may already be given as ``sha256:<hex>``) and compared 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import logging
 import os
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware
 
 from listwatch import report, webhooks, yente
 from listwatch import status as engine
+from listwatch.api.access import Keys
+from listwatch.api.limits import BodyLimit, BodyTooLarge
 from listwatch.api.yente import (
     AlgorithmsResponse,
     CatalogResponse,
@@ -45,10 +44,10 @@ from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, r
 from listwatch.resolve import Ambiguous, NotFound, resolve
 from listwatch.screen import DEFAULT_THRESHOLD, MAX_QUERY, ScreenError, screen
 from listwatch.store.db import Store, open_store
+from listwatch.web.views import LoginRequired, on_login_required, static_files
 from listwatch.web.views import router as web_router
-from listwatch.web.views import static_files
 
-__all__ = ["Problem", "create_app"]
+__all__ = ["Problem", "create_app", "problem_response"]
 
 log = logging.getLogger("listwatch.api")
 PROBLEM = "application/problem+json"
@@ -71,40 +70,9 @@ class Problem(Exception):
         self.status, self.title, self.detail = status, title, detail
 
 
-def _problem(status: int, title: str, detail: str) -> JSONResponse:
+def problem_response(status: int, title: str, detail: str) -> JSONResponse:
     return JSONResponse({"type": "about:blank", "title": title, "status": status, "detail": detail},
                         status_code=status, media_type=PROBLEM)
-
-
-def _hashes(env: str) -> list[bytes]:
-    out = []
-    for raw in filter(None, (k.strip() for k in os.environ.get(env, "").split(","))):
-        out.append(bytes.fromhex(raw[7:]) if raw.startswith("sha256:") else hashlib.sha256(raw.encode()).digest())
-    return out
-
-
-def _key_ok(given: str | None, hashes: list[bytes]) -> bool:
-    if not given:
-        return False
-    h = hashlib.sha256(given.encode()).digest()
-    return any(hmac.compare_digest(h, k) for k in hashes)  # every key compared: no early exit by position
-
-
-class BodyLimit(BaseHTTPMiddleware):
-    """Refuse a request body over the limit (declared or streamed) with 413."""
-
-    def __init__(self, app: Any, limit: int) -> None:
-        super().__init__(app)
-        self.limit = limit
-
-    async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        declared = request.headers.get("content-length")
-        if request.url.path == "/portfolio":  # the web form shows its own message (web/views.py)
-            return await call_next(request)
-        if declared and declared.isdigit() and int(declared) > self.limit:
-            return _problem(413, "Request body too large", f"body of {int(declared):,} bytes is over the "
-                            f"{self.limit:,}-byte limit")
-        return await call_next(request)
 
 
 def _day(value: str | None, name: str) -> dt.date:
@@ -124,12 +92,12 @@ def _ts(value: str | None, name: str) -> dt.datetime | None:
 def create_app(url: str | None = None) -> FastAPI:
     store_box: dict[str, Store] = {}
     max_body = int(os.environ.get("LISTWATCH_MAX_BODY", str(20 * 1024 * 1024)))
-    admin_keys, read_keys = _hashes("LISTWATCH_ADMIN_KEYS"), _hashes("LISTWATCH_READ_KEYS")
+    keys = Keys.from_env()
 
     app = FastAPI(title="listwatch", version="0.1.0", description=(
         "Is this company restricted by a US government list - on which date, in what way, since when? "
         "Every answer carries its citations."))
-    app.add_middleware(BodyLimit, limit=max_body)
+    app.add_middleware(BodyLimit, limit=max_body, own_message=("/portfolio",))
     app.mount("/static", static_files(), name="static")
 
     def store() -> Store:
@@ -137,51 +105,57 @@ def create_app(url: str | None = None) -> FastAPI:
             store_box["s"] = open_store(url)
         return store_box["s"]
 
-    def reader(x_api_key: ApiKey = None) -> None:
-        if read_keys and not _key_ok(x_api_key, read_keys + admin_keys):
-            raise Problem(401, "API key required", "this server requires an X-API-Key for reading")
+    def reader(request: Request, x_api_key: ApiKey = None) -> None:
+        if not keys.can_read(x_api_key, request.cookies):
+            raise Problem(401, "API key required", "this server requires an X-API-Key (or the web login) for reading")
 
     def admin(x_api_key: ApiKey = None) -> None:
-        if not admin_keys:
+        if not keys.admin:
             raise Problem(403, "Admin API disabled", "set LISTWATCH_ADMIN_KEYS to enable admin endpoints")
-        if not _key_ok(x_api_key, admin_keys):
+        if not keys.is_admin(x_api_key):
             raise Problem(401, "Admin API key required", "a valid admin X-API-Key is required")
 
+    app.add_exception_handler(LoginRequired, on_login_required)
+
     @app.exception_handler(Problem)
-    async def _on_problem(_: Request, exc: Problem) -> JSONResponse:
-        return _problem(exc.status, exc.title, exc.detail)
+    async def _onproblem_response(_: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc.status, exc.title, exc.detail)
+
+    @app.exception_handler(BodyTooLarge)
+    async def _on_too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
+        return problem_response(413, "Request body too large", str(exc.detail))
 
     @app.exception_handler(StarletteHTTPException)
     async def _on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _problem(exc.status_code, "HTTP error", str(exc.detail))
+        return problem_response(exc.status_code, "HTTP error", str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def _on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        return _problem(422, "Invalid request", f"{where}: {first.get('msg', 'invalid')}")
+        return problem_response(422, "Invalid request", f"{where}: {first.get('msg', 'invalid')}")
 
     @app.exception_handler(NotFound)
     async def _on_not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return _problem(404, "Not found", str(exc))
+        return problem_response(404, "Not found", str(exc))
 
     @app.exception_handler(Ambiguous)
     async def _on_ambiguous(_: Request, exc: Ambiguous) -> JSONResponse:
-        return _problem(409, "Ambiguous name", str(exc))
+        return problem_response(409, "Ambiguous name", str(exc))
 
     @app.exception_handler(ShrinkRefused)
     async def _on_shrink(_: Request, exc: ShrinkRefused) -> JSONResponse:
-        return _problem(409, "Update refused by the shrink guard", str(exc))
+        return problem_response(409, "Update refused by the shrink guard", str(exc))
 
     for bad_input in (ScreenError, PortfolioError, IngestError, DatasetError):
         @app.exception_handler(bad_input)
         async def _on_bad_input(_: Request, exc: Exception) -> JSONResponse:
-            return _problem(422, "Unprocessable input", str(exc))
+            return problem_response(422, "Unprocessable input", str(exc))
 
     @app.exception_handler(Exception)
     async def _on_error(_: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error: %s: %s", type(exc).__name__, exc)
-        return _problem(500, "Internal error", "the server could not answer; the error was logged")
+        return problem_response(500, "Internal error", "the server could not answer; the error was logged")
 
     Read = Depends(reader)
 
@@ -235,7 +209,7 @@ def create_app(url: str | None = None) -> FastAPI:
 
     @app.exception_handler(yente.YenteError)
     async def _on_yente(_: Request, exc: yente.YenteError) -> JSONResponse:
-        return _problem(exc.status, exc.title, str(exc))
+        return problem_response(exc.status, exc.title, str(exc))
 
     @app.post("/match/{dataset}", dependencies=[Read], tags=["yente"], response_model=MatchResponse,
               response_model_by_alias=True,
@@ -366,7 +340,7 @@ def create_app(url: str | None = None) -> FastAPI:
         store_box["s"].forget()
         return report.ingest_json(results, webhooks.notify(store(), results))
 
-    app.include_router(web_router(store, max_body))
+    app.include_router(web_router(store, max_body, keys))
     return app
 
 

@@ -12,20 +12,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from listwatch import report
 from listwatch import status as engine
+from listwatch.api.access import Keys
+from listwatch.api.limits import BodyTooLarge
 from listwatch.dates import DateInputError, parse_day
 from listwatch.evidence import evidence
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.store.db import Store
+from listwatch.web import login
+from listwatch.web.login import LoginRequired, page_guard
 from listwatch.web.timeline_svg import render
 
-__all__ = ["router", "static_files"]
+__all__ = ["LoginRequired", "on_login_required", "router", "static_files"]
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -84,8 +88,9 @@ def _portfolio_csv(rows: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-def router(store: Callable[[], Store], max_body: int) -> APIRouter:
-    r = APIRouter(include_in_schema=False)
+def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
+    """The pages (each behind the access rule, see :mod:`listwatch.web.login`) and the login form."""
+    r = APIRouter(include_in_schema=False, dependencies=[Depends(page_guard(keys))])
     results = _Results()
 
     @r.get("/", response_class=HTMLResponse)
@@ -145,6 +150,9 @@ def router(store: Callable[[], Store], max_body: int) -> APIRouter:
         ctx: dict[str, Any] = {"as_of": _day(None).isoformat()}
         try:
             form = await request.form(max_part_size=max_body)
+        except BodyTooLarge:  # cut off while streaming in: the file's name was never read
+            ctx["error"] = f"The upload is over the {max_body:,}-byte limit: send a smaller CSV file."
+            return templates.TemplateResponse(request, "portfolio.html", ctx, status_code=413)
         except Exception:  # a malformed or oversized multipart body
             ctx["error"] = f"The upload could not be read: send one CSV file of at most {max_body:,} bytes."
             return templates.TemplateResponse(request, "portfolio.html", ctx, status_code=400)
@@ -188,4 +196,12 @@ def router(store: Callable[[], Store], max_body: int) -> APIRouter:
         return templates.TemplateResponse(request, "changes.html", {
             "since": day.isoformat(), "changes": data["changes"], "more": len(feed) > 500})
 
-    return r
+    outer = APIRouter(include_in_schema=False)
+    outer.include_router(login.router(keys, templates))
+    outer.include_router(r)
+    return outer
+
+
+async def on_login_required(request: Request, _: Exception) -> Response:
+    """The app's handler for :class:`~listwatch.web.login.LoginRequired`: the login form, 401."""
+    return login.login_page(templates, request)
