@@ -212,3 +212,6 @@ def test_known_at_is_honoured_and_every_answer_carries_evidence(server: str) -> 
 
     assert all(v is not True for v in ask("2026-11-22").values())
     assert all(v is True for v in ask("2026-11-24").values())
+    for path in ("/v1/lists", "/v1/changes", "/v1/entities/xiaomi", "/v1/entities/xiaomi/timeline",
+                 "/v1/lists/us-dod-1237/members", "/v1/lists/us-dod-1237/diff?from=2021-01-13&to=2021-01-14"):
+        assert httpx.get(f"{server}{path}").json()["evidence"]["sources"], path

@@ -233,12 +233,13 @@ def timeline_cmd(name: str, known_at: KnownAt = None, as_json: AsJson = False) -
 def lists_cmd(as_json: AsJson = False) -> None:
     """The lists listwatch knows, with their authority."""
     from listwatch import report
+    from listwatch.evidence import with_evidence
 
     st = store()
     lists = st.lists()
     data = report.lists_json(lists, {x.id: len(st.entity_ids_on(x.id)) for x in lists})
     if as_json:
-        emit_json(data)
+        emit_json(with_evidence(data, st, None, None))
         return
     t = table("id", "name", "authority", "entities ever listed")
     for r in data["lists"]:
@@ -504,6 +505,7 @@ def changes_cmd(
     """The change feed: events recorded after --since, oldest first, a page at a time (--cursor)."""
     from listwatch import report
     from listwatch import status as engine
+    from listwatch.evidence import with_evidence
 
     st = store()
     if list_id:
@@ -512,7 +514,7 @@ def changes_cmd(
                                              cursor, limit)
     data = {**report.changes_json(st, feed), "next_cursor": next_cursor}
     if as_json:
-        emit_json(data)
+        emit_json(with_evidence(data, st, None, None))
         return
     t = table("recorded", "effective", "list", "type", "entity", title=f"{len(data['changes'])} changes")
     for c in data["changes"]:

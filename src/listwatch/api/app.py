@@ -262,7 +262,7 @@ def create_app(url: str | None = None) -> FastAPI:
         e = st.entity(entity_id)
         if e is None:
             raise Problem(404, "Not found", f"no entity with id {entity_id!r}")
-        return {**report.entity_json(e), "children": st.children(e.id)}
+        return with_evidence({**report.entity_json(e), "children": st.children(e.id)}, st, None, None)
 
     @app.get("/v1/entities/{entity_id}/timeline", dependencies=[Read], tags=["registry"])
     def get_timeline(entity_id: str, known_at: Stamp = None) -> dict[str, Any]:
@@ -274,7 +274,8 @@ def create_app(url: str | None = None) -> FastAPI:
 
     @app.get("/v1/lists", dependencies=[Read], tags=["lists"])
     def get_lists() -> dict[str, Any]:
-        return report.lists_json(store().lists())
+        st = store()
+        return with_evidence(report.lists_json(st.lists()), st, None, None)
 
     def _list(list_id: str) -> None:
         if store().list_def(list_id) is None:
@@ -307,7 +308,7 @@ def create_app(url: str | None = None) -> FastAPI:
                     list_id: Annotated[str | None, Query(alias="list", max_length=100)] = None) -> dict[str, Any]:
         st = store()
         events, next_cursor = engine.changes_page(st, _ts(since, "since"), list_id, cursor, limit)
-        return {**report.changes_json(st, events), "next_cursor": next_cursor}
+        return with_evidence({**report.changes_json(st, events), "next_cursor": next_cursor}, st, None, None)
 
     @app.post("/v1/portfolio", dependencies=[Read], tags=["portfolio"],
               description="A holdings CSV as the request body (text/csv) or as a multipart file field `file`.")
