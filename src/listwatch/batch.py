@@ -1,7 +1,8 @@
 """Batch screening of a CSV file: streamed in bounded windows, screened on every core.
 
 Memory stays constant in the input size: rows are read a window at a time (``WINDOW`` rows),
-screened by a process pool (each worker opens the store and builds its index once), written
+screened by a process pool (the index file is built, if due, before the pool starts; each worker
+opens the store and maps that file - one copy in memory for all of them), written
 out in input order, then the next window is read. A row that cannot be screened (no text,
 undecodable bytes, too long) gets an error entry with its 1-based data-row number; the rest
 of the file is still screened.
@@ -137,6 +138,9 @@ def screen_rows(rows: Iterator[Row], as_of: dt.date, threshold: float = DEFAULT_
         for window in _windows(rows):
             yield from _screen_chunk((window, as_of, threshold, limit, known_at))
         return
+    from listwatch.indexes import build_index  # noqa: PLC0415 - screen.py imports it lazily too
+
+    build_index(open_store(url))  # once here, so the workers map one file instead of each building it
     ctx = mp.get_context("spawn")
     with ctx.Pool(workers, initializer=_init, initargs=(url,)) as pool:
         for window in _windows(rows):
