@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -149,3 +150,23 @@ def test_changes_and_lists_pages_render(server: str, page: Page) -> None:
     expect(page.locator("h2")).to_contain_text("59 members on 2021-06-03")
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.screenshot(path=str(SHOTS / "list-ns-cmic-phone.png"), full_page=False)
+
+
+def test_api_docs_render_offline(server: str, page: Page) -> None:
+    """/docs with every request to another host refused: Swagger UI comes from listwatch itself."""
+    refused: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(server + "/docs")
+    expect(page.locator(".opblock").first).to_be_visible(timeout=30_000)
+    assert page.locator(".opblock").count() > 15
+    expect(page.locator(".information-container")).to_contain_text("listwatch")
+    page.screenshot(path=str(SHOTS / "api-docs-offline.png"), full_page=False)
+    assert refused == []

@@ -26,7 +26,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from listwatch import report, webhooks, yente
 from listwatch import status as engine
+from listwatch.api import models as m
 from listwatch.api.access import Keys
+from listwatch.api.docs import mount_docs
 from listwatch.api.limits import BodyLimit, BodyTooLarge
 from listwatch.api.yente import (
     AlgorithmsResponse,
@@ -38,7 +40,7 @@ from listwatch.api.yente import (
 )
 from listwatch.dataset import DatasetError
 from listwatch.dates import DateInputError, parse_day, parse_record_time
-from listwatch.evidence import evidence, with_evidence
+from listwatch.evidence import evidence, listwatch_version, with_evidence
 from listwatch.ingest import FORMATS, IngestError, ShrinkRefused, ingest
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.resolve import Ambiguous, NotFound, resolve
@@ -94,11 +96,12 @@ def create_app(url: str | None = None) -> FastAPI:
     max_body = int(os.environ.get("LISTWATCH_MAX_BODY", str(20 * 1024 * 1024)))
     keys = Keys.from_env()
 
-    app = FastAPI(title="listwatch", version="0.1.0", description=(
+    app = FastAPI(title="listwatch", version=listwatch_version(), docs_url=None, redoc_url=None, description=(
         "Is this company restricted by a US government list - on which date, in what way, since when? "
         "Every answer carries its citations."))
     app.add_middleware(BodyLimit, limit=max_body, own_message=("/portfolio",))
     app.mount("/static", static_files(), name="static")
+    mount_docs(app)
 
     def store() -> Store:
         if "s" not in store_box:
@@ -159,22 +162,22 @@ def create_app(url: str | None = None) -> FastAPI:
 
     Read = Depends(reader)
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], response_model=m.Health)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"])
+    @app.get("/readyz", tags=["ops"], response_model=m.Ready)
     def readyz() -> dict[str, Any]:
         st = store()
         return {"status": "ready", "data_version": st.data_version()}
 
-    @app.get("/v1/status", dependencies=[Read], tags=["registry"])
+    @app.get("/v1/status", dependencies=[Read], tags=["registry"], response_model=m.StatusAnswer)
     def get_status(q: Q, as_of: AsOf = None, known_at: Stamp = None) -> dict[str, Any]:
         st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
         return with_evidence(report.status_json(st, engine.status(st, resolve(st, q), day, known, query=q)),
                              st, day, known)
 
-    @app.get("/v1/screen", dependencies=[Read], tags=["screening"])
+    @app.get("/v1/screen", dependencies=[Read], tags=["screening"], response_model=m.ScreenAnswer)
     def get_screen(q: Q, as_of: AsOf = None, known_at: Stamp = None,
                    threshold: Threshold = DEFAULT_THRESHOLD,
                    limit: Limit = 10) -> dict[str, Any]:
@@ -183,7 +186,8 @@ def create_app(url: str | None = None) -> FastAPI:
         return with_evidence({"query": q, "as_of": day.isoformat(), "threshold": threshold,
                               "results": [h.as_json() for h in hits]}, st, day, known)
 
-    @app.post("/v1/screen/batch", dependencies=[Read], tags=["screening"],
+    @app.post("/v1/screen/batch", dependencies=[Read], tags=["screening"], openapi_extra=m.BATCH_BODY,
+              response_class=StreamingResponse, responses=m.NDJSON,
               description="JSON {\"queries\": [...]} or a CSV body with a `name` column; answers JSON Lines.")
     async def post_batch(request: Request, as_of: AsOf = None, known_at: Stamp = None,
                          threshold: Threshold = DEFAULT_THRESHOLD,
@@ -256,7 +260,7 @@ def create_app(url: str | None = None) -> FastAPI:
     def get_algorithms() -> dict[str, Any]:
         return yente.algorithms()
 
-    @app.get("/v1/entities/{entity_id}", dependencies=[Read], tags=["registry"])
+    @app.get("/v1/entities/{entity_id}", dependencies=[Read], tags=["registry"], response_model=m.EntityAnswer)
     def get_entity(entity_id: str) -> dict[str, Any]:
         st = store()
         e = st.entity(entity_id)
@@ -264,7 +268,8 @@ def create_app(url: str | None = None) -> FastAPI:
             raise Problem(404, "Not found", f"no entity with id {entity_id!r}")
         return with_evidence({**report.entity_json(e), "children": st.children(e.id)}, st, None, None)
 
-    @app.get("/v1/entities/{entity_id}/timeline", dependencies=[Read], tags=["registry"])
+    @app.get("/v1/entities/{entity_id}/timeline", dependencies=[Read], tags=["registry"],
+             response_model=m.TimelineAnswer)
     def get_timeline(entity_id: str, known_at: Stamp = None) -> dict[str, Any]:
         st, known = store(), _ts(known_at, "known_at")
         e = st.entity(entity_id)
@@ -272,7 +277,7 @@ def create_app(url: str | None = None) -> FastAPI:
             raise Problem(404, "Not found", f"no entity with id {entity_id!r}")
         return with_evidence(report.timeline_json(st, engine.timeline(st, e, known)), st, None, known)
 
-    @app.get("/v1/lists", dependencies=[Read], tags=["lists"])
+    @app.get("/v1/lists", dependencies=[Read], tags=["lists"], response_model=m.ListsAnswer)
     def get_lists() -> dict[str, Any]:
         st = store()
         return with_evidence(report.lists_json(st.lists()), st, None, None)
@@ -281,7 +286,7 @@ def create_app(url: str | None = None) -> FastAPI:
         if store().list_def(list_id) is None:
             raise Problem(404, "Not found", f"no list with id {list_id!r}")
 
-    @app.get("/v1/lists/{list_id}/members", dependencies=[Read], tags=["lists"])
+    @app.get("/v1/lists/{list_id}/members", dependencies=[Read], tags=["lists"], response_model=m.MembersAnswer)
     def get_members(list_id: str, as_of: AsOf = None, known_at: Stamp = None,
                     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
                     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100) -> dict[str, Any]:
@@ -292,7 +297,8 @@ def create_app(url: str | None = None) -> FastAPI:
         return with_evidence({**data, "count": len(ms), "offset": offset, "limit": limit,
                               "next_offset": offset + limit if offset + limit < len(ms) else None}, st, day, known)
 
-    @app.get("/v1/lists/{list_id}/diff", dependencies=[Read], tags=["lists"])
+    @app.get("/v1/lists/{list_id}/diff", dependencies=[Read], tags=["lists"], response_model=m.DiffAnswer,
+             response_model_by_alias=True)
     def get_diff(list_id: str, from_: Annotated[str, Query(alias="from", max_length=10)],
                  to: Annotated[str, Query(max_length=10)], known_at: Stamp = None) -> dict[str, Any]:
         _list(list_id)
@@ -302,7 +308,7 @@ def create_app(url: str | None = None) -> FastAPI:
         st, known = store(), _ts(known_at, "known_at")
         return with_evidence(report.diff_json(engine.diff(st, list_id, start, end, known)), st, end, known)
 
-    @app.get("/v1/changes", dependencies=[Read], tags=["lists"])
+    @app.get("/v1/changes", dependencies=[Read], tags=["lists"], response_model=m.ChangesAnswer)
     def get_changes(since: Stamp = None, cursor: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
                     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
                     list_id: Annotated[str | None, Query(alias="list", max_length=100)] = None) -> dict[str, Any]:
@@ -310,7 +316,8 @@ def create_app(url: str | None = None) -> FastAPI:
         events, next_cursor = engine.changes_page(st, _ts(since, "since"), list_id, cursor, limit)
         return with_evidence({**report.changes_json(st, events), "next_cursor": next_cursor}, st, None, None)
 
-    @app.post("/v1/portfolio", dependencies=[Read], tags=["portfolio"],
+    @app.post("/v1/portfolio", dependencies=[Read], tags=["portfolio"], response_model=m.PortfolioAnswer,
+              openapi_extra=m.PORTFOLIO_BODY,
               description="A holdings CSV as the request body (text/csv) or as a multipart file field `file`.")
     async def post_portfolio(request: Request, as_of: AsOf = None, known_at: Stamp = None) -> dict[str, Any]:
         raw = await _upload(request, max_body)
@@ -320,7 +327,8 @@ def create_app(url: str | None = None) -> FastAPI:
         rows = [checked_json(st, c) for c in check_portfolio(st, holdings, day, known)]
         return with_evidence({"as_of": day.isoformat(), "rows": rows}, st, day, known)
 
-    @app.post("/v1/ingest", dependencies=[Depends(admin)], tags=["admin"],
+    @app.post("/v1/ingest", dependencies=[Depends(admin)], tags=["admin"], response_model=m.IngestAnswer,
+              openapi_extra=m.INGEST_BODY,
               description="Admin: ingest one list file (body or multipart `file`) of ?format=.")
     async def post_ingest(request: Request, format: Annotated[str, Query()],
                           filename: Annotated[str, Query(max_length=200)] = "upload",

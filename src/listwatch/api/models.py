@@ -1,0 +1,125 @@
+"""Response models of the HTTP API (for the OpenAPI document), and the request bodies of the upload routes.
+
+The models name the keys of each JSON answer (the README's JSON contract) and allow more: keys are only
+ever added, so a field a newer listwatch adds passes through instead of being cut.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["BATCH_BODY", "INGEST_BODY", "NDJSON", "PORTFOLIO_BODY", "ChangesAnswer", "DiffAnswer", "EntityAnswer",
+           "Health", "IngestAnswer", "ListsAnswer", "MembersAnswer", "PortfolioAnswer", "Ready", "ScreenAnswer",
+           "StatusAnswer", "TimelineAnswer"]
+
+Rows = list[dict[str, Any]]
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Health(Answer):
+    status: str
+
+
+class Ready(Answer):
+    status: str
+    data_version: str
+
+
+class Evidenced(Answer):
+    evidence: dict[str, Any] = Field(description="as_of, known_at, replay_known_at, data_version, sources")
+
+
+class StatusAnswer(Evidenced):
+    query: str
+    as_of: str
+    known_at: str | None
+    entity: dict[str, Any] | None
+    restricted: bool | None = Field(description="true / false; null when listwatch cannot tell (review)")
+    listings: Rows
+    effects: Rows
+    deadlines: Rows
+    suspended_effects: Rows
+
+
+class ScreenAnswer(Evidenced):
+    query: str
+    as_of: str
+    threshold: float
+    results: Rows
+
+
+class EntityAnswer(Answer):
+    id: str
+    name: str
+    aliases: list[str]
+    identifiers: Rows
+    children: list[str]
+
+
+class TimelineAnswer(Evidenced):
+    entity: dict[str, Any]
+    events: Rows
+    effects: Rows
+
+
+class ListsAnswer(Answer):
+    lists: Rows
+
+
+class MembersAnswer(Evidenced):
+    list: str
+    as_of: str
+    count: int
+    offset: int
+    limit: int
+    members: Rows
+
+
+class DiffAnswer(Evidenced):
+    list: str
+    from_: str = Field(alias="from")
+    to: str
+    added: Rows
+    removed: Rows
+    amended: Rows
+
+
+class ChangesAnswer(Answer):
+    changes: Rows
+    next_cursor: int | None = Field(description="pass as ?cursor= for the next page; null on the last page")
+
+
+class PortfolioAnswer(Evidenced):
+    as_of: str
+    rows: Rows
+
+
+class IngestAnswer(Answer):
+    results: Rows
+    webhooks: dict[str, bool]
+
+
+_FILE = {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}
+
+
+def _body(description: str, **content: dict[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "description": description, "content": {
+        k.replace("_", "/", 1).replace("_", "-"): {"schema": v} for k, v in content.items()}}}
+
+
+PORTFOLIO_BODY = _body("A holdings file: CSV (name and/or isin/ticker, optional quantity) or .xlsx, as the body or "
+                       "as the multipart field `file`.", text_csv={"type": "string"},
+                       multipart_form_data=_FILE)
+BATCH_BODY = _body("Names to screen: JSON {\"queries\": [...]} or a CSV with a `name` column.",
+                   application_json={"type": "object", "properties": {"queries": {"type": "array", "items": {
+                       "type": "string"}}}, "required": ["queries"]}, text_csv={"type": "string"})
+INGEST_BODY = _body("One list file in the format named by ?format=, as the body or the multipart field `file`.",
+                    application_octet_stream={"type": "string", "format": "binary"}, multipart_form_data=_FILE)
+NDJSON: dict[int | str, dict[str, Any]] = {200: {
+    "description": "One JSON object per query (row, query, results or error, evidence).",
+    "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}}
