@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from listwatch.screen import DEFAULT_THRESHOLD, ScreenError, screen
 from listwatch.store.db import Store, open_store
+from listwatch.tables import TableError, is_xlsx, xlsx_rows
 
 __all__ = ["BatchError", "Row", "read_rows", "screen_rows"]
 
@@ -58,7 +59,13 @@ class _Counting(io.RawIOBase):
 
 
 def read_rows(path: Path, column: str = "name", on_read: Callable[[int], None] | None = None) -> Iterator[Row]:
-    """Stream ``column`` of a CSV file as rows; undecodable rows come back with an error."""
+    """Stream ``column`` of a CSV file (or the first sheet of an .xlsx workbook) as rows; undecodable rows
+    come back with an error."""
+    with path.open("rb") as fh:
+        workbook = is_xlsx(fh.read(4))
+    if workbook:
+        yield from _xlsx_rows(path, column)
+        return
     raw = path.open("rb")
     stream: IO[bytes] = io.BufferedReader(_Counting(raw, on_read)) if on_read else raw
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
@@ -98,6 +105,26 @@ def read_rows(path: Path, column: str = "name", on_read: Callable[[int], None] |
             yield Row(n, value, None if value.strip() else f"row {n}: empty {column!r}")
     finally:
         text.close()
+
+
+def _xlsx_rows(path: Path, column: str) -> Iterator[Row]:
+    try:
+        rows = xlsx_rows(path.read_bytes(), str(path))
+        header = [h.strip().lower() for h in next(rows, [])]
+        col = column.strip().lower()
+        if col not in header:
+            raise BatchError(f"{path}: no column {column!r} in the first sheet's header (found "
+                             f"{', '.join(h for h in header if h)}); choose one with --column")
+        at = header.index(col)
+        n = 0
+        for cells in rows:
+            if not any(cells):
+                continue
+            n += 1
+            value = cells[at] if at < len(cells) else ""
+            yield Row(n, value, None if value.strip() else f"row {n}: empty {column!r}")
+    except TableError as exc:
+        raise BatchError(str(exc)) from None
 
 
 _STORE: Store | None = None

@@ -12,9 +12,8 @@ the row; nothing is half-checked.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +22,7 @@ from listwatch.model import EffectKind, Entity, Status
 from listwatch.report import entity_json, status_json
 from listwatch.status import status
 from listwatch.store.db import Store
+from listwatch.tables import TableError, csv_rows, is_xlsx, parse_number, xlsx_rows
 
 __all__ = ["Holding", "PortfolioError", "action", "check_portfolio", "read_holdings"]
 
@@ -58,39 +58,43 @@ def _decode(raw: bytes, source: str) -> str:
 
 
 def read_holdings(raw: bytes, source: str = "portfolio") -> list[Holding]:
-    text = _decode(raw, source)
+    """Holdings from a CSV (UTF-8; , ; or tab) or an .xlsx workbook (its first sheet)."""
+    if is_xlsx(raw[:4]):
+        if len(raw) > MAX_BYTES:
+            raise PortfolioError(f"{source}: {len(raw):,} bytes is over the {MAX_BYTES:,}-byte limit")
+        delimiter, rows = ",", xlsx_rows(raw, source)
+    else:
+        delimiter, rows = csv_rows(_decode(raw, source), source)
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration as exc:
-        raise PortfolioError(f"{source}: the file is empty") from exc
+        return _holdings(rows, delimiter, source)
+    except TableError as exc:
+        raise PortfolioError(str(exc)) from None
+
+
+def _holdings(rows: Iterator[list[str]], delimiter: str, source: str) -> list[Holding]:
+    header = [h.strip().lower() for h in next(rows, [])]
+    if not any(header):
+        raise PortfolioError(f"{source}: the file is empty")
     if not any(c in header for c in ID_COLUMNS):
         raise PortfolioError(f"{source}: missing columns - need 'name', 'isin' or 'ticker' in the header, "
-                             f"found {', '.join(repr(h) for h in header) or 'none'}")
+                             f"found {', '.join(repr(h) for h in header if h) or 'none'}")
     out = []
-    try:
-        for n, cells in enumerate(reader, start=1):
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) > len(header):
-                raise PortfolioError(f"{source}: row {n} has {len(cells)} fields, the header has {len(header)}")
-            rec = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
-            if not any(rec.get(c) for c in ID_COLUMNS):
-                raise PortfolioError(f"{source}: row {n} has no name, isin or ticker")
-            qty = rec.get("quantity", "")
-            try:
-                quantity = float(qty.replace(",", "")) if qty else None
-            except ValueError as exc:
-                raise PortfolioError(f"{source}: row {n}: quantity {qty!r} is not a number") from exc
-            ticker, _, exch = rec.get("ticker", "").partition("@")
-            out.append(Holding(n, rec.get("name", ""), rec.get("isin", "").replace(" ", "").upper(), ticker.strip(),
-                               (rec.get("exchange") or exch).strip(), quantity))
-    except csv.Error as exc:
-        raise PortfolioError(f"{source}: row {reader.line_num - 1}: {exc}") from exc
+    for n, cells in enumerate(rows, start=1):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            raise PortfolioError(f"{source}: row {n} has {len(cells)} fields, the header has {len(header)}")
+        rec = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+        if not any(rec.get(c) for c in ID_COLUMNS):
+            raise PortfolioError(f"{source}: row {n} has no name, isin or ticker")
+        qty = rec.get("quantity", "")
+        try:
+            quantity = parse_number(qty, delimiter) if qty else None
+        except ValueError as exc:
+            raise PortfolioError(f"{source}: row {n}: quantity {qty!r} is not a number") from exc
+        ticker, _, exch = rec.get("ticker", "").partition("@")
+        out.append(Holding(n, rec.get("name", ""), rec.get("isin", "").replace(" ", "").upper(), ticker.strip(),
+                           (rec.get("exchange") or exch).strip(), quantity))
     if not out:
         raise PortfolioError(f"{source}: no holdings rows under the header")
     return out
