@@ -115,3 +115,20 @@ def test_rare_tokens_weigh_more_than_common_ones() -> None:
 def test_prepare_is_idempotent_on_its_own_tokens() -> None:
     p = prepare("Hangzhou Hikvision Digital Technology Co., Ltd.")
     assert prepare(" ".join(p.tokens)).tokens == p.tokens
+
+
+@pytest.mark.parametrize(("name", "other"), [("Huawei Technologies Co., Ltd. (Huawei)", "Huawei Device Co., Ltd."),
+                                             ("ABDULLAH, Abdullah Ahmed", "ABDULLAH, Ahmed")])
+def test_a_name_with_a_repeated_word_finds_itself_at_the_default_threshold(name: str, other: str) -> None:
+    filler = [NameDoc(f"f{i}", f"{w} Technologies Co., Ltd.") for i, w in enumerate(["Alpha", "Beta", "Gamma", "Delta"])]
+    index = NameIndex([NameDoc("self", name, person="," in name), NameDoc("other", other, person="," in other),
+                       *filler])
+    hit = index.search(name, threshold=0.8)[0]
+    assert (hit.ref, hit.score) == ("self", 1.0)
+
+
+def test_a_list_name_ending_in_a_security_label_word_finds_itself() -> None:
+    index = NameIndex([NameDoc("s", "SAKUNDA HOLDINGS"), NameDoc("u", "YAHYA AYYASH UNITS")])
+    assert [(h.ref, h.score) for h in index.search("SAKUNDA HOLDINGS", threshold=0.8)] == [("s", 1.0)]
+    assert index.search("YAHYA AYYASH UNITS", threshold=0.8)[0].score == 1.0
+    assert index.search("SAKUNDA - CLASS B")[0].ref == "s"

@@ -27,8 +27,11 @@ class Comparison:
         return {"a": self.a, "b": self.b, "score": self.score, "explanation": self.explanation}
 
 
-def compare(a: str, b: str) -> Comparison:
+def compare(a: str, b: str, *, person: bool | None = None) -> Comparison:
     """Score in [0, 1] that ``a`` and ``b`` name the same party, and why.
+
+    ``person``: both name a person (True), neither does (False), or unknown (None: a name printed
+    "FAMILY, Given" is taken for a person's).
 
     Two identical valid identifiers (ISIN, LEI, ...) score 1.0. Names are compared as in
     screening (:mod:`listwatch.match.score`) with static weights (generic words count less),
@@ -45,8 +48,8 @@ def compare(a: str, b: str) -> Comparison:
     best: tuple[float, Explanation] | None = None
     for va in name_variants(a):
         for vb in name_variants(b):
-            pa = prepare(va, query=True, person="," in va)
-            pb = prepare(vb, query=True, person="," in vb)
+            pa = prepare(va, query=True, person="," in va if person is None else person)
+            pb = prepare(vb, query=True, person="," in vb if person is None else person)
             got = score_pair(pa, pb, pair_weight)
             if best is None or got[0] > best[0]:
                 best = got

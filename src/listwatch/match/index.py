@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -30,7 +30,7 @@ from stdnum import isin as stdnum_isin
 from stdnum import lei as stdnum_lei
 
 from listwatch.match.normalize import fold, legal_forms, name_variants
-from listwatch.match.score import Explanation, Prepared, is_generic, prepare, score_pair, stem
+from listwatch.match.score import Explanation, Prepared, is_generic, prepare, prepare_tokens, score_pair, stem
 from listwatch.match.tickers import MARKETS, ticker_key
 
 __all__ = ["Hit", "NameDoc", "NameIndex"]
@@ -114,6 +114,7 @@ class NameIndex:
     sizes: npt.NDArray[np.int32]
     postings: Mapping[str, npt.NDArray[np.int32]]
     joined: Mapping[str, npt.NDArray[np.int32]]
+    repeats: Mapping[str, npt.NDArray[np.int32]]  # "token k" -> the names holding token k times or more (k >= 2)
     ident: Mapping[str, Sequence[int]]
     idf: Mapping[str, float]
     total: npt.NDArray[np.float64]
@@ -127,14 +128,16 @@ class NameIndex:
         postings: dict[str, list[int]] = defaultdict(list)
         joined: dict[str, list[int]] = defaultdict(list)
         ident: dict[str, list[int]] = defaultdict(list)
+        repeats: dict[str, list[int]] = defaultdict(list)
         for doc in docs:
             for variant in name_variants(doc.name):
-                self._add(doc, variant, names, prepared, postings, joined, ident)
+                self._add(doc, variant, names, prepared, postings, joined, ident, repeats)
         self.docs, self.prepared, self.ident = names, prepared, ident
         self.sizes = np.array([len(p.tokens) for p in self.prepared], dtype=np.int32)
         self.postings = {t: np.array(sorted(ds, key=self.sizes.__getitem__), dtype=np.int32)
                          for t, ds in postings.items()}
         self.joined = {t: np.array(sorted(set(ds)), dtype=np.int32) for t, ds in joined.items()}
+        self.repeats = {k: np.array(ds, dtype=np.int32) for k, ds in repeats.items()}
         n = max(len(self.docs), 1)
         idf = {t: math.log((n + 1) / (len(ds) + 0.5)) * (GENERIC_DAMPING if is_generic(t) else 1.0)
                for t, ds in self.postings.items()}
@@ -161,15 +164,18 @@ class NameIndex:
 
     @staticmethod
     def _add(doc: NameDoc, variant: str, names: list[NameDoc], prepared: list[Prepared],
-             postings: dict[str, list[int]], joined: dict[str, list[int]], ident: dict[str, list[int]]) -> None:
+             postings: dict[str, list[int]], joined: dict[str, list[int]], ident: dict[str, list[int]],
+             repeats: dict[str, list[int]]) -> None:
         p = prepare(variant, person=doc.person)
         if not p.tokens:
             return
         i = len(names)
         names.append(doc if variant == doc.name else replace(doc, name=variant))
         prepared.append(p)
-        for t in set(p.tokens):
+        for t, n in Counter(p.tokens).items():
             postings[t].append(i)
+            for k in range(2, n + 1):  # "ABDULLAH, Abdullah Ahmed": the k-th copy of a token
+                repeats[f"{t} {k}"].append(i)
         for a, b in zip(p.tokens, p.tokens[1:], strict=False):
             joined[a + b].append(i)
         if variant == doc.name:
@@ -267,6 +273,7 @@ class NameIndex:
         whose bound, over the weight of both names, stays under ``threshold`` is never scored.
         """
         acc = np.zeros(len(self.docs))
+        exact = np.zeros(len(self.docs))  # the part of ``acc`` from tokens equal on both sides
         common = sum(len(self.postings[t]) for t in set(q.tokens)
                      if t in self.postings and len(self.postings[t]) > self.common)
         cut = COMMON_TAKE if common > COMMON_BUDGET else None
@@ -274,24 +281,55 @@ class NameIndex:
         def add(docs: npt.NDArray[np.int32], w: float) -> None:
             acc[docs[:cut] if len(docs) > self.common else docs] += w
 
-        for t, surface in set(zip(q.tokens, q.surface, strict=True)):
+        def add_key(key: str, copies: int, w: float) -> None:
+            """Credit the names holding ``key``, once per copy both sides hold (an alignment is one to one)."""
+            add(self.postings[key], w)
+            for k in range(2, copies + 1):
+                if f"{key} {k}" in self.repeats:
+                    acc[self.repeats[f"{key} {k}"]] += w
+
+        for t, n in Counter(q.tokens).items():
             wq = self.weight(t)
             if t in self.postings:
-                add(self.postings[t], wq + self.idf[t])
+                add_key(t, n, wq + self.idf[t])
+                exact[self.postings[t]] += wq + self.idf[t]
             if t in self.joined:
-                add(self.joined[t], wq + 2 * self.unknown_weight)
+                add(self.joined[t], n * (wq + 2 * self.unknown_weight))
+        key_of = dict(zip(q.surface, q.tokens, strict=True))
+        for surface, n in Counter(q.surface).items():
+            wq = self.weight(key_of[surface])
             for s in self._similar(surface):
-                add(self.postings[s], wq + self.idf[s])
+                add_key(s, n, wq + self.idf[s])
         for a, b in zip(q.tokens, q.tokens[1:], strict=False):
             if a + b in self.postings:
                 add(self.postings[a + b], self.weight(a) + self.weight(b) + self.idf[a + b])
         hit = np.flatnonzero(acc)
-        bound = acc[hit] / (sum(self.weight(t) for t in q.tokens) + self.total[hit])
+        denominator = sum(self.weight(t) for t in q.tokens) + self.total[hit]
+        bound = acc[hit] / denominator
         if threshold > 0:
             keep = bound >= threshold - 1e-9
-            hit, bound = hit[keep], bound[keep]
-        order = np.lexsort((self.sizes[hit], -bound))[:SHORTLIST]
+            hit, bound, denominator = hit[keep], bound[keep], denominator[keep]
+        # the loose bounds of joined and similar tokens can pass 1: rank those with an exact name's
+        order = np.lexsort((self.sizes[hit], -exact[hit] / denominator, -np.minimum(bound, 1.0)))[:SHORTLIST]
         return [int(i) for i in hit[order]]
+
+    def _query_forms(self, query: str) -> list[Prepared]:
+        """The query as screened (security labels off, glued words re-spaced), and - so that a list name
+        always finds itself - as printed, when a label ("SAKUNDA HOLDINGS") or a repair changed it."""
+        toks = fold(query).split()
+        repaired: list[bool] = []
+
+        def repair(tokens: list[str]) -> list[str]:
+            out = self.repair(tokens)
+            repaired.append(out != tokens)
+            return out
+
+        forms = [prepare_tokens(query, toks, query=True, repair=repair)]
+        if forms[0].labels:
+            forms.append(prepare_tokens(query, toks, repair=self.repair))
+        if repaired[0]:
+            forms.append(prepare_tokens(query, toks, query=True))
+        return forms
 
     def search(self, query: str, limit: int = 10, threshold: float = 0.0) -> list[Hit]:
         """Best hit per ``ref``, best first: identifier hits score 1.0, names by :func:`score_pair`."""
@@ -301,11 +339,12 @@ class NameIndex:
                 d = self.docs[i]
                 if d.ref not in best:  # the entity's first (primary) name stands for it
                     best[d.ref] = Hit(d.ref, d.name, 1.0, Explanation(identifier=key), d.source_ids)
-        q = prepare(query, query=True, repair=self.repair)
-        if q.tokens:
-            for i in self.candidates(q, threshold):
+        for qf in self._query_forms(query):
+            if not qf.tokens:
+                continue
+            for i in self.candidates(qf, threshold):
                 d = self.docs[i]
-                s, exp = score_pair(q, self.prepared[i], self.weight)
+                s, exp = score_pair(qf, self.prepared[i], self.weight)
                 cur = best.get(d.ref)
                 if s >= threshold and (cur is None or s > cur.score):
                     best[d.ref] = Hit(d.ref, d.name, round(s, 4), exp, d.source_ids)

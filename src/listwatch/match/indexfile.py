@@ -281,7 +281,7 @@ def _rows(items: Sequence[Any]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.i
 
 # -- the screening index ---------------------------------------------------------------------------
 
-_STORED = {"docs", "prepared", "sizes", "postings", "joined", "ident", "idf", "total", "unknown_weight", "common",
+_STORED = {"docs", "prepared", "sizes", "postings", "joined", "repeats", "ident", "idf", "total", "unknown_weight", "common",
            "neighbours"}
 
 
@@ -295,6 +295,8 @@ def save_index(index: NameIndex, path: Path, key: str, meta: dict[str, Any] | No
     post_off, post = _csr([index.postings[t] for t in vocab])
     joined = list(index.joined)
     joined_off, joined_docs = _csr([index.joined[t] for t in joined])
+    repeats = list(index.repeats)
+    repeats_off, repeats_docs = _csr([index.repeats[t] for t in repeats])
     neigh = list(index.neighbours)
     neigh_off, neigh_ids = _csr([sorted(at[k] for k in index.neighbours[n]) for n in neigh])
     docs_text, docs_off = _rows(index.docs)
@@ -303,6 +305,7 @@ def save_index(index: NameIndex, path: Path, key: str, meta: dict[str, Any] | No
         "vocab": _keys(vocab), "postings.offsets": post_off, "postings.docs": post,
         "idf": np.array([index.idf[t] for t in vocab], dtype=np.float64),
         "joined": _keys(joined), "joined.offsets": joined_off, "joined.docs": joined_docs,
+        "repeats": _keys(repeats), "repeats.offsets": repeats_off, "repeats.docs": repeats_docs,
         "neighbours": _keys(neigh), "neighbours.offsets": neigh_off, "neighbours.tokens": neigh_ids,
         "docs": docs_text, "docs.offsets": docs_off, "prepared": prep_text, "prepared.offsets": prep_off,
         "sizes": np.asarray(index.sizes, dtype=np.int32), "total": np.asarray(index.total, dtype=np.float64),
@@ -327,6 +330,8 @@ def load_index(path: Path, key: str | None = None) -> NameIndex:
     index.total = np.asarray(s["total"])
     index.postings = _Arrays(vocab_ids, np.asarray(s["postings.offsets"]), np.asarray(s["postings.docs"]))
     index.joined = _Arrays(_Ids(str(s["joined"])), np.asarray(s["joined.offsets"]), np.asarray(s["joined.docs"]))
+    index.repeats = _Arrays(_Ids(str(s["repeats"])), np.asarray(s["repeats.offsets"]),
+                            np.asarray(s["repeats.docs"]))
     index.idf = _Values(vocab_ids, np.asarray(s["idf"]))
     index.neighbours = _Strings(_Ids(str(s["neighbours"])), np.asarray(s["neighbours.offsets"]),
                                 np.asarray(s["neighbours.tokens"]), vocab)

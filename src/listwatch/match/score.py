@@ -35,6 +35,7 @@ __all__ = [
     "is_generic",
     "pair_weight",
     "prepare",
+    "prepare_tokens",
     "score_pair",
     "similarity",
     "stem",
@@ -69,22 +70,28 @@ class Prepared:
     discounted: tuple[str, ...]  # legal forms and security labels set aside
     surname: tuple[str, ...] = ()  # for "FAMILY, Given" person names
     surface: tuple[str, ...] = ()  # the core tokens as written (typos are measured on these)
+    labels: tuple[str, ...] = ()  # security labels dropped from the end of a query ("CLASS B")
 
 
 def prepare(name: str, *, person: bool = False, query: bool = False,
             repair: Callable[[list[str]], list[str]] | None = None) -> Prepared:
     """``repair``: an optional fix-up of the folded tokens (the index re-spaces glued words)."""
+    return prepare_tokens(name, fold(name).split(), person=person, query=query, repair=repair)
+
+
+def prepare_tokens(name: str, toks: list[str], *, person: bool = False, query: bool = False,
+                   repair: Callable[[list[str]], list[str]] | None = None) -> Prepared:
+    """:func:`prepare` on tokens already folded (``fold(name).split()``), to try several forms of one query."""
     surname: tuple[str, ...] = ()
     if person and "," in name:
         surname = tuple(stem(t) for t in fold(name.split(",", 1)[0]).split())
-    toks = fold(name).split()
     dropped: list[str] = []
     if query:
         toks, dropped = strip_security_suffix(toks)
     if repair is not None:
         toks = repair(toks)
     core, forms = split_legal_forms(toks)
-    return Prepared(name, tuple(stem(t) for t in core), tuple(forms + dropped), surname, tuple(core))
+    return Prepared(name, tuple(stem(t) for t in core), tuple(forms + dropped), surname, tuple(core), tuple(dropped))
 
 
 @dataclass
@@ -204,7 +211,7 @@ def score_pair(q: Prepared, d: Prepared, weight: Weight) -> tuple[float, Explana
     exp.unmatched_query = [t for i, t in enumerate(q.tokens) if i not in hit_q]
     exp.unmatched_name = [t for j, t in enumerate(d.tokens) if j not in hit_d]
     score = got / total if total else 0.0
-    if d.surname and not any(d.tokens[j] in d.surname for j in hit_d):
+    if d.surname and set(d.surname) & set(d.tokens) and not any(d.tokens[j] in d.surname for j in hit_d):
         score *= SURNAME_MISS
         exp.penalties.append(f"family name {' '.join(d.surname)!r} not matched (x{SURNAME_MISS})")
     return min(1.0, score), exp
