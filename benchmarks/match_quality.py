@@ -14,6 +14,9 @@ right when nothing reaches the threshold.
 Prints precision / recall / F1 overall and per kind at the chosen threshold, the best F1 over a
 threshold sweep, the top misses and false positives, then the same for the rapidfuzz WRatio
 full-scan baseline (and nomenklatura's logic-v2 if it is installed).
+Then the pairwise section (benchmarks/name_bench.py): AUC and best-threshold F1 of ``compare`` on
+nomenklatura's name_bench pairs, overall and for persons / organisations, beside rapidfuzz WRatio
+and nomenklatura logic-v2 scoring the same pairs.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import name_bench
 from common import EVAL, real_records, record_docs
 from rapidfuzz import fuzz, process, utils
 
@@ -143,6 +147,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="only the first N queries")
     ap.add_argument("--show", type=int, default=15)
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--no-name-bench", action="store_true", help="skip the pairwise name_bench section")
     ap.add_argument("--records", action="store_true",
                     help="index the parsed records as they are, without ingesting them into a store first "
                          "(no entity resolution: the same party in two files stays two)")
@@ -165,6 +170,8 @@ def main() -> None:
 
     tops, secs = run(ours, rows)
     report("listwatch", rows, tops, args.threshold, primary, secs, args.show)
+    if not args.no_name_bench:
+        name_bench.main()
     if args.no_baseline:
         return
     choices = [d.name for d in docs]

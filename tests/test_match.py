@@ -132,3 +132,33 @@ def test_a_list_name_ending_in_a_security_label_word_finds_itself() -> None:
     assert [(h.ref, h.score) for h in index.search("SAKUNDA HOLDINGS", threshold=0.8)] == [("s", 1.0)]
     assert index.search("YAHYA AYYASH UNITS", threshold=0.8)[0].score == 1.0
     assert index.search("SAKUNDA - CLASS B")[0].ref == "s"
+
+
+def test_pair_score_is_continuous_below_the_old_cut_off() -> None:
+    near, far, none = (compare(a, "Olaf Scholz", person=True).score
+                       for a in ("Olaf Scholze", "Octavian Scholz", "Angela Merkel"))
+    assert 0 < far < near and none < far
+    assert 0 < compare("Tom Cook", "Tim Cook", person=True).score < compare("Tim Cook", "Tim Cook").score
+
+
+@pytest.mark.parametrize(("a", "b"), [("V. Putin", "Vladimir Putin"), ("Hans J Friedrich", "Hans Joachim Friedrich"),
+                                      ("PUTIN, Vladimir", "Vladimir Putin"),
+                                      ("Sergey LAVROV", "Sergey Viktorovich LAVROV"),
+                                      ("Saddam Husayn", "Saddam Hussein")])
+def test_person_names_match_across_order_initials_patronymics_and_spellings(a: str, b: str) -> None:
+    assert compare(a, b, person=True).score >= 0.8
+
+
+def test_initials_count_only_for_persons_and_only_their_own_letter() -> None:
+    assert compare("W. Frost", "William Frost", person=True).score > compare("W. Frost", "William Frost").score
+    assert compare("V. Putin", "Vladimir Putin", person=True).score > compare("A. Putin", "Vladimir Putin",
+                                                                               person=True).score
+
+
+def test_a_different_family_name_after_al_outweighs_shared_given_names() -> None:
+    assert compare("JAMAL MUSTAFA SULTAN AL-DULAIMI", "JAMAL MUSTAFA SULTAN AL-TIKRITI", person=True).score < 0.8
+
+
+def test_spelled_out_acronym_and_numbered_entities() -> None:
+    assert compare("ABC Company", "A.B.C. Company").score == 1.0
+    assert compare("Apollo Investment Fund VIII L.P.", "Apollo Investment Fund IX L.P.").score < 0.8

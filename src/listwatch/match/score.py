@@ -4,28 +4,31 @@ Both names become *core tokens* (:func:`prepare`): folded to ASCII (Han via piny
 labels dropped from the end, legal forms set aside ("discounted": they neither cause nor block a
 match), a light plural stem. Tokens are then aligned one to one, best pairs first:
 
-* equal tokens: similarity 1;
-* a typo: optimal-string-alignment similarity (rapidfuzz) >= 0.8 on tokens of 4+ letters, so one
-  edit (a transposition counts as one) in a 5-letter token still aligns;
+* tokens by their likeness (:mod:`listwatch.match.likeness`): equal 1, a typo or a transliteration
+  variant 0.8+, an initial of a person's name 0.8, a weaker resemblance a little (continuously);
 * a missing space: one token equal to two adjacent tokens of the other name joined.
 
 The score is a weighted Dice coefficient: 2 x (aligned weight) / (query weight + name weight), in
 [0, 1]. Weights say how distinctive a token is: in an index, its rarity among all list names
 (inverse document frequency); in a bare pairwise comparison, a short list of generic words
 (``generic_words.txt``) weighs 0.35 and every other token 1. For a person listed as "FAMILY, Given"
-an alignment that misses the family name is multiplied by 0.7.
+an alignment that misses the family name is multiplied by 0.7. When both names are persons', a
+particle ("al", "bin", "van") weighs 0.3 of its weight, an unmatched patronymic ("Viktorovich")
+0.3, and once every word of the shorter name is matched (two at least) the longer one's extra
+given names weigh half ("Sergey LAVROV" in "Sergey Viktorovich LAVROV"). The score is continuous:
+thresholds are applied by the caller, after scoring.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.resources
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz.distance import OSA
-
+from listwatch.match.likeness import is_strong, likeness
 from listwatch.match.normalize import fold, split_legal_forms, strip_security_suffix
 
 __all__ = [
@@ -41,9 +44,12 @@ __all__ = [
     "stem",
 ]
 
-FUZZY_MIN = 0.8
-FUZZY_MIN_LEN = 4
 SURNAME_MISS = 0.7
+PATRONYMIC = 0.3  # weight of an unmatched patronymic in a person's name
+PARTICLE = 0.3  # weight factor of a particle ("al", "bin", "van", person_particles.txt) in persons' names
+EXTRA_NAME = 0.5  # weight of the longer person name's extra words once the shorter one is all matched
+_NUMBER = re.compile(r"[0-9]+|[ivx]{2,5}")
+_PATRONYMIC = re.compile(r"(ovich|evich|ovych|evych|ovna|evna|ivna|ogly|oglu|kyzy|qizi)$")
 
 
 @functools.cache
@@ -71,6 +77,7 @@ class Prepared:
     surname: tuple[str, ...] = ()  # for "FAMILY, Given" person names
     surface: tuple[str, ...] = ()  # the core tokens as written (typos are measured on these)
     labels: tuple[str, ...] = ()  # security labels dropped from the end of a query ("CLASS B")
+    person: bool = False  # a person's name (initials count)
 
 
 def prepare(name: str, *, person: bool = False, query: bool = False,
@@ -91,7 +98,26 @@ def prepare_tokens(name: str, toks: list[str], *, person: bool = False, query: b
     if repair is not None:
         toks = repair(toks)
     core, forms = split_legal_forms(toks)
-    return Prepared(name, tuple(stem(t) for t in core), tuple(forms + dropped), surname, tuple(core), tuple(dropped))
+    if not person:
+        core = _join_letters(core)
+    return Prepared(name, tuple(stem(t) for t in core), tuple(forms + dropped), surname, tuple(core), tuple(dropped),
+                    person)
+
+
+def _join_letters(tokens: list[str]) -> list[str]:
+    """Runs of single letters are one acronym: "A.B.C. Company" and "ABC Company" both say "abc"."""
+    out: list[str] = []
+    run = ""
+    for t in [*tokens, ""]:
+        if len(t) == 1 and t.isalpha():
+            run += t
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        if t:
+            out.append(t)
+    return out
 
 
 @dataclass
@@ -136,37 +162,38 @@ def _generic() -> frozenset[str]:
     return frozenset(stem(w.strip()) for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
+@functools.cache
+def _particles() -> frozenset[str]:
+    text = (importlib.resources.files("listwatch.match") / "data" / "person_particles.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
 def is_generic(token: str) -> bool:
     return token in _generic()
 
 
 def pair_weight(token: str) -> float:
-    """Static weight for pairwise comparison (no corpus): generic words 0.35, short tokens 0.5."""
+    """Static weight for pairwise comparison (no corpus): generic words 0.35, short tokens 0.5 - unless
+    a number ("Fund VIII", "Solutions II", "Company 23": the number tells the parties apart)."""
     if is_generic(token):
         return 0.35
-    return 0.5 if len(token) <= 2 else 1.0
+    return 0.5 if len(token) <= 2 and not _NUMBER.fullmatch(token) else 1.0
 
 
-def similarity(a: str, b: str) -> float:
-    """Typo similarity of two written tokens: OSA-normalised, 0 below 0.8 or under 4 letters."""
-    if a == b:
-        return 1.0
-    la, lb = len(a), len(b)
-    if min(la, lb) < FUZZY_MIN_LEN or abs(la - lb) > (1 - FUZZY_MIN) * max(la, lb) + 1e-9 or a.isdigit() \
-            or b.isdigit():
-        return 0.0
-    sim = float(OSA.normalized_similarity(a, b))  # (its score_cutoff rounds 0.8 away on 5 letters)
-    return sim if sim >= FUZZY_MIN - 1e-9 else 0.0
+def similarity(a: str, b: str, person: bool = False) -> float:
+    """Likeness of two written tokens (:func:`listwatch.match.likeness.likeness`)."""
+    return likeness(a, b, person=person)
 
 
 def align(qp: Prepared, dp: Prepared) -> list[tuple[list[int], list[int], float]]:
     """One-to-one alignment of query and name token positions: [(q positions, d positions, similarity)]."""
     q, d = qp.tokens, dp.tokens
     qs, ds = qp.surface or q, dp.surface or d
+    person = qp.person or dp.person
     cands: list[tuple[float, int, list[int], list[int]]] = []
     for i, a in enumerate(q):
         for j, b in enumerate(d):
-            s = 1.0 if a == b else max(similarity(a, b), similarity(qs[i], ds[j]))
+            s = 1.0 if a == b else max(similarity(a, b, person), similarity(qs[i], ds[j], person))
             if s:
                 cands.append((s, 0, [i], [j]))
         for j in range(len(d) - 1):
@@ -197,21 +224,48 @@ def score_pair(q: Prepared, d: Prepared, weight: Weight) -> tuple[float, Explana
         return 0.0, exp
     wq = [weight(t) for t in q.tokens]
     wd = [weight(t) for t in d.tokens]
-    total = sum(wq) + sum(wd)
+    if q.person and d.person:  # "al", "bin", "van": part of a person's name, little of who it is
+        wq = [w * PARTICLE if t in _particles() else w for t, w in zip(q.tokens, wq, strict=True)]
+        wd = [w * PARTICLE if t in _particles() else w for t, w in zip(d.tokens, wd, strict=True)]
     got = 0.0
     hit_q: set[int] = set()
     hit_d: set[int] = set()
     for qi, dj, s in align(q, d):
         w = sum(wq[i] for i in qi) + sum(wd[j] for j in dj)
         got += s * w
-        hit_q.update(qi)
-        hit_d.update(dj)
+        if is_strong(s):  # a weak resemblance adds a little, but leaves the tokens unmatched
+            hit_q.update(qi)
+            hit_d.update(dj)
         exp.matched.append({"query": " ".join(q.tokens[i] for i in qi), "name": " ".join(d.tokens[j] for j in dj),
                             "similarity": round(s, 3), "weight": round(w / 2, 3)})
     exp.unmatched_query = [t for i, t in enumerate(q.tokens) if i not in hit_q]
     exp.unmatched_name = [t for j, t in enumerate(d.tokens) if j not in hit_d]
+    if q.person and d.person:
+        wq, wd = _person_weights(q, d, wq, wd, hit_q, hit_d, exp)
+    total = sum(wq) + sum(wd)
     score = got / total if total else 0.0
     if d.surname and set(d.surname) & set(d.tokens) and not any(d.tokens[j] in d.surname for j in hit_d):
         score *= SURNAME_MISS
         exp.penalties.append(f"family name {' '.join(d.surname)!r} not matched (x{SURNAME_MISS})")
     return min(1.0, score), exp
+
+
+def _person_weights(q: Prepared, d: Prepared, wq: list[float], wd: list[float], hit_q: set[int], hit_d: set[int],
+                    exp: Explanation) -> tuple[list[float], list[float]]:
+    """Lighter unmatched patronymics, and extra given names once the shorter name is all matched."""
+    def lighter(tokens: tuple[str, ...], w: list[float], hit: set[int], extra: bool) -> list[float]:
+        out = list(w)
+        for j, t in enumerate(tokens):
+            if j in hit:
+                continue
+            if _PATRONYMIC.search(t):
+                out[j] *= PATRONYMIC
+                exp.penalties.append(f"patronymic {t!r} unmatched (weight x{PATRONYMIC})")
+            elif extra:
+                out[j] *= EXTRA_NAME
+                exp.penalties.append(f"extra name {t!r} (weight x{EXTRA_NAME})")
+        return out
+
+    q_all = len(hit_q) == len(q.tokens) >= 2
+    d_all = len(hit_d) == len(d.tokens) >= 2
+    return lighter(q.tokens, wq, hit_q, d_all), lighter(d.tokens, wd, hit_d, q_all)
