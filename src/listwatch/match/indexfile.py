@@ -281,8 +281,8 @@ def _rows(items: Sequence[Any]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.i
 
 # -- the screening index ---------------------------------------------------------------------------
 
-_STORED = {"docs", "prepared", "sizes", "postings", "joined", "repeats", "ident", "idf", "total", "unknown_weight", "common",
-           "neighbours"}
+_STORED = {"docs", "prepared", "sizes", "postings", "joined", "repeats", "ident", "idf", "total", "unknown_weight",
+           "common", "neighbours"}
 
 
 def save_index(index: NameIndex, path: Path, key: str, meta: dict[str, Any] | None = None) -> Path:
