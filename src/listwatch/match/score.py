@@ -6,7 +6,8 @@ match), a light plural stem. Tokens are then aligned one to one, best pairs firs
 
 * tokens by their likeness (:mod:`listwatch.match.likeness`): equal 1, a typo or a transliteration
   variant 0.8+, an initial of a person's name 0.8, a weaker resemblance a little (continuously);
-* a missing space: one token equal to two adjacent tokens of the other name joined.
+* a missing space: one token equal to two adjacent tokens of the other name joined, or (not for
+  persons) to a run of single letters ("A.B.C." / "ABC").
 
 The score is a weighted Dice coefficient: 2 x (aligned weight) / (query weight + name weight), in
 [0, 1]. Weights say how distinctive a token is: in an index, its rarity among all list names
@@ -98,25 +99,21 @@ def prepare_tokens(name: str, toks: list[str], *, person: bool = False, query: b
     if repair is not None:
         toks = repair(toks)
     core, forms = split_legal_forms(toks)
-    if not person:
-        core = _join_letters(core)
     return Prepared(name, tuple(stem(t) for t in core), tuple(forms + dropped), surname, tuple(core), tuple(dropped),
                     person)
 
 
-def _join_letters(tokens: list[str]) -> list[str]:
-    """Runs of single letters are one acronym: "A.B.C. Company" and "ABC Company" both say "abc"."""
-    out: list[str] = []
-    run = ""
-    for t in [*tokens, ""]:
+def _letter_runs(tokens: tuple[str, ...]) -> list[tuple[list[int], str]]:
+    """Runs of 2+ single letters and what they spell: "A.B.C. Company" -> ([0, 1, 2], "abc")."""
+    out: list[tuple[list[int], str]] = []
+    run: list[int] = []
+    for i, t in enumerate([*tokens, ""]):
         if len(t) == 1 and t.isalpha():
-            run += t
+            run.append(i)
             continue
-        if run:
-            out.append(run)
-            run = ""
-        if t:
-            out.append(t)
+        if len(run) >= 2:
+            out.append((run, "".join(tokens[k] for k in run)))
+        run = []
     return out
 
 
@@ -204,6 +201,9 @@ def align(qp: Prepared, dp: Prepared) -> list[tuple[list[int], list[int], float]
         for j, b in enumerate(d):
             if joined == b:
                 cands.append((1.0, 1, [i, i + 1], [j]))
+    if not person:  # an acronym spelled out: "A.B.C." is "ABC"
+        cands += [(1.0, 1, run, [j]) for run, word in _letter_runs(q) for j, b in enumerate(d) if word == b]
+        cands += [(1.0, 1, [i], run) for run, word in _letter_runs(d) for i, a in enumerate(q) if word == a]
     cands.sort(key=lambda c: (-c[0], -c[1]))
     used_q: set[int] = set()
     used_d: set[int] = set()
