@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from listwatch.match import compare
+from listwatch.match.han import simplified, trade_name
 from listwatch.match.index import NameDoc, NameIndex, identifier_keys
 from listwatch.match.normalize import fold, split_legal_forms, strip_security_suffix
 from listwatch.match.score import prepare
@@ -162,3 +163,30 @@ def test_a_different_family_name_after_al_outweighs_shared_given_names() -> None
 def test_spelled_out_acronym_and_numbered_entities() -> None:
     assert compare("ABC Company", "A.B.C. Company").score == 1.0
     assert compare("Apollo Investment Fund VIII L.P.", "Apollo Investment Fund IX L.P.").score < 0.8
+
+
+@pytest.mark.parametrize(("registered", "trade"), [("杭州海康威视数字技术股份有限公司", "海康威视"),
+                                                   ("深圳市大疆创新科技有限公司", "大疆"),
+                                                   ("中國移動有限公司", "中国移动"),
+                                                   ("中微半导体设备（上海）股份有限公司", "中微")])
+def test_trade_name_is_the_core_of_a_chinese_registered_name(registered: str, trade: str) -> None:
+    assert trade_name(registered) == trade
+    assert trade_name(trade) is None
+
+
+def test_traditional_and_simplified_chinese_fold_alike() -> None:
+    assert simplified("中國移動") == "中国移动"
+    assert fold("中國移動有限公司") == fold("中国移动有限公司")
+
+
+def test_chinese_trade_name_finds_the_registered_name() -> None:
+    index = NameIndex([NameDoc("hikvision", "杭州海康威视数字技术股份有限公司"), NameDoc("dji", "深圳市大疆创新科技有限公司"),
+                       NameDoc("dahua", "浙江大华技术股份有限公司")])
+    assert index.search("海康威视")[0].ref == "hikvision"
+    assert index.search("大疆")[0].ref == "dji"
+
+
+def test_pinyin_collision_prefers_the_name_agreeing_in_characters() -> None:
+    index = NameIndex([NameDoc("citic", "中信国际"), NameDoc("smic", "中芯国际")])
+    hits = index.search("中芯国际", threshold=0.5)
+    assert [h.ref for h in hits] == ["smic", "citic"] and hits[0].score == 1.0 > hits[1].score

@@ -21,6 +21,8 @@ from collections.abc import Iterable
 
 from anyascii import anyascii
 
+from listwatch.match.han import simplified, trade_name
+
 __all__ = [
     "clean_text",
     "core_key",
@@ -83,11 +85,14 @@ _TRAILING = re.compile(r"^(.*\S)\s*[(\uff08]([^()\uff08\uff09]+)[)\uff09]\s*\*?$
 
 
 def name_variants(name: str) -> list[str]:
-    """The name plus the other forms it prints (see module docstring), duplicates removed."""
+    """The name plus the other forms it prints (see module docstring), duplicates removed; a Chinese
+    registered name also goes by its trade name (:func:`listwatch.match.han.trade_name`)."""
     out = [name]
     m = _TRAILING.match(unicodedata.normalize("NFKC", name).strip())
     if m:
         out += [m.group(1), m.group(2)]
+    if _HAN.search(name):
+        out += [t for t in map(trade_name, out) if t]
     return list(dict.fromkeys(v.strip(" ,*") for v in out if v.strip(" ,*")))
 
 
@@ -138,13 +143,15 @@ def _han_run(run: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Any script -> lower-case ASCII: Han via glossary + pinyin, the rest via anyascii.
+    """Any script -> lower-case ASCII: Han (Traditional made Simplified) via glossary + pinyin, the rest
+    via anyascii.
 
     Chinese legal forms are dropped first (they would otherwise romanise into noise).
     Apostrophes vanish inside words ("BABA'I" -> "babai"); other punctuation becomes a space.
     """
     s = unicodedata.normalize("NFKC", text)
     if _HAN.search(s):
+        s = simplified(s)
         s = _HAN.sub(lambda m: _han_run(_strip_han_forms(m.group(0))), s)
     s = anyascii(s).casefold()
     s = re.sub(r"(?<=[a-z0-9])['`\u2019](?=[a-z])", "", s)

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from listwatch.match.han import han_chars, han_likeness
 from listwatch.match.likeness import is_strong, likeness
 from listwatch.match.normalize import fold, split_legal_forms, strip_security_suffix
 
@@ -46,6 +47,7 @@ __all__ = [
 ]
 
 SURNAME_MISS = 0.7
+HAN_FLOOR = 0.7  # two Han names sharing no character keep this share of their (pinyin) score
 PATRONYMIC = 0.3  # weight of an unmatched patronymic in a person's name
 PARTICLE = 0.3  # weight factor of a particle ("al", "bin", "van", person_particles.txt) in persons' names
 EXTRA_NAME = 0.5  # weight of the longer person name's extra words once the shorter one is all matched
@@ -79,6 +81,7 @@ class Prepared:
     surface: tuple[str, ...] = ()  # the core tokens as written (typos are measured on these)
     labels: tuple[str, ...] = ()  # security labels dropped from the end of a query ("CLASS B")
     person: bool = False  # a person's name (initials count)
+    han: str = ""  # its Han characters, Simplified, legal forms off (pinyin collides, characters do not)
 
 
 def prepare(name: str, *, person: bool = False, query: bool = False,
@@ -100,7 +103,7 @@ def prepare_tokens(name: str, toks: list[str], *, person: bool = False, query: b
         toks = repair(toks)
     core, forms = split_legal_forms(toks)
     return Prepared(name, tuple(stem(t) for t in core), tuple(forms + dropped), surname, tuple(core), tuple(dropped),
-                    person)
+                    person, han_chars(name))
 
 
 def _letter_runs(tokens: tuple[str, ...]) -> list[tuple[list[int], str]]:
@@ -244,6 +247,11 @@ def score_pair(q: Prepared, d: Prepared, weight: Weight) -> tuple[float, Explana
         wq, wd = _person_weights(q, d, wq, wd, hit_q, hit_d, exp)
     total = sum(wq) + sum(wd)
     score = got / total if total else 0.0
+    if q.han and d.han and q.han != d.han:  # both in characters: prefer the one that agrees in characters too
+        factor = HAN_FLOOR + (1 - HAN_FLOOR) * han_likeness(q.han, d.han)
+        if factor < 1:
+            score *= factor
+            exp.penalties.append(f"characters {q.han} / {d.han} differ (x{factor:.2f})")
     if d.surname and set(d.surname) & set(d.tokens) and not any(d.tokens[j] in d.surname for j in hit_d):
         score *= SURNAME_MISS
         exp.penalties.append(f"family name {' '.join(d.surname)!r} not matched (x{SURNAME_MISS})")

@@ -1,0 +1,98 @@
+"""Chinese (Han) names: Traditional -> Simplified, the trade name inside a registered name, and
+how many characters two Han names share.
+
+* :func:`simplified` - OpenCC's Traditional-to-Simplified conversion ("中國移動" -> "中国移动"),
+  so either script meets the other (pinyin alone cannot tell them apart, but the glossary and the
+  character comparison need one script).
+* :func:`trade_name` - the distinctive core of a registered name: legal form, a leading place
+  (``han_places.txt``: 杭州, 深圳市), a parenthesised place and closing industry words
+  (``han_industry_words.txt``) removed: 杭州海康威视数字技术股份有限公司 -> 海康威视,
+  深圳市大疆创新科技有限公司 -> 大疆. 中国 stays (中国移动 is a trade name).
+* :func:`han_likeness` - Dice coefficient of the characters two names share: pinyin collides
+  (中芯 and 中信 are both "zhongxin"), characters do not.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import re
+from collections import Counter
+from typing import Any
+
+__all__ = ["han_chars", "han_likeness", "simplified", "trade_name"]
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+_PAREN = re.compile(r"[(\uff08][^)\uff09]*[)\uff09]")
+_SUFFIXES = ("特别行政区", "自治区", "省", "市")
+
+
+def _words(name: str) -> tuple[str, ...]:
+    text = (importlib.resources.files("listwatch.match") / "data" / name).read_text(encoding="utf-8")
+    words = {w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+@functools.cache
+def _converter() -> Any:
+    import opencc  # noqa: PLC0415 - loaded on first Han text only
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """``text`` with Traditional Han characters in their Simplified form (other text unchanged)."""
+    return str(_converter().convert(text)) if HAN.search(text) else text
+
+
+@functools.cache
+def _places() -> tuple[str, ...]:
+    places = _words("han_places.txt")
+    return tuple(sorted({p + s for p in places for s in ("", *_SUFFIXES)}, key=len, reverse=True))
+
+
+def _legal_forms() -> tuple[str, ...]:
+    from listwatch.match.normalize import legal_forms  # noqa: PLC0415 - normalize imports this module
+
+    return tuple(sorted((f[0] for f in legal_forms() if len(f) == 1 and HAN.search(f[0])), key=len, reverse=True))
+
+
+def trade_name(name: str) -> str | None:
+    """The trade name inside a Chinese registered name, or None when there is no shorter one."""
+    s = simplified(name).strip()
+    if not HAN.search(s) or not all(HAN.match(c) or c in "()（） " for c in s):
+        return None
+    core = _PAREN.sub("", s).replace(" ", "")
+    for form in _legal_forms():
+        if core.endswith(form):
+            core = core[: -len(form)]
+            break
+    for place in _places():
+        if core.startswith(place) and len(core) - len(place) >= 2:
+            core = core[len(place):]
+            break
+    changed = True
+    while changed:
+        changed = False
+        for word in _words("han_industry_words.txt"):
+            if core.endswith(word) and len(core) - len(word) >= 2:
+                core = core[: -len(word)]
+                changed = True
+                break
+    return core if core and core != s else None
+
+
+def han_chars(name: str) -> str:
+    """The Han characters of a name, in Simplified form, without Chinese legal forms."""
+    s = simplified(name)
+    for form in _legal_forms():
+        s = s.replace(form, "")
+    return "".join(HAN.findall(s))
+
+
+def han_likeness(a: str, b: str) -> float:
+    """Dice coefficient of two strings' characters (as multisets)."""
+    if not a or not b:
+        return 0.0
+    shared = sum((Counter(a) & Counter(b)).values())
+    return 2 * shared / (len(a) + len(b))
