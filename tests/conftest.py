@@ -18,6 +18,10 @@ from listwatch.store.db import Store, open_store
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
+# Loading the bundled list snapshots takes tens of seconds per store; the many throwaway stores of the
+# suite skip it, and tests/test_snapshots.py loads them once into a store of its own.
+os.environ.setdefault("LISTWATCH_SNAPSHOTS", "0")
+
 # PostgreSQL runs the same store tests when LISTWATCH_TEST_POSTGRES names a server (.ci/run starts one);
 # in CI it must be there: no silent skip.
 POSTGRES = os.environ.get("LISTWATCH_TEST_POSTGRES")

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select
 
+import listwatch.store.db
 from listwatch import resolve
 from listwatch.dataset import event_key, load
 from listwatch.model import Confidence, Event, EventType
@@ -19,6 +22,9 @@ from listwatch.store.schema import events
 from tests.conftest import D
 
 RELEASE = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
+_MIGRATIONS = Config()
+_MIGRATIONS.set_main_option("script_location", str(Path(listwatch.store.db.__file__).parent / "migrations"))
+HEAD = ScriptDirectory.from_config(_MIGRATIONS).get_current_head()  # the newest migration
 
 
 def test_default_store_is_sqlite_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
@@ -33,7 +39,7 @@ def test_migration_from_empty_db_creates_schema_and_rerun_is_noop(tmp_path: Path
     tables = set(inspect(s.engine).get_table_names())
     assert {"entities", "names", "identifiers", "events", "retractions", "sources", "lists"} <= tables
     migrate(s.engine)  # second run: nothing to do, no error
-    assert sqlite3.connect(tmp_path / "m.db").execute("select version_num from alembic_version").fetchone() == ("0003",)
+    assert sqlite3.connect(tmp_path / "m.db").execute("select version_num from alembic_version").fetchone() == (HEAD,)
 
 
 def test_first_use_seeds_bundled_data_once(tmp_path: Path) -> None:
@@ -146,7 +152,7 @@ def test_upgrading_a_populated_first_version_database_keeps_every_event(tmp_path
         before = conn.exec_driver_sql("select count(*) from events").scalar_one()
     migrate(engine)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("select version_num from alembic_version").scalar_one() == "0003"
+        assert conn.exec_driver_sql("select version_num from alembic_version").scalar_one() == HEAD
         assert conn.exec_driver_sql("select count(*) from events").scalar_one() == before == len(load().events)
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
 

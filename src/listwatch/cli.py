@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -85,7 +86,8 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
 _KNOWN_ERRORS = {"listwatch.resolve": ("NotFound", "Ambiguous"), "listwatch.portfolio": ("PortfolioError",),
                  "listwatch.dataset": ("DatasetError",), "listwatch.screen": ("ScreenError",),
                  "listwatch.batch": ("BatchError",), "listwatch.match": ("CompareError",),
-                 "listwatch.ingest.records": ("IngestError",)}
+                 "listwatch.ingest.records": ("IngestError",),
+                 "listwatch.update.run": ("UpdateError",)}
 
 
 def _known_errors() -> tuple[type[Exception], ...]:
@@ -136,9 +138,18 @@ def parse_known_at(value: str | None) -> dt.datetime | None:
 
 
 def store() -> Store:
+    """Open the store; on first start load the bundled lists, with a spinner on a terminal."""
+    from listwatch import snapshots
     from listwatch.store.db import open_store
 
-    return open_store()
+    st = open_store(snapshots=False)
+    if snapshots.enabled() and (todo := snapshots.pending(st)):
+        from listwatch.ingest.snapshots import load_snapshots
+
+        names = ", ".join(f"{s.source} ({s.as_of})" for s in todo)
+        with Console(stderr=True).status(f"First start: loading the bundled lists {names} - once, about a minute"):
+            load_snapshots(st)
+    return st
 
 
 def check_list(st: Store, list_id: str) -> None:
@@ -195,6 +206,7 @@ def status_cmd(name: str, as_of: AsOf = None, known_at: KnownAt = None, as_json:
         for d in data["deadlines"]:
             add_row(t, d["date"], words(d["effect"]), d["change"], d["citation"])
         out.print(t)
+    out.print("[dim]data as of: " + ", ".join(f"{src} {day}" for src, day in data["data_as_of"].items()) + "[/]")
 
 
 @app.command("timeline")
@@ -237,13 +249,16 @@ def lists_cmd(as_json: AsJson = False) -> None:
 
     st = store()
     lists = st.lists()
-    data = report.lists_json(lists, {x.id: len(st.entity_ids_on(x.id)) for x in lists})
+    from listwatch.freshness import freshness
+
+    data = report.lists_json(lists, {x.id: len(st.entity_ids_on(x.id)) for x in lists}, freshness(st))
     if as_json:
         emit_json(with_evidence(data, st, None, None))
         return
-    t = table("id", "name", "authority", "entities ever listed")
+    t = table("id", "name", "authority", "entities ever listed", "data as of")
     for r in data["lists"]:
-        add_row(t, r["id"], r["name"], r["authority"], str(r["entities"]))
+        add_row(t, r["id"], r["name"], r["authority"], str(r["entities"]),
+                ", ".join(f"{s['as_of']} ({s['source']})" for s in r["data_sources"]) or "-")
     out.print(t)
 
 
@@ -553,10 +568,32 @@ def export_cmd(
 @app.command("serve")
 def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
               port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
-              workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1) -> None:
+              workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
+              update_every: Annotated[str | None, typer.Option(
+                  "--update-every", metavar="INTERVAL",
+                  help="Run `listwatch update` in the background now and every INTERVAL (6h, 30m, 1d).")] = None,
+              from_: Annotated[list[str] | None, typer.Option(
+                  "--from", metavar="SOURCE=URL", help="Scheduled updates fetch SOURCE from this base URL.")] = None,
+              ) -> None:
     """Serve the HTTP API (and its docs at /docs)."""
     import uvicorn
 
+    from listwatch.update import UpdateError, parse_from, parse_interval
+
+    if update_every is not None:
+        try:
+            parse_interval(update_every)
+        except ValueError as exc:
+            fail(str(exc))
+        if workers > 1:
+            fail("--update-every runs in the server process: use it with one worker, or schedule "
+                 "`listwatch update` with cron / a systemd timer (see README)")
+        os.environ["LISTWATCH_UPDATE_EVERY"] = update_every
+        try:
+            parse_from(from_ or [])
+        except UpdateError as exc:
+            fail(str(exc))
+        os.environ["LISTWATCH_UPDATE_FROM"] = ",".join(from_ or [])
     store()  # migrate and seed once, before the workers start
     shown = f"[{host}]" if ":" in host else host
     print(f"listwatch serving on http://{shown}:{port}/ (API docs: http://{shown}:{port}/docs); Ctrl-C stops",
@@ -656,6 +693,31 @@ def data_check(path: Annotated[Path | None, typer.Option(help="Dataset directory
             per_list[ev.list_id] = per_list.get(ev.list_id, 0) + 1
     print(f"ok: {len(ds.entities)} entities, {len(ds.events)} events, {len(ds.sources)} sources; listings per list: "
           + ", ".join(f"{k} {v}" for k, v in sorted(per_list.items())))
+
+
+@app.command("update")
+@friendly
+def update_cmd(
+    only: Annotated[list[str] | None, typer.Option("--only", metavar="SOURCE",
+                                                   help="Update only this source (repeatable).")] = None,
+    from_: Annotated[list[str] | None, typer.Option("--from", metavar="SOURCE=URL",
+                                                    help="Fetch SOURCE's files by their official names under "
+                                                         "this base URL (a mirror, a proxy).")] = None,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per request.")] = 60.0,
+    retries: Annotated[int, typer.Option(min=0, help="Extra attempts after a failed request.")] = 2,
+    as_json: AsJson = False,
+) -> None:
+    """Fetch every list from its official publisher; apply what changed. Exit 1 if a source failed.
+
+    Sources: ofac-sdn, ofac-cons, csl, bis-dpl. An unchanged list costs one conditional request.
+    """
+    from listwatch.cli_update import run_update
+
+    results = run_update(only or [], from_ or [], timeout, retries, as_json, out)
+    if as_json:
+        emit_json(results)
+    if any(r["outcome"] == "failed" for r in results["results"]):
+        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover - console entry

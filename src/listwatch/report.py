@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from listwatch.freshness import ListFreshness, source_dates
 from listwatch.model import Deadline, Effect, Entity, Event, ListDef, Listing, Status
 from listwatch.status import Diff, Member, Timeline
 from listwatch.store.db import Store
@@ -89,6 +90,7 @@ def status_json(store: Store, s: Status) -> dict[str, Any]:
         "effects": [_effect(e) for e in s.effects],
         "suspended_effects": [_effect(e) for e in s.suspended_effects],
         "deadlines": [_deadline(d) for d in s.deadlines],
+        "data_as_of": {src: _d(day) for src, day in store.derived("source_dates", lambda: source_dates(store)).items()},
     }
 
 
@@ -146,10 +148,14 @@ def changes_json(store: Store, events: list[Event]) -> dict[str, Any]:
         "confidence": ev.confidence.value, "note": ev.note} for ev in events]}
 
 
-def lists_json(lists: list[ListDef], entity_counts: dict[str, int] | None = None) -> dict[str, Any]:
+def lists_json(lists: list[ListDef], entity_counts: dict[str, int] | None = None,
+               fresh: dict[str, ListFreshness] | None = None) -> dict[str, Any]:
+    """The lists; with ``fresh``, each says how current its data is (``data_as_of``, ``data_sources``)."""
+    none: dict[str, Any] = {"data_as_of": None, "data_sources": []}
     return {"lists": [{"id": x.id, "name": x.name, "authority": x.authority, "maintainer": x.maintainer,
                        "established": _d(x.established),
-                       **({"entities": entity_counts.get(x.id, 0)} if entity_counts is not None else {})}
+                       **({"entities": entity_counts.get(x.id, 0)} if entity_counts is not None else {}),
+                       **((fresh[x.id].as_json() if x.id in fresh else none) if fresh is not None else {})}
                       for x in lists]}
 
 

@@ -239,17 +239,27 @@ def entity(store: Store, entity_id: str, as_of: dt.date | None, known_at: dt.dat
 
 
 def catalog(store: Store) -> dict[str, Any]:
-    """yente's ``DataCatalogModel``: one dataset per list and the ``default`` collection of them all."""
+    """yente's ``DataCatalogModel``: one dataset per list and the ``default`` collection of them all.
+
+    listwatch adds per dataset how fresh its data is (``data_as_of``, ``data_sources``) and, in
+    ``sources``, each updatable source's last update: attempt, success, change and error.
+    """
+    from listwatch.freshness import freshness  # noqa: PLC0415 - the catalog alone needs these
+    from listwatch.update import source_status  # noqa: PLC0415
+
     version = store.data_version()
     lists = store.lists()
+    fresh = freshness(store)
+    none: dict[str, Any] = {"data_as_of": None, "data_sources": []}
     sets = [{"name": x.id, "title": x.name, "summary": x.authority, "type": "source", "load": True,
              "publisher": {"name": x.maintainer}, "topics": topics_for([x.id]),
              "entity_count": len(store.entity_ids_on(x.id)), "version": version, "index_version": version,
-             "index_current": True} for x in lists]
+             "index_current": True, **(fresh[x.id].as_json() if x.id in fresh else none)} for x in lists]
     sets.append({"name": "default", "title": "Every list listwatch knows", "type": "collection", "load": True,
                  "children": [x.id for x in lists], "version": version, "index_version": version,
                  "index_current": True})
-    return {"datasets": sets, "current": [d["name"] for d in sets], "outdated": [], "index_stale": False}
+    return {"datasets": sets, "current": [d["name"] for d in sets], "outdated": [], "index_stale": False,
+            "sources": source_status(store)}
 
 
 def algorithms() -> dict[str, Any]:

@@ -15,7 +15,8 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -41,11 +42,13 @@ from listwatch.api.yente import (
 from listwatch.dataset import DatasetError
 from listwatch.dates import DateInputError, parse_day, parse_record_time
 from listwatch.evidence import evidence, listwatch_version, with_evidence
+from listwatch.freshness import freshness
 from listwatch.ingest import FORMATS, IngestError, ShrinkRefused, ingest
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.resolve import Ambiguous, NotFound, resolve
 from listwatch.screen import DEFAULT_THRESHOLD, MAX_QUERY, ScreenError, screen
 from listwatch.store.db import Store, open_store
+from listwatch.update import Scheduler, parse_from, parse_interval, source_status, update
 from listwatch.web.views import LoginRequired, on_login_required, static_files
 from listwatch.web.views import router as web_router
 
@@ -96,7 +99,24 @@ def create_app(url: str | None = None) -> FastAPI:
     max_body = int(os.environ.get("LISTWATCH_MAX_BODY", str(20 * 1024 * 1024)))
     keys = Keys.from_env()
 
-    app = FastAPI(title="listwatch", version=listwatch_version(), docs_url=None, redoc_url=None, description=(
+    every = os.environ.get("LISTWATCH_UPDATE_EVERY")
+    interval = parse_interval(every) if every else None
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        """``LISTWATCH_UPDATE_EVERY`` (``serve --update-every``): update in a background thread, from the
+        base URLs in ``LISTWATCH_UPDATE_FROM`` (``SOURCE=URL,...``, ``serve --from``) where given."""
+        bases = parse_from([v for v in os.environ.get("LISTWATCH_UPDATE_FROM", "").split(",") if v.strip()])
+        scheduler = Scheduler(lambda: update(store(), bases=bases), interval) if interval else None
+        app.state.scheduler = scheduler
+        if scheduler:
+            scheduler.start()
+        yield
+        if scheduler:
+            scheduler.stop()
+
+    app = FastAPI(title="listwatch", version=listwatch_version(), docs_url=None, redoc_url=None,
+                  lifespan=lifespan, description=(
         "Is this company restricted by a US government list - on which date, in what way, since when? "
         "Every answer carries its citations."))
     app.add_middleware(BodyLimit, limit=max_body, own_message=("/portfolio",))
@@ -169,7 +189,7 @@ def create_app(url: str | None = None) -> FastAPI:
     @app.get("/readyz", tags=["ops"], response_model=m.Ready)
     def readyz() -> dict[str, Any]:
         st = store()
-        return {"status": "ready", "data_version": st.data_version()}
+        return {"status": "ready", "data_version": st.data_version(), "sources": source_status(st)}
 
     @app.get("/v1/status", dependencies=[Read], tags=["registry"], response_model=m.StatusAnswer)
     def get_status(q: Q, as_of: AsOf = None, known_at: Stamp = None) -> dict[str, Any]:
@@ -280,7 +300,7 @@ def create_app(url: str | None = None) -> FastAPI:
     @app.get("/v1/lists", dependencies=[Read], tags=["lists"], response_model=m.ListsAnswer)
     def get_lists() -> dict[str, Any]:
         st = store()
-        return with_evidence(report.lists_json(st.lists()), st, None, None)
+        return with_evidence(report.lists_json(st.lists(), None, freshness(st)), st, None, None)
 
     def _list(list_id: str) -> None:
         if store().list_def(list_id) is None:

@@ -28,6 +28,8 @@ class Health(Answer):
 class Ready(Answer):
     status: str
     data_version: str
+    sources: Rows = Field(default=[], description="per updatable source: data_as_of, version, last_attempt, "
+                          "last_success, last_change, error (listwatch update)")
 
 
 class Evidenced(Answer):

@@ -91,6 +91,7 @@ class CatalogResponse(BaseModel):
     current: list[str]
     outdated: list[str]
     index_stale: bool
+    sources: list[dict[str, Any]] = []  # listwatch: per source, its last update (see listwatch.update)
 
 
 class AlgorithmsResponse(BaseModel):

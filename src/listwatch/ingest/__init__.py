@@ -19,7 +19,8 @@ from listwatch.ingest.guard import ShrinkRefused
 from listwatch.ingest.records import IngestError, SourceRecord, read_bytes
 from listwatch.store.db import Store
 
-__all__ = ["FORMATS", "Batch", "IngestError", "IngestResult", "ShrinkRefused", "ingest", "read_source"]
+__all__ = ["FORMATS", "Batch", "IngestError", "IngestResult", "ShrinkRefused", "ingest", "ingest_batches",
+           "read_source"]
 
 FORMATS = ("ofac-csv", "ofac-xml", "csl", "ftm", "bis-dpl")
 
@@ -91,6 +92,11 @@ def ingest(store: Store, fmt: str, paths: Sequence[Path], as_of: dt.date | None 
     A version that would remove more of a source than the shrink guard allows raises
     :class:`ShrinkRefused` unless ``allow_shrink`` (see :mod:`listwatch.ingest.guard`).
     """
-    batches = read_source(fmt, paths)
+    return ingest_batches(store, read_source(fmt, paths), as_of, now, allow_shrink)
+
+
+def ingest_batches(store: Store, batches: Sequence[Batch], as_of: dt.date | None = None,
+                   now: dt.datetime | None = None, allow_shrink: bool = False) -> list[IngestResult]:
+    """Apply parsed batches, each source's version in its own transaction (shrink guard included)."""
     return [apply_version(store, b.source, b.records, b.files, b.digest, as_of, now, b.list_names, allow_shrink)
             for b in batches]

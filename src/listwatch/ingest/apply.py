@@ -9,7 +9,8 @@
 
 Events: a new (or returning) record is ``listed`` on each of its lists; a gone record is
 ``delisted``; a changed one is ``amended`` (and ``listed`` / ``delisted`` for lists it gained or
-lost). Effective dates: the record's own listing date if the file prints one, else the version's
+lost). Effective dates: the record's own listing date if the file prints one, else the earliest
+day a dated copy of the list showed it (``first_seen``: listed on or before that day), else the version's
 ``as_of`` date (the list's publication date, when the caller knows it), else the import day; such
 events carry confidence ``reported``, because the file does not state when the change took effect.
 A version whose content hash equals the source's latest version changes nothing; a crash or a bad
@@ -171,9 +172,12 @@ def apply_version(store: Store, source: str, records: Sequence[SourceRecord], fi
                 updates.append({"sid": rec.source_id, "digest": ch.digest, "new_name": rec.name,
                                 "new_lists": list(rec.list_ids), "now_present": True, "version": version})
             if ch.kind in ("new", "back"):
+                effective = rec.listed_on or rec.first_seen or day
+                seen = f"{'first seen' if ch.kind == 'new' else 'back'} in {note}"
                 for lid in rec.list_ids:
-                    rows.event(eid, lid, "listed", rec.listed_on or day, rec.source_id, rec.name,
-                               f"{'first seen' if ch.kind == 'new' else 'back'} in {note}")
+                    rows.event(eid, lid, "listed", effective, rec.source_id, rec.name,
+                               seen if rec.listed_on else f"listed on or before {effective} (no listing date "
+                               f"printed); {seen}")
             elif ch.kind == "changed":
                 for lid in ch.gained:
                     rows.event(eid, lid, "listed", day, rec.source_id, rec.name, f"added in {note}")

@@ -43,6 +43,9 @@ class SourceRecord:
     citation: str | None = None
     remarks: str = ""
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+    # on the list on or before this day (the earliest dated copy that shows it): an upper bound, not a
+    # listing date; used when the file prints no listing date (bundled snapshots, SDN history)
+    first_seen: dt.date | None = None
 
 
 def pack_records(records: Sequence[SourceRecord]) -> bytes:

@@ -126,13 +126,24 @@ def at_head(engine: Engine) -> bool:
     return bool(have) and have == head_revisions()
 
 
-def open_store(url: str | None = None, data_dir: Path | None = None, seed: bool = True) -> Store:
-    """Open (create, migrate, seed) the store."""
+def open_store(url: str | None = None, data_dir: Path | None = None, seed: bool = True,
+               snapshots: bool | None = None) -> Store:
+    """Open (create, migrate, seed) the store.
+
+    ``snapshots``: load the bundled list snapshots into sources never ingested
+    (:mod:`listwatch.snapshots`; default: ``$LISTWATCH_SNAPSHOTS``, on unless ``0``).
+    """
     store = Store(_make_engine(url or database_url()))
     if not at_head(store.engine):
         migrate(store.engine)
     if seed:
         store.seed_if_changed(data_dir)
+        from listwatch import snapshots as snap  # noqa: PLC0415 - it reads this module's store
+
+        if (snap.enabled() if snapshots is None else snapshots) and snap.pending(store):
+            from listwatch.ingest.snapshots import load_snapshots  # noqa: PLC0415 - parsers only when needed
+
+            load_snapshots(store)
     return store
 
 

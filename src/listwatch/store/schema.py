@@ -214,3 +214,17 @@ deliveries = Table(
     Column("error", Text),
     Column("body_sha256", String(64), nullable=False),
 )
+
+source_updates = Table(
+    "source_updates", metadata,
+    Column("source", String(100), primary_key=True),  # ofac-sdn, ofac-cons, csl, bis-dpl
+    Column("url", Text),  # the main file's URL last fetched
+    Column("etag", Text),  # validators of that response, sent back as If-None-Match / If-Modified-Since
+    Column("last_modified", Text),
+    Column("content_hash", String(64)),  # SHA-256 of the main file's bytes
+    Column("last_attempt", UTCDateTime),
+    Column("last_success", UTCDateTime),
+    Column("last_change", UTCDateTime),  # the last update that applied a new version
+    Column("version", Integer),  # source_versions.id applied by the last change
+    Column("error", Text),  # None after a success
+)

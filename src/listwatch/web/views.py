@@ -23,6 +23,7 @@ from listwatch.api.access import Keys
 from listwatch.api.limits import BodyTooLarge
 from listwatch.dates import DateInputError, parse_day
 from listwatch.evidence import evidence
+from listwatch.freshness import freshness
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.store.db import Store
 from listwatch.web import login
@@ -112,13 +113,15 @@ def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
 
     @r.get("/lists", response_class=HTMLResponse)
     def lists_page(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "lists.html", {"lists": store().lists()})
+        st = store()
+        return templates.TemplateResponse(request, "lists.html", {"lists": st.lists(), "fresh": freshness(st)})
 
     def _list_page(request: Request, list_id: str, as_of: str | None, diff: dict[str, Any] | None,
                    frm: str, to: str) -> HTMLResponse:
         st = store()
         if st.list_def(list_id) is None:
-            return templates.TemplateResponse(request, "lists.html", {"lists": st.lists()}, status_code=404)
+            return templates.TemplateResponse(request, "lists.html", {"lists": st.lists(), "fresh": freshness(st)},
+                                              status_code=404)
         day = _day(as_of)
         members = None if diff else report.members_json(list_id, day, engine.members(st, list_id, day))
         return templates.TemplateResponse(request, "list.html", {

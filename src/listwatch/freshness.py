@@ -1,0 +1,71 @@
+"""How fresh each list's data is: the "data as of" every face shows.
+
+A list fed by ingested sources is as fresh as the newest of their latest versions (the list's own
+date where the version knows it, else the day it was recorded); a curated list is as fresh as the
+bundled dataset's last release that touched it (source ``curated``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from listwatch.store import schema as t
+from listwatch.store.db import Store
+
+__all__ = ["ListFreshness", "freshness", "latest_versions", "source_dates"]
+
+
+@dataclass(frozen=True)
+class ListFreshness:
+    list_id: str
+    data_as_of: dt.date | None  # the newest of the sources below
+    sources: tuple[tuple[str, dt.date], ...]  # (source, its latest version's date), "curated" for the bundled dataset
+
+    def as_json(self) -> dict[str, Any]:
+        return {"data_as_of": self.data_as_of.isoformat() if self.data_as_of else None,
+                "data_sources": [{"source": s, "as_of": d.isoformat()} for s, d in self.sources]}
+
+
+def latest_versions(store: Store) -> dict[str, tuple[int, dt.date]]:
+    """source -> (its latest version id, that version's date: the list's own, else its record day)."""
+    latest: dict[str, tuple[int, dt.date]] = {}
+    with store.engine.connect() as conn:
+        for r in conn.execute(select(t.source_versions.c.id, t.source_versions.c.source, t.source_versions.c.as_of,
+                                     t.source_versions.c.recorded_at).order_by(t.source_versions.c.id)):
+            latest[r.source] = (r.id, r.as_of or r.recorded_at.date())
+    return latest
+
+
+def freshness(store: Store) -> dict[str, ListFreshness]:
+    """list id -> how fresh its data is (see module doc)."""
+    latest = {src: day for src, (_, day) in latest_versions(store).items()}
+    with store.engine.connect() as conn:
+        feeds = list(conn.execute(select(t.events.c.list_id, t.events.c.origin, func.max(t.events.c.recorded_at))
+                                  .group_by(t.events.c.list_id, t.events.c.origin)))
+    per_list: dict[str, dict[str, dt.date]] = defaultdict(dict)
+    for list_id, origin, recorded in feeds:
+        if origin.startswith("ingest:") and (src := origin[len("ingest:"):]) in latest:
+            per_list[list_id][src] = latest[src]
+        elif origin == "bundled" and recorded is not None:
+            per_list[list_id]["curated"] = max(per_list[list_id].get("curated", recorded.date()), recorded.date())
+    out = {}
+    for list_id, srcs in per_list.items():
+        pairs = tuple(sorted(srcs.items(), key=lambda kv: kv[1], reverse=True))
+        out[list_id] = ListFreshness(list_id, pairs[0][1] if pairs else None, pairs)
+    return out
+
+
+
+
+def source_dates(store: Store) -> dict[str, dt.date]:
+    """source (``curated`` for the bundled dataset) -> the date of its data, newest first."""
+    dates: dict[str, dt.date] = {}
+    for f in freshness(store).values():
+        for src, day in f.sources:
+            dates[src] = max(dates.get(src, day), day)
+    return dict(sorted(dates.items(), key=lambda kv: kv[1], reverse=True))
