@@ -129,10 +129,13 @@ def test_a_stalled_server_times_out(world: dict[str, Any]) -> None:
     assert dpl.outcome == "failed" and "timed out" in (dpl.error or "")
 
 
-def test_newer_sdn_version_is_applied_with_change_events_and_the_catalog_says_so(world: dict[str, Any]) -> None:
+def test_newer_sdn_version_needs_allow_shrink_then_applies_with_change_events_and_the_catalog_says_so(world: dict[str, Any]) -> None:
     store = world["store"]
     _, events_before = _counts(store)
-    (sdn,) = update(store, only=["ofac-sdn"], bases=world["bases"], fetcher=FAST)
+    (refused,) = update(store, only=["ofac-sdn"], bases=world["bases"], fetcher=FAST)
+    assert refused.outcome == "failed" and "would remove 881 of the 8,976" in (refused.error or "")
+    assert _counts(store)[1] == events_before  # the shrink guard, on the update path too
+    (sdn,) = update(store, only=["ofac-sdn"], bases=world["bases"], fetcher=FAST, allow_shrink=True)
     assert sdn.outcome == "updated", sdn.error
     assert sdn.records == 14965 and sdn.added > 5000 and sdn.removed > 0
     assert any("alt.csv not published" in n for n in sdn.notes)

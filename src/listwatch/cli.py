@@ -705,6 +705,8 @@ def update_cmd(
                                                          "this base URL (a mirror, a proxy).")] = None,
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per request.")] = 60.0,
     retries: Annotated[int, typer.Option(min=0, help="Extra attempts after a failed request.")] = 2,
+    allow_shrink: Annotated[bool, typer.Option("--allow-shrink", help="Apply a version that removes a large "
+                                               "share of a list (the shrink guard refuses it otherwise).")] = False,
     as_json: AsJson = False,
 ) -> None:
     """Fetch every list from its official publisher; apply what changed. Exit 1 if a source failed.
@@ -713,7 +715,7 @@ def update_cmd(
     """
     from listwatch.cli_update import run_update
 
-    results = run_update(only or [], from_ or [], timeout, retries, as_json, out)
+    results = run_update(only or [], from_ or [], timeout, retries, allow_shrink, as_json, out)
     if as_json:
         emit_json(results)
     if any(r["outcome"] == "failed" for r in results["results"]):

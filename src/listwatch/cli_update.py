@@ -41,7 +41,7 @@ def _download_bars(show: bool) -> Iterator[Progress | None]:
         yield bars
 
 
-def run_update(only: list[str], from_: list[str], timeout: float, retries: int, as_json: bool,
+def run_update(only: list[str], from_: list[str], timeout: float, retries: int, allow_shrink: bool, as_json: bool,
                out: Console) -> dict[str, Any]:
     """Run the update with progress on a terminal; print the summary table unless ``as_json``."""
     bases = parse_from(from_)
@@ -55,7 +55,8 @@ def run_update(only: list[str], from_: list[str], timeout: float, retries: int, 
                 tasks[name] = bars.add_task(name if name.startswith("ingest ") else f"download {name}", total=total)
             bars.update(tasks[name], completed=done, total=total)
 
-        outcomes = update(st, only, bases, Fetcher(timeout=timeout, retries=retries), progress=progress)
+        outcomes = update(st, only, bases, Fetcher(timeout=timeout, retries=retries), progress=progress,
+                          allow_shrink=allow_shrink)
     if not as_json:
         t = table("source", "outcome", "version", "added", "removed", "amended", "took", title="listwatch update")
         for o in outcomes:

@@ -86,7 +86,7 @@ def _day(last_modified: str | None, now: dt.datetime) -> dt.date:
 
 
 def _one(store: Store, src: UpdateSource, base: str | None, fetcher: Fetcher, client: httpx.Client,
-         now: dt.datetime, progress: Progress | None) -> tuple[SourceOutcome, SourceState]:
+         now: dt.datetime, progress: Progress | None, allow_shrink: bool) -> tuple[SourceOutcome, SourceState]:
     state = load_state(store, src.id)
     main_url = src.url(src.main, base)
     same_place = state.url == main_url  # validators belong to the last success at this URL
@@ -120,7 +120,7 @@ def _one(store: Store, src: UpdateSource, base: str | None, fetcher: Fetcher, cl
             if progress:
                 progress(step, 0, None)
             results: list[IngestResult] = [r for r in ingest(store, src.fmt, [path], _day(got.last_modified, now),
-                                                             now) if r.source == src.id]
+                                                             now, allow_shrink) if r.source == src.id]
             if progress:
                 progress(step, 1, 1)
         r = results[0] if results else None
@@ -137,10 +137,11 @@ def _one(store: Store, src: UpdateSource, base: str | None, fetcher: Fetcher, cl
 
 def update(store: Store, only: Sequence[str] = (), bases: dict[str, str] | None = None,
            fetcher: Fetcher | None = None, now: Callable[[], dt.datetime] | None = None,
-           progress: Progress | None = None, rebuild: bool = True) -> list[SourceOutcome]:
+           progress: Progress | None = None, rebuild: bool = True, allow_shrink: bool = False) -> list[SourceOutcome]:
     """Update each source (all, or ``only``); see module doc. Never raises for one source's failure.
 
     ``rebuild``: after a change, build the screening index now (off any request path).
+    ``allow_shrink``: apply a version the shrink guard would refuse (the list really shrank).
     """
     unknown = [s for s in only if s not in SOURCES]
     if unknown:
@@ -150,7 +151,8 @@ def update(store: Store, only: Sequence[str] = (), bases: dict[str, str] | None 
     outcomes = []
     with fetcher.client() as client:
         for sid in only or list(SOURCES):
-            outcome, state = _one(store, SOURCES[sid], (bases or {}).get(sid), fetcher, client, clock(), progress)
+            outcome, state = _one(store, SOURCES[sid], (bases or {}).get(sid), fetcher, client, clock(), progress,
+                                  allow_shrink)
             save_state(store, state)
             outcomes.append(outcome)
     if rebuild and any(o.outcome == "updated" for o in outcomes):
