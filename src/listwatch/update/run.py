@@ -6,7 +6,7 @@ the companions are fetched, the files are written under their official names int
 directory, and :func:`listwatch.ingest.ingest` applies them - the same path as ``listwatch
 ingest``: a new version with its change events, or a refusal that leaves the old data intact.
 A failure of one source (download or ingest) is recorded with its error and the others go on.
-After any change the screening index is rebuilt here, not on the next request.
+After any change the persisted indexes (screening, resolver) are rebuilt here, not on the next request.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from listwatch.indexes import build_index
 from listwatch.ingest import IngestError, IngestResult, ingest
-from listwatch.screen import screen_index
 from listwatch.store.db import Store
 from listwatch.update.fetch import Fetcher, FetchError, Progress
 from listwatch.update.sources import SOURCES, UpdateSource
@@ -156,5 +156,5 @@ def update(store: Store, only: Sequence[str] = (), bases: dict[str, str] | None 
             save_state(store, state)
             outcomes.append(outcome)
     if rebuild and any(o.outcome == "updated" for o in outcomes):
-        screen_index(store)  # built now, so no request waits for it
+        build_index(store)  # the persisted indexes of the new data version, so no request waits for them
     return outcomes
