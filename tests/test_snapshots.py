@@ -74,3 +74,4 @@ def test_bundled_files_are_the_official_bytes_and_small() -> None:
             assert hashlib.sha256(gzip.decompress(raw)).hexdigest() == f["sha256"], f["name"]
     assert total < 3 * 1024 * 1024
     assert [s.source for s in snapshots()] == ["ofac-sdn", "ofac-cons", "csl"]
+

@@ -16,6 +16,8 @@ name is never shadowed.)
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -59,3 +61,17 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'listwatch' has no attribute {name!r}")
+
+
+class _Package(types.ModuleType):
+    """``listwatch.resolve`` is both a function of this API and a submodule. Importing the submodule
+    (anything that uses it does) makes the import system set the package attribute to the module,
+    so ``from listwatch import resolve`` would give a module. The API's names win here."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _HOME and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
