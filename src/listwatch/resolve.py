@@ -21,12 +21,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 
-from rigour.territories import lookup_territory
-
 from listwatch.match.normalize import clean_text, core_key, lookup_key
 from listwatch.model import Entity, Identifier
 from listwatch.store.db import Store
 from listwatch.store.writer import Facts
+from listwatch.territories import territory_code
 
 __all__ = ["MERGE_SCHEMES", "Ambiguous", "NotFound", "RecordResolver", "candidates", "country_codes", "resolve"]
 
@@ -77,9 +76,9 @@ def country_codes(names: Iterable[str]) -> set[str]:
     """ISO codes (lower case) of the country names or codes given; unknown ones are dropped."""
     out = set()
     for n in names:
-        terr = lookup_territory(n)
-        if terr is not None:
-            out.add(terr.code.lower())
+        code = territory_code(n)
+        if code is not None:
+            out.add(code.lower())
     return out
 
 
