@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from listwatch.screen import DEFAULT_THRESHOLD, ScreenError, screen
+from listwatch.screen import DEFAULT_THRESHOLD, ScreenError, ScreenFilter, screen
 from listwatch.store.db import Store, open_store
 from listwatch.tables import TableError, is_xlsx, xlsx_rows
 
@@ -135,8 +135,9 @@ def _init(url: str | None) -> None:
     _STORE = open_store(url)
 
 
-def _screen_chunk(args: tuple[list[Row], dt.date, float, int, dt.datetime | None]) -> list[dict[str, Any]]:
-    rows, as_of, threshold, limit, known_at = args
+def _screen_chunk(args: tuple[list[Row], dt.date, float, int, dt.datetime | None, ScreenFilter | None],
+                  ) -> list[dict[str, Any]]:
+    rows, as_of, threshold, limit, known_at, filters = args
     assert _STORE is not None
     out = []
     for r in rows:
@@ -144,7 +145,7 @@ def _screen_chunk(args: tuple[list[Row], dt.date, float, int, dt.datetime | None
             out.append({"row": r.row, "query": r.query, "error": r.error})
             continue
         try:
-            hits = screen(r.query, as_of, threshold, limit, store=_STORE, known_at=known_at)
+            hits = screen(r.query, as_of, threshold, limit, store=_STORE, known_at=known_at, filters=filters)
         except ScreenError as exc:
             out.append({"row": r.row, "query": r.query, "error": f"row {r.row}: {exc}"})
             continue
@@ -154,16 +155,16 @@ def _screen_chunk(args: tuple[list[Row], dt.date, float, int, dt.datetime | None
 
 def screen_rows(rows: Iterator[Row], as_of: dt.date, threshold: float = DEFAULT_THRESHOLD, limit: int = 5,
                 workers: int | None = None, url: str | None = None,
-                known_at: dt.datetime | None = None) -> Iterator[dict[str, Any]]:
+                known_at: dt.datetime | None = None, filters: ScreenFilter | None = None) -> Iterator[dict[str, Any]]:
     """Results per row, in input order, computed ``WINDOW`` rows at a time on ``workers`` processes.
 
-    ``known_at`` replays each status as known then.
+    ``known_at`` replays each status as known then; ``filters`` keep only some hits (as in ``screen``).
     """
     workers = workers or os.cpu_count() or 1
     if workers == 1:
         _init(url)
         for window in _windows(rows):
-            yield from _screen_chunk((window, as_of, threshold, limit, known_at))
+            yield from _screen_chunk((window, as_of, threshold, limit, known_at, filters))
         return
     from listwatch.indexes import build_index  # noqa: PLC0415 - screen.py imports it lazily too
 
@@ -171,7 +172,8 @@ def screen_rows(rows: Iterator[Row], as_of: dt.date, threshold: float = DEFAULT_
     ctx = mp.get_context("spawn")
     with ctx.Pool(workers, initializer=_init, initargs=(url,)) as pool:
         for window in _windows(rows):
-            chunks = [(window[i:i + CHUNK], as_of, threshold, limit, known_at) for i in range(0, len(window), CHUNK)]
+            chunks = [(window[i:i + CHUNK], as_of, threshold, limit, known_at, filters)
+                      for i in range(0, len(window), CHUNK)]
             for part in pool.map(_screen_chunk, chunks):
                 yield from part
 

@@ -348,18 +348,31 @@ def compare_cmd(a: str, b: str, as_json: AsJson = False) -> None:
 
 
 Threshold = Annotated[float, typer.Option("--threshold", min=0.0, max=1.0, help="Lowest score reported.")]
+ListFilter = Annotated[list[str] | None, typer.Option(
+    "--list", help="Only entities on this list on the --as-of date (repeat for several; see 'lists').")]
+CountryFilter = Annotated[list[str] | None, typer.Option(
+    "--country", help="Only entities of this country, ISO 3166 alpha-2 (repeatable).")]
+SchemaFilter = Annotated[list[str] | None, typer.Option(
+    "--schema", help="Only companies, persons, vessels or aircraft: company/person/vessel/aircraft (repeatable).")]
+
+
+def _filters(lists: list[str] | None, countries: list[str] | None, schemas: list[str] | None) -> Any:
+    from listwatch.screen import ScreenFilter
+
+    return ScreenFilter(tuple(lists or ()), tuple(countries or ()), tuple(schemas or ())) or None
 
 
 @app.command("screen")
 @friendly
 def screen_cmd(query: str, as_of: AsOf = None, known_at: KnownAt = None, threshold: Threshold = DEFAULT_THRESHOLD,
-               limit: Annotated[int, typer.Option("--limit", min=1, max=100)] = 10, as_json: AsJson = False) -> None:
+               limit: Annotated[int, typer.Option("--limit", min=1, max=100)] = 10, as_json: AsJson = False,
+               list_: ListFilter = None, country: CountryFilter = None, schema: SchemaFilter = None) -> None:
     """Screen a name or identifier (ISIN, LEI, ticker@exchange) against every list."""
     from listwatch.evidence import with_evidence
     from listwatch.screen import screen
 
     day, known, st = parse_date(as_of, "--as-of"), parse_known_at(known_at), store()
-    hits = screen(query, day, threshold, limit, store=st, known_at=known)
+    hits = screen(query, day, threshold, limit, store=st, known_at=known, filters=_filters(list_, country, schema))
     if as_json:
         emit_json(with_evidence({"query": query, "as_of": day.isoformat(), "threshold": threshold,
                                  "results": [h.as_json() for h in hits]}, st, day, known))
@@ -385,6 +398,7 @@ def screen_file_cmd(
     as_of: AsOf = None, known_at: KnownAt = None, threshold: Threshold = DEFAULT_THRESHOLD,
     limit: Annotated[int, typer.Option("--limit", min=1, max=100)] = 5,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes (default: all cores).")] = None,
+    list_: ListFilter = None, country: CountryFilter = None, schema: SchemaFilter = None,
 ) -> None:
     """Screen every row of a CSV (streamed, on all cores): -o OUT.csv, or --json for JSON Lines.
 
@@ -398,12 +412,15 @@ def screen_file_cmd(
     if output is None and not as_json:
         raise UsageProblem("say where results go: -o OUT.csv or --json")
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
+    filters = _filters(list_, country, schema)
+    if filters:
+        filters.check_lists(store())
     proof = evidence(store(), day, known)  # also creates and seeds the store once here, not in every worker
     err = Console(stderr=True)
     with Progress(*Progress.get_default_columns(), console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task(f"screening {file.name}", total=file.stat().st_size)
         rows = read_rows(file, column, on_read=lambda n: bar.advance(task, n))
-        results = screen_rows(rows, day, threshold, limit, workers, known_at=known)
+        results = screen_rows(rows, day, threshold, limit, workers, known_at=known, filters=filters)
         if as_json:
             for r in results:
                 sys.stdout.write(json.dumps({**r, "evidence": proof}, ensure_ascii=False) + "\n")

@@ -24,8 +24,8 @@ from listwatch.report import entity_json
 from listwatch.status import status
 from listwatch.store.db import Store, open_store
 
-__all__ = ["DEFAULT_THRESHOLD", "MAX_QUERY", "ScreenHit", "bundled_docs", "check_query", "entity_docs", "screen",
-           "screen_index", "screen_many"]
+__all__ = ["DEFAULT_THRESHOLD", "MAX_QUERY", "SCHEMAS", "ScreenFilter", "ScreenHit", "bundled_docs", "check_query",
+           "entity_docs", "screen", "screen_index", "screen_many"]
 
 DEFAULT_THRESHOLD = 0.8
 MAX_QUERY = 500  # characters; longer input is refused, not truncated
@@ -98,9 +98,52 @@ def check_query(query: str) -> str:
     return q
 
 
+SCHEMAS = ("company", "person", "vessel", "aircraft")
+_NOT_COMPANY = frozenset({"person", "vessel", "aircraft"})
+FILTERED_SEARCH = 500  # hits searched when filters may drop some: the limit applies after filtering
+
+
+@dataclass(frozen=True)
+class ScreenFilter:
+    """Which hits to keep: on one of ``lists`` (in force on the as-of date, as the status says), in one
+    of ``countries`` (ISO 3166 alpha-2), of one of ``schemas`` (:data:`SCHEMAS`; "company" is any
+    organisation). An empty field keeps everything."""
+
+    lists: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    schemas: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        bad = [x for x in self.schemas if x not in SCHEMAS]
+        if bad:
+            raise ScreenError(f"schema {bad[0]!r} is not one of {', '.join(SCHEMAS)}")
+        object.__setattr__(self, "countries", tuple(c.strip().upper() for c in self.countries))
+
+    def __bool__(self) -> bool:
+        return bool(self.lists or self.countries or self.schemas)
+
+    def keeps_entity(self, e: Entity) -> bool:
+        kind = "company" if e.kind not in _NOT_COMPANY else e.kind
+        return (not self.schemas or kind in self.schemas) and (
+            not self.countries or (e.country or "").upper() in self.countries)
+
+    def keeps_status(self, st: Status) -> bool:
+        return not self.lists or any(x.in_force and x.list_id in self.lists for x in st.listings)
+
+    def check_lists(self, store: Store) -> None:
+        known = {d.id for d in store.lists()}
+        unknown = [x for x in self.lists if x not in known]
+        if unknown:
+            raise ScreenError(f"list {unknown[0]!r} is unknown (see 'listwatch lists')")
+
+
 def screen(query: str, as_of: dt.date | None = None, threshold: float = DEFAULT_THRESHOLD, limit: int = 10,
-           store: Store | None = None, known_at: dt.datetime | None = None) -> list[ScreenHit]:
-    """Entities the query may name, best first, each with its status on ``as_of`` (default today)."""
+           store: Store | None = None, known_at: dt.datetime | None = None,
+           filters: ScreenFilter | None = None) -> list[ScreenHit]:
+    """Entities the query may name, best first, each with its status on ``as_of`` (default today).
+
+    ``filters`` keep only some hits (:class:`ScreenFilter`); ``limit`` counts the hits kept.
+    """
     if not 0.0 <= threshold <= 1.0:
         raise ScreenError(f"threshold {threshold} is outside [0, 1]")
     if limit < 1:
@@ -108,14 +151,27 @@ def screen(query: str, as_of: dt.date | None = None, threshold: float = DEFAULT_
     q = check_query(query)
     st = store or open_store()
     day = as_of or dt.date.today()
-    hits: list[Hit] = screen_index(st).search(q, limit=limit, threshold=threshold)
+    if filters:
+        filters.check_lists(st)
+    hits: list[Hit] = screen_index(st).search(q, limit=FILTERED_SEARCH if filters else limit, threshold=threshold)
     ents = st.entities(h.ref for h in hits)
-    return [ScreenHit(ents[h.ref], h.name, h.score, h.explanation.as_dict(), h.source_ids,
-                      status(st, ents[h.ref], day, known_at)) for h in hits if h.ref in ents]
+    out: list[ScreenHit] = []
+    for h in hits:
+        e = ents.get(h.ref)
+        if e is None or (filters and not filters.keeps_entity(e)):
+            continue
+        st_e = status(st, e, day, known_at)
+        if filters and not filters.keeps_status(st_e):
+            continue
+        out.append(ScreenHit(e, h.name, h.score, h.explanation.as_dict(), h.source_ids, st_e))
+        if len(out) == limit:
+            break
+    return out
 
 
 def screen_many(queries: Iterable[Any], as_of: dt.date | None = None, threshold: float = DEFAULT_THRESHOLD,
-                limit: int = 10, store: Store | None = None) -> Iterator[tuple[int, str, list[ScreenHit] | str]]:
+                limit: int = 10, store: Store | None = None,
+                filters: ScreenFilter | None = None) -> Iterator[tuple[int, str, list[ScreenHit] | str]]:
     """(1-based position, query, hits or an error message) per query, lazily, in input order.
 
     Accepts any iterable of strings, e.g. a pandas Series, or a DataFrame (its ``name`` column).
@@ -125,6 +181,6 @@ def screen_many(queries: Iterable[Any], as_of: dt.date | None = None, threshold:
     st = store or open_store()
     for n, q in enumerate(queries, start=1):
         try:
-            yield n, str(q), screen(q, as_of, threshold, limit, st)
+            yield n, str(q), screen(q, as_of, threshold, limit, st, filters=filters)
         except ScreenError as exc:
             yield n, "" if q is None else str(q), str(exc)

@@ -46,7 +46,7 @@ from listwatch.freshness import freshness
 from listwatch.ingest import FORMATS, IngestError, ShrinkRefused, ingest
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.resolve import Ambiguous, NotFound, resolve
-from listwatch.screen import DEFAULT_THRESHOLD, MAX_QUERY, ScreenError, screen
+from listwatch.screen import DEFAULT_THRESHOLD, MAX_QUERY, ScreenError, ScreenFilter, screen
 from listwatch.store.db import Store, open_store
 from listwatch.update import Scheduler, parse_from, parse_interval, source_status, update
 from listwatch.web.views import LoginRequired, on_login_required, static_files
@@ -197,12 +197,19 @@ def create_app(url: str | None = None) -> FastAPI:
         return with_evidence(report.status_json(st, engine.status(st, resolve(st, q), day, known, query=q)),
                              st, day, known)
 
-    @app.get("/v1/screen", dependencies=[Read], tags=["screening"], response_model=m.ScreenAnswer)
+    def _filters(lists: list[str], countries: list[str], schemas: list[str]) -> ScreenFilter | None:
+        return ScreenFilter(tuple(lists), tuple(countries), tuple(schemas)) or None
+
+    @app.get("/v1/screen", dependencies=[Read], tags=["screening"], response_model=m.ScreenAnswer,
+             description="`list` (on it on `as_of`), `country` (ISO alpha-2) and `schema` (company, person, vessel, "
+                         "aircraft) keep only some hits; each may repeat.")
     def get_screen(q: Q, as_of: AsOf = None, known_at: Stamp = None,
                    threshold: Threshold = DEFAULT_THRESHOLD,
-                   limit: Limit = 10) -> dict[str, Any]:
+                   limit: Limit = 10, list_: Annotated[list[str], Query(alias="list", max_length=50)] = [],  # noqa: B006
+                   country: Annotated[list[str], Query(max_length=50)] = [],  # noqa: B006
+                   schema: Annotated[list[str], Query(max_length=4)] = []) -> dict[str, Any]:  # noqa: B006
         st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
-        hits = screen(q, day, threshold, limit, store=st, known_at=known)
+        hits = screen(q, day, threshold, limit, store=st, known_at=known, filters=_filters(list_, country, schema))
         return with_evidence({"query": q, "as_of": day.isoformat(), "threshold": threshold,
                               "results": [h.as_json() for h in hits]}, st, day, known)
 
@@ -210,20 +217,25 @@ def create_app(url: str | None = None) -> FastAPI:
               response_class=StreamingResponse, responses=m.NDJSON,
               description="JSON {\"queries\": [...]} or a CSV body with a `name` column; answers JSON Lines.")
     async def post_batch(request: Request, as_of: AsOf = None, known_at: Stamp = None,
-                         threshold: Threshold = DEFAULT_THRESHOLD,
-                         limit: Limit = 5) -> StreamingResponse:
+                         threshold: Threshold = DEFAULT_THRESHOLD, limit: Limit = 5,
+                         list_: Annotated[list[str], Query(alias="list", max_length=50)] = [],  # noqa: B006
+                         country: Annotated[list[str], Query(max_length=50)] = [],  # noqa: B006
+                         schema: Annotated[list[str], Query(max_length=4)] = []) -> StreamingResponse:  # noqa: B006
         body = await request.body()
         if len(body) > max_body:
             raise Problem(413, "Request body too large", f"body is over the {max_body:,}-byte limit")
         queries = _batch_queries(body, request.headers.get("content-type", ""))
         day, known = _day(as_of, "as_of"), _ts(known_at, "known_at")
         st = store()
+        filters = _filters(list_, country, schema)
+        if filters:
+            filters.check_lists(st)
         proof = evidence(st, day, known)
 
         def lines() -> Iterator[str]:
             for n, q in enumerate(queries, start=1):
                 try:
-                    hits = screen(q, day, threshold, limit, store=st, known_at=known)
+                    hits = screen(q, day, threshold, limit, store=st, known_at=known, filters=filters)
                     row: dict[str, Any] = {"row": n, "query": q, "results": [h.as_json() for h in hits]}
                 except ScreenError as exc:
                     row = {"row": n, "query": q, "error": str(exc)}
