@@ -191,8 +191,11 @@ def check_portfolio(store: Store, holdings: list[Holding], as_of: dt.date,
         m = match_holding(store, h.name, h.isin, h.ticker, h.exchange, as_of, known_at)
         if m.chosen is not None:
             st = status(store, m.chosen.entity, as_of, known_at, query=h.name or h.isin or h.ticker)
-            own = action(st) if m.restricted is not None or st.restricted is None else (
-                "review: not listed itself, but a listing of its parent may reach it")
+            if m.restricted is None:  # never "no restriction found" when listwatch cannot tell
+                own = "review: " + ("not listed itself, but a listing of its parent may reach it"
+                                    if st.restricted is False else "the records leave its status on this day open")
+            else:
+                own = action(st)
             text = "; ".join(filter(None, [own, _related_action(m)]))
             out.append(Checked(h, m.by, m.chosen.entity, st, text, m.candidates, m.outcome, m.restricted,
                                m.chosen.score, m.related))
