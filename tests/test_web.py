@@ -42,6 +42,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 break
         except httpx.HTTPError:
             time.sleep(0.2)
+    # Build the screening index before the first page types into the search box: the tests time the UI, not
+    # a cold index build on a loaded machine.
+    httpx.get(f"{base}/v1/screen", params={"q": "warm up"}, timeout=120)
     yield base
     proc.terminate()
     proc.wait(timeout=10)
@@ -58,12 +61,17 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+def _page(browser: Browser, javascript: bool = True) -> Iterator[Page]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True,
+                              java_script_enabled=javascript)
     pg = ctx.new_page()
     yield pg
     ctx.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    yield from _page(browser)
 
 
 def test_search_as_you_type_shows_the_hit(server: str, page: Page) -> None:
@@ -170,3 +178,82 @@ def test_api_docs_render_offline(server: str, page: Page) -> None:
     expect(page.locator(".information-container")).to_contain_text("listwatch")
     page.screenshot(path=str(SHOTS / "api-docs-offline.png"), full_page=False)
     assert refused == []
+
+
+@pytest.fixture
+def nojs(browser: Browser) -> Iterator[Page]:
+    """A page in a browser with JavaScript off: what works here works for everyone."""
+    yield from _page(browser, javascript=False)
+
+
+def test_search_results_without_javascript_and_the_url_is_shareable(server: str, nojs: Page) -> None:
+    nojs.goto(server + "/")
+    nojs.fill("#q", "xiaomi")
+    nojs.fill("#as_of", "2021-02-01")
+    nojs.click("button:has-text('Search')")
+    assert "q=xiaomi" in nojs.url and "as_of=2021-02-01" in nojs.url
+    hit = nojs.locator(".hit").first
+    expect(hit).to_contain_text("Xiaomi Corporation")
+    expect(hit.locator(".badge")).to_have_text("restricted: us-dod-1237")
+    nojs.goto(nojs.url)  # the shared link shows the same answer
+    expect(nojs.locator(".hit").first).to_contain_text("Xiaomi Corporation")
+    nojs.screenshot(path=str(SHOTS / "search-no-javascript.png"), full_page=True)
+
+
+def test_typing_a_search_puts_query_and_date_in_the_url(server: str, page: Page) -> None:
+    page.goto(server + "/?as_of=2021-02-01")
+    page.fill("#q", "hikvision")
+    expect(page.locator(".hit").first).to_contain_text("Hikvision")
+    assert "q=hikvision" in page.url and "as_of=2021-02-01" in page.url
+
+
+def test_sources_are_links_to_the_federal_register_and_the_docket(server: str, nojs: Page) -> None:
+    nojs.goto(server + "/entities/xiaomi?as_of=2021-01-14")
+    expect(nojs.locator('a[href="https://www.federalregister.gov/citation/85-FR-73185"]').first).to_be_visible()
+    expect(nojs.locator('a[href*="courtlistener.com"][href*="1%3A21-cv-00280"]').first).to_be_attached()
+    nojs.screenshot(path=str(SHOTS / "entity-xiaomi-links.png"), full_page=True)
+
+
+def test_print_view_of_an_entity_carries_the_evidence_record(server: str, nojs: Page) -> None:
+    nojs.goto(server + "/entities/xiaomi?as_of=2021-01-14")
+    nojs.click("#print-link")
+    assert "/print?entity=xiaomi&as_of=2021-01-14" in nojs.url
+    expect(nojs.locator("#verdict")).to_contain_text("Restricted on 2021-01-14")
+    expect(nojs.locator("#ev-as-of")).to_have_text("2021-01-14")
+    expect(nojs.locator("#ev-data-version")).not_to_be_empty()
+    expect(nojs.locator("#printed-at")).to_contain_text("UTC")
+    nojs.emulate_media(media="print")
+    nojs.screenshot(path=str(SHOTS / "print-entity-xiaomi.png"), full_page=True)
+
+
+def test_print_view_of_a_search(server: str, nojs: Page) -> None:
+    nojs.goto(server + "/?q=XIAOMI+CORP-CLASS+B&as_of=2021-02-01")
+    nojs.click("#print-link")
+    expect(nojs.locator("#print-hits")).to_contain_text("xiaomi")
+    expect(nojs.locator("#ev-as-of")).to_have_text("2021-02-01")
+    nojs.screenshot(path=str(SHOTS / "print-search.png"), full_page=True)
+
+
+def test_members_are_paged_and_the_list_says_when_its_data_is_from(server: str, nojs: Page) -> None:
+    nojs.goto(server + "/lists/us-bis-entity-list?as_of=2022-01-01")
+    expect(nojs.locator("#data-as-of")).to_contain_text("Data as of")
+    expect(nojs.locator("#pager")).to_contain_text("Showing 1–100 of 131")
+    expect(nojs.locator("table tbody tr")).to_have_count(100)
+    nojs.click("a[rel=next]")
+    expect(nojs.locator("#pager")).to_contain_text("Showing 101–131 of 131")
+    expect(nojs.locator("table tbody tr")).to_have_count(31)
+    nojs.screenshot(path=str(SHOTS / "list-entity-list-page-2.png"), full_page=False)
+
+
+@pytest.mark.parametrize(("path", "first_column"), [
+    ("/lists/us-dod-1237?as_of=2021-01-14", "id"), ("/lists/us-dod-1237/diff?from=2021-01-13&to=2021-01-14", "change"),
+    ("/changes?since=2020-01-01", "recorded_at"), ("/?q=xiaomi&as_of=2021-02-01", "score"),
+    ("/entities/xiaomi", "date")])
+def test_every_table_downloads_as_csv_and_json(server: str, path: str, first_column: str) -> None:
+    sep = "&" if "?" in path else "?"
+    csv_r = httpx.get(f"{server}{path}{sep}format=csv")
+    assert csv_r.status_code == 200 and csv_r.headers["content-type"].startswith("text/csv")
+    assert csv_r.text.splitlines()[0].startswith(first_column) and len(csv_r.text.splitlines()) > 1
+    js = httpx.get(f"{server}{path}{sep}format=json")
+    assert js.headers["content-type"].startswith("application/json") and js.json()["rows"]
+    assert "attachment" in js.headers["content-disposition"]

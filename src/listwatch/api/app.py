@@ -37,7 +37,6 @@ from listwatch.api.yente import (
     MatchRequest,
     MatchResponse,
     SearchResponse,
-    YenteEntity,
 )
 from listwatch.dataset import DatasetError
 from listwatch.dates import DateInputError, parse_day, parse_record_time
@@ -274,14 +273,6 @@ def create_app(url: str | None = None) -> FastAPI:
         st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
         return with_evidence(yente.search(st, dataset, q, schema, countries, topics, limit, offset, day, known),
                              st, day, known)
-
-    @app.get("/entities/{entity_id}", dependencies=[Read], tags=["yente"], response_model=YenteEntity,
-             response_model_by_alias=True, description="One entity in yente's shape (`nested` is accepted: "
-             "listwatch entities have no nested entities).")
-    def get_yente_entity(entity_id: str, as_of: AsOf = None, known_at: Stamp = None,
-                         nested: bool = True) -> dict[str, Any]:
-        st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
-        return with_evidence(yente.entity(st, entity_id, day, known), st, day, known)
 
     @app.get("/catalog", dependencies=[Read], tags=["yente"], response_model=CatalogResponse,
              description="The datasets: one per list and the `default` collection.")

@@ -10,23 +10,25 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from listwatch import report
+from listwatch import report, yente
 from listwatch import status as engine
 from listwatch.api.access import Keys
 from listwatch.api.limits import BodyTooLarge
-from listwatch.dates import DateInputError, parse_day
-from listwatch.evidence import evidence
+from listwatch.dates import DateInputError, parse_day, parse_record_time
+from listwatch.evidence import evidence, with_evidence
 from listwatch.freshness import freshness
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
+from listwatch.screen import ScreenError, screen
 from listwatch.store.db import Store
 from listwatch.web import login
+from listwatch.web.cite import download, linkify
 from listwatch.web.login import LoginRequired, page_guard
 from listwatch.web.timeline_svg import render
 
@@ -34,6 +36,9 @@ __all__ = ["LoginRequired", "on_login_required", "router", "static_files"]
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters["cite"] = linkify
+PAGE = 100  # members per page
+Format = Annotated[Literal["html", "csv", "json"], Query(alias="format")]
 RESULTS_KEPT = 50
 RESULT_SECONDS = 3600
 PORTFOLIO_COLUMNS = ["row", "name", "isin", "ticker", "quantity", "matched_by", "entity_id", "entity_name",
@@ -42,6 +47,14 @@ PORTFOLIO_COLUMNS = ["row", "name", "isin", "ticker", "quantity", "matched_by", 
 
 def static_files() -> StaticFiles:
     return StaticFiles(directory=str(HERE / "static"))
+
+
+def _known(value: str | None) -> dt.datetime | None:
+    """A page's record time (``known_at``); an unreadable one means everything known now."""
+    try:
+        return parse_record_time(value, "known_at") if value else None
+    except DateInputError:
+        return None
 
 
 def _day(value: str | None) -> dt.date:
@@ -95,21 +108,67 @@ def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
     results = _Results()
 
     @r.get("/", response_class=HTMLResponse)
-    def search_page(request: Request, q: str = "", as_of: str | None = None) -> HTMLResponse:
-        return templates.TemplateResponse(request, "search.html", {"q": q[:500], "as_of": _day(as_of).isoformat()})
+    def search_page(request: Request, q: str = "", as_of: str | None = None, known_at: str | None = None,
+                    fmt: Format = "html") -> Response:
+        """Results rendered on the server (no JavaScript needed); the URL carries query, date and record time."""
+        st, day, known = store(), _day(as_of), _known(known_at)
+        ctx: dict[str, Any] = {"q": q[:500], "as_of": day.isoformat(), "known_at": known_at or "", "hits": None}
+        if q.strip():
+            try:
+                ctx["hits"] = [h.as_json() for h in screen(q[:500], day, 0.5, 10, store=st, known_at=known)]
+            except ScreenError as exc:
+                ctx["error"] = str(exc)
+            ctx["evidence"] = evidence(st, day, known)
+        if fmt != "html":
+            return download(ctx["hits"] or [], ["score", "entity", "matched_name", "restricted", "lists", "effects",
+                                                "source_ids"], fmt, "listwatch-search",
+                            {"query": q, "as_of": day.isoformat(), "evidence": ctx.get("evidence")})
+        return templates.TemplateResponse(request, "search.html", ctx)
 
     @r.get("/entities/{entity_id}", response_class=HTMLResponse)
-    def entity_page(request: Request, entity_id: str, as_of: str | None = None) -> HTMLResponse:
+    def entity_page(request: Request, entity_id: str, as_of: str | None = None, known_at: str | None = None,
+                    fmt: Format = "html") -> Response:
         st = store()
         e = st.entity(entity_id)
         if e is None:
             return templates.TemplateResponse(request, "search.html", {"q": "", "as_of": _day(None).isoformat()},
                                               status_code=404)
-        day = _day(as_of)
-        tl = report.timeline_json(st, engine.timeline(st, e))
-        return templates.TemplateResponse(request, "entity.html", {
-            "e": report.entity_json(e), "status": report.status_json(st, engine.status(st, e, day)), "tl": tl,
+        day, known = _day(as_of), _known(known_at)
+        if fmt == "html" and "text/html" not in request.headers.get("accept", ""):
+            # yente clients (nomenklatura's enricher) read /entities/{id} as JSON; browsers get the page.
+            return JSONResponse(with_evidence(yente.entity(st, e.id, day, known), st, day, known))
+        tl = report.timeline_json(st, engine.timeline(st, e, known))
+        if fmt != "html":
+            return download(tl["events"], ["date", "list", "type", "listed_as", "note", "source"], fmt,
+                            f"listwatch-{e.id}-events", {"entity": tl["entity"], "effects": tl["effects"],
+                                                         "evidence": evidence(st, day, known)})
+        return templates.TemplateResponse(request, "entity.html", {"known_at": known_at or "",
+            "e": report.entity_json(e), "status": report.status_json(st, engine.status(st, e, day, known)), "tl": tl,
             "svg": render(tl, dt.date.today()), "children": st.children(e.id)})
+
+    @r.get("/print", response_class=HTMLResponse)
+    def print_page(request: Request, q: str = "", entity: str = "", as_of: str | None = None,
+                   known_at: str | None = None) -> Response:
+        """A page to file: an entity's status and story, or a search's results, with the evidence record
+        (as_of, known_at, data version, sources) and the time it was printed."""
+        st, day, known = store(), _day(as_of), _known(known_at)
+        ctx: dict[str, Any] = {"q": q[:500], "as_of": day.isoformat(), "known_at": known_at or "",
+                               "evidence": evidence(st, day, known), "hits": None, "e": None,
+                               "printed_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+                               "url": str(request.url)}
+        e = st.entity(entity) if entity else None
+        if e is not None:
+            ctx.update(e=report.entity_json(e), status=report.status_json(st, engine.status(st, e, day, known)),
+                       tl=report.timeline_json(st, engine.timeline(st, e, known)))
+        elif q.strip():
+            try:
+                ctx["hits"] = [h.as_json() for h in screen(q[:500], day, 0.5, 10, store=st, known_at=known)]
+            except ScreenError as exc:
+                ctx["error"] = str(exc)
+        else:
+            ctx["error"] = "Nothing to print: give ?q= (a search) or ?entity= (an entity id)."
+        return templates.TemplateResponse(request, "print.html", ctx, status_code=200 if "error" not in ctx
+                                          or ctx["hits"] is not None else 404)
 
     @r.get("/lists", response_class=HTMLResponse)
     def lists_page(request: Request) -> HTMLResponse:
@@ -117,24 +176,42 @@ def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
         return templates.TemplateResponse(request, "lists.html", {"lists": st.lists(), "fresh": freshness(st)})
 
     def _list_page(request: Request, list_id: str, as_of: str | None, diff: dict[str, Any] | None,
-                   frm: str, to: str) -> HTMLResponse:
+                   frm: str, to: str, offset: int = 0, fmt: str = "html") -> Response:
         st = store()
         if st.list_def(list_id) is None:
             return templates.TemplateResponse(request, "lists.html", {"lists": st.lists(), "fresh": freshness(st)},
                                               status_code=404)
         day = _day(as_of)
         members = None if diff else report.members_json(list_id, day, engine.members(st, list_id, day))
+        if fmt != "html":
+            if diff:
+                rows = [{**m, "change": k} for k in ("added", "removed", "amended") for m in diff[k]]
+                return download(rows, ["change", "id", "name", "listed_as", "since", "until"], fmt,
+                                f"listwatch-{list_id}-diff-{frm}-{to}", {"list": list_id, "from": frm, "to": to})
+            assert members is not None
+            return download(members["members"], ["id", "name", "listed_as", "since", "in_force"], fmt,
+                            f"listwatch-{list_id}-{day}", {"list": list_id, "as_of": day.isoformat(),
+                                                           "evidence": evidence(st, day, None)})
+        page = None
+        if members is not None:
+            total = len(members["members"])
+            offset = min(max(offset, 0), max(total - 1, 0))
+            members = {**members, "members": members["members"][offset:offset + PAGE]}
+            page = {"offset": offset, "total": total, "prev": max(offset - PAGE, 0) if offset else None,
+                    "next": offset + PAGE if offset + PAGE < total else None, "last": offset + len(members["members"])}
         return templates.TemplateResponse(request, "list.html", {
-            "list_id": list_id, "as_of": day.isoformat(), "members": members, "diff": diff, "frm": frm, "to": to})
+            "list_id": list_id, "as_of": day.isoformat(), "members": members, "diff": diff, "frm": frm, "to": to,
+            "page": page, "fresh": freshness(st).get(list_id), "list": st.list_def(list_id)})
 
     @r.get("/lists/{list_id}", response_class=HTMLResponse)
-    def list_page(request: Request, list_id: str, as_of: str | None = None) -> HTMLResponse:
+    def list_page(request: Request, list_id: str, as_of: str | None = None,
+                  offset: Annotated[int, Query(ge=0, le=10**7)] = 0, fmt: Format = "html") -> Response:
         today = dt.date.today()
         return _list_page(request, list_id, as_of, None, (today - dt.timedelta(days=30)).isoformat(),
-                          today.isoformat())
+                          today.isoformat(), offset, fmt)
 
     @r.get("/lists/{list_id}/diff", response_class=HTMLResponse)
-    def diff_page(request: Request, list_id: str, to: str | None = None) -> HTMLResponse:
+    def diff_page(request: Request, list_id: str, to: str | None = None, fmt: Format = "html") -> Response:
         frm = request.query_params.get("from")
         start, end = _day(frm), _day(to)
         start, end = min(start, end), max(start, end)
@@ -142,7 +219,7 @@ def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
         if st.list_def(list_id) is None:
             return _list_page(request, list_id, None, None, "", "")
         d = report.diff_json(engine.diff(st, list_id, start, end))
-        return _list_page(request, list_id, None, d, start.isoformat(), end.isoformat())
+        return _list_page(request, list_id, None, d, start.isoformat(), end.isoformat(), 0, fmt)
 
     @r.get("/portfolio", response_class=HTMLResponse)
     def portfolio_page(request: Request) -> HTMLResponse:
@@ -190,12 +267,15 @@ def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
                         headers={"content-disposition": 'attachment; filename="listwatch-portfolio.csv"'})
 
     @r.get("/changes", response_class=HTMLResponse)
-    def changes_page(request: Request, since: str | None = None) -> HTMLResponse:
+    def changes_page(request: Request, since: str | None = None, fmt: Format = "html") -> Response:
         st = store()
         day = _day(since) if since else dt.date.today() - dt.timedelta(days=30)
         start = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
         feed = engine.changes(st, start, None, 501)
         data = report.changes_json(st, feed[:500])
+        if fmt != "html":
+            return download(data["changes"], ["recorded_at", "effective", "list", "type", "entity", "source"], fmt,
+                            f"listwatch-changes-since-{day}", {"since": day.isoformat(), "truncated": len(feed) > 500})
         return templates.TemplateResponse(request, "changes.html", {
             "since": day.isoformat(), "changes": data["changes"], "more": len(feed) > 500})
 

@@ -9,16 +9,20 @@
     var esc = function (s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; };
     var run = function () {
       var q = box.value.trim(), mine = ++seq;
+      var known = document.getElementById("known_at");
+      var share = "/?q=" + encodeURIComponent(q) + (day.value ? "&as_of=" + day.value : "") + (known && known.value ? "&known_at=" + encodeURIComponent(known.value) : "");
+      if (window.history && window.history.replaceState) { window.history.replaceState(null, "", q ? share : "/"); }
       if (!q) { out.innerHTML = ""; return; }
-      var url = "/v1/screen?threshold=0.5&limit=10&q=" + encodeURIComponent(q) + (day.value ? "&as_of=" + day.value : "");
+      var url = "/v1/screen?threshold=0.5&limit=10&q=" + encodeURIComponent(q) + (day.value ? "&as_of=" + day.value : "") + (known && known.value ? "&known_at=" + encodeURIComponent(known.value) : "");
       out.setAttribute("aria-busy", "true");
       fetch(url).then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); }).then(function (res) {
         if (mine !== seq) { return; }
         out.removeAttribute("aria-busy");
         if (!res[0]) { out.innerHTML = '<p class="error" role="alert">' + esc(res[1].detail) + "</p>"; return; }
         var hits = res[1].results;
+        var tools = '<p class="muted tools">' + hits.length + " results on " + esc(day.value) + ' · <a id="print-link" href="/print' + share.slice(1) + '">print view</a> · download <a href="' + share + '&format=csv">CSV</a> · <a href="' + share + '&format=json">JSON</a></p>';
         if (!hits.length) { out.innerHTML = '<p class="muted">No match for &ldquo;' + esc(q) + "&rdquo;.</p>"; return; }
-        out.innerHTML = hits.map(function (h) {
+        out.innerHTML = tools + hits.map(function (h) {
           var cls = h.restricted ? "restricted" : (h.lists.length ? "enjoined" : "clear");
           var label = h.restricted ? "restricted: " + h.lists.join(", ") : "not restricted";
           return '<div class="hit"><a href="/entities/' + encodeURIComponent(h.entity.id) + (day.value ? "?as_of=" + day.value : "") + '">' +
@@ -33,7 +37,7 @@
     day.addEventListener("change", run);
     var form = document.getElementById("searchform");
     if (form) { form.addEventListener("submit", function (e) { e.preventDefault(); run(); }); }
-    if (box.value) { run(); }
+    // Results for a shared URL are already on the page (rendered by the server); typing refreshes them.
   }
   var drop = document.getElementById("drop"), file = document.getElementById("file");
   if (drop && file) {
