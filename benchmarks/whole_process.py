@@ -15,6 +15,7 @@ its whole-process time for one query, and its full-scan rate over the first 100 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -47,17 +48,41 @@ RAPIDFUZZ_SCRIPT = textwrap.dedent('''\
 ''')
 
 
+CPU: dict[str, float] = {}  # measure -> CPU seconds (user + system) of the timed process and its children
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def _run(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu()
     p = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
     took = time.perf_counter() - t
+    CPU["last"] = _cpu() - c
     if p.returncode != 0:
         raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr[-2000:]}")
     return took, p.stdout + p.stderr
 
 
 def _median(cmd: list[str], env: dict[str, str], cwd: Path, repeat: int) -> float:
-    return statistics.median(_run(cmd, env, cwd)[0] for _ in range(repeat))
+    runs = [(_run(cmd, env, cwd)[0], CPU["last"]) for _ in range(repeat)]
+    CPU["last"] = statistics.median(c for _, c in runs)
+    return statistics.median(w for w, _ in runs)
+
+
+class _Timings(dict[str, float]):
+    """Wall seconds per measure; the CPU seconds of the run just recorded are kept beside them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cpu: dict[str, float] = {}
+
+    def __setitem__(self, key: str, value: float) -> None:
+        super().__setitem__(key, value)
+        if "names/s" not in key:
+            self.cpu[key] = CPU["last"]
 
 
 def _dev_queries(n: int) -> list[str]:
@@ -67,23 +92,24 @@ def _dev_queries(n: int) -> list[str]:
         return [r["query"] for r in csv.DictReader(fh)][:n]
 
 
-def run_tree(src: Path, repeat: int, work: Path) -> dict[str, float]:
+def run_tree(src: Path, repeat: int, work: Path) -> _Timings:
     """Every timing for one source tree, in seconds (screen-file rates in names/s)."""
     home = Path(tempfile.mkdtemp(prefix="lw-home-", dir=work))
     env = {**os.environ, "LISTWATCH_HOME": str(home), "PYTHONPATH": str(src)}
     env.pop("LISTWATCH_DATABASE_URL", None)
     lw = [sys.executable, "-m", "listwatch"]
-    r: dict[str, float] = {}
+    r = _Timings()
     r["--help"] = _median([*lw, "--help"], env, work, repeat)
     r["first open (create + seed)"] = _run([*lw, "lists"], env, work)[0]
     files = [("SDN 2021-07-07", ["ofac-csv", str(REAL / "ofac-sdn-csv/2021-07-07"), "--as-of", "2021-07-07"]),
              ("consolidated 2025-12-19", ["ofac-csv", str(REAL / "ofac-cons-csv/2025-12-19"), "--as-of", "2025-12-19"]),
              ("CSL 2022-05-16", ["csl", str(REAL / "csl/2022-05-16/consolidated.csv.gz"), "--as-of", "2022-05-16"])]
-    total = 0.0
+    total = cpu = 0.0
     for label, args in files:
         took = _run([*lw, "ingest", *args], env, work)[0]
         r[f"ingest {label}"] = took
-        total += took
+        total, cpu = total + took, cpu + CPU["last"]
+    CPU["last"] = cpu
     r["ingest total"] = total
     r["screen Xiaomi (first after ingest)"] = _run([*lw, "screen", "Xiaomi"], env, work)[0]
     r["screen Xiaomi"] = _median([*lw, "screen", "Xiaomi"], env, work, repeat)
@@ -104,18 +130,23 @@ def main(srcs: list[Path], repeat: int) -> None:
         script.write_text(RAPIDFUZZ_SCRIPT, encoding="utf-8")
         env = {**os.environ}
         one = _median([sys.executable, str(script), str(REAL), "Xiaomi"], env, work, repeat)
+        one_cpu = CPU["last"]
         qs = _dev_queries(100)
         _took, text = _run([sys.executable, str(script), str(REAL), *qs], env, work)
         rate = float(text.split(" queries/s")[0].rsplit(" ", 1)[1])
-        print(f"baseline rapidfuzz script: one query as a whole process {one:.3f} s; full scan {rate:.2f} queries/s "
+        print(f"baseline rapidfuzz script: one query as a whole process {one:.3f} s ({one_cpu:.3f} s CPU); full scan {rate:.2f} queries/s "
               f"({text.split(';')[0]})")
         results = [(src, run_tree(src, repeat, work)) for src in srcs]
     print(f"{'measure':42}" + "".join(f"{str(s)[-28:]:>30}" for s, _ in results))
     for key in results[0][1]:
         print(f"{key:42}" + "".join(f"{r[key]:>30.3f}" for _, r in results))
+    print("CPU seconds (user + system, the process and its children: steadier than wall time on a busy machine)")
+    for key in results[0][1].cpu:
+        print(f"{key:42}" + "".join(f"{r.cpu[key]:>30.3f}" for _, r in results))
     for src, r in results:
         print(f"-- {src}")
-        print(f"   one screen / rapidfuzz one query: {r['screen Xiaomi'] / one:.2f}x the time "
+        print(f"   one screen / rapidfuzz one query: {r['screen Xiaomi'] / one:.2f}x the time, "
+              f"{r.cpu['screen Xiaomi'] / one_cpu:.2f}x the CPU "
               f"(target <= 1); --help {r['--help']:.2f} s, status {r['status Xiaomi']:.2f} s (target <= 0.25)")
         for w in (1, 2):
             per = r[f"screen-file names/s, {w} worker(s)"]
@@ -124,10 +155,9 @@ def main(srcs: list[Path], repeat: int) -> None:
         print(f"   ingest of the three files: {r['ingest total']:.1f} s (target < 10 s)")
     if len(results) == 2:
         (_a, ra), (_b, rb) = results
-        print("ratios second / first tree (lower is faster):")
-        for key in ra:
-            if "names/s" not in key:
-                print(f"   {key:42} {rb[key] / ra[key]:.2f}")
+        print("ratios second / first tree (lower is faster): wall, CPU")
+        for key in ra.cpu:
+            print(f"   {key:42} {rb[key] / ra[key]:6.2f} {rb.cpu[key] / max(ra.cpu[key], 1e-9):6.2f}")
 
 
 if __name__ == "__main__":
