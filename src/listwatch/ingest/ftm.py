@@ -17,16 +17,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from followthemoney import model
+from followthemoney.exc import InvalidData
+
+from listwatch.ftm import ID_PROPS
 from listwatch.ingest.records import IngestError, SourceRecord, read_bytes
 from listwatch.model import Identifier
 
-__all__ = ["PARTY_SCHEMAS", "export_lines", "list_id_for", "parse"]
+__all__ = ["PARTY_SCHEMAS", "list_id_for", "parse"]
 
 PARTY_SCHEMAS = {"Person": "Person", "Company": "Organization", "Organization": "Organization",
                  "LegalEntity": "Organization", "PublicBody": "Organization", "Vessel": "Vessel",
                  "Airplane": "Aircraft"}
-ID_PROPS = {"isinCode": "isin", "leiCode": "lei", "ticker": "ticker", "registrationNumber": "registration",
-            "innCode": "inn", "ogrnCode": "ogrn", "swiftBic": "bic"}
+EXTRA_PROPS = ("birthDate", "nationality", "imoNumber", "sourceUrl", "topics", "flag", "address", "notes")
 DATASET_LISTS = {"us_ofac_sdn": "us-ofac-sdn", "us_ofac_cons": "us-ofac-cons", "us_dod_chinese_milcorps":
                  "us-dod-1260h", "us_bis_entity_list": "us-bis-entity-list", "us_trade_csl": "us-trade-csl",
                  "us_cmic": "us-ofac-ns-cmic"}
@@ -57,7 +60,13 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         props = doc.get("properties", {})
         if not isinstance(props, dict) or not all(isinstance(v, list) for v in props.values()):
             raise IngestError(f"{path.name}: line {n}: 'properties' must map names to lists of values")
-        yield n, doc
+        if model.get(doc["schema"]) is None:
+            raise IngestError(f"{path.name}: line {n}: {doc['schema']!r} is not a FollowTheMoney schema")
+        try:  # the library reads and cleans every value by its property type, and drops unknown properties
+            proxy = model.get_proxy(doc, cleaned=False)
+        except (InvalidData, ValueError, TypeError) as exc:
+            raise IngestError(f"{path.name}: line {n}: not a valid FollowTheMoney entity ({exc})") from exc
+        yield n, {**proxy.to_dict(), "datasets": doc.get("datasets", [])}
 
 
 def _date(values: list[Any]) -> dt.date | None:
@@ -102,31 +111,10 @@ def parse(path: Path) -> list[tuple[str, list[SourceRecord], dict[str, str]]]:
         if not lists:
             lists = [list_id_for(str(d)) for d in doc.get("datasets", [])] or ["ftm-unlisted"]
         idents = tuple(Identifier(ID_PROPS[k], str(v), (sid,)) for k in ID_PROPS for v in props.get(k, []))
+        extra = {k: "; ".join(str(v) for v in props[k]) for k in EXTRA_PROPS if props.get(k)}
         records.append(SourceRecord(
             sid, tuple(dict.fromkeys(lists)), pnames[0], PARTY_SCHEMAS[doc["schema"]],
             tuple(dict.fromkeys(str(a) for a in pnames[1:] + props.get("alias", []) + props.get("weakAlias", []))),
             (), tuple(str(c) for c in props.get("country", []) + props.get("jurisdiction", [])), idents,
-            min(listed) if listed else None))
+            min(listed) if listed else None, extra=extra))
     return [(f"ftm:{path.name.split('.')[0]}", records, names)]
-
-
-def export_lines(entities: list[dict[str, Any]]) -> Iterator[str]:
-    """FTM JSON Lines for listwatch's entities (given as report-style dicts with their listings)."""
-    for e in entities:
-        schema = "Person" if e["kind"] == "person" else "Vessel" if e["kind"] == "vessel" else "Company"
-        props: dict[str, list[str]] = {"name": [e["name"]], "alias": e["aliases"]}
-        if e.get("country"):
-            props["country"] = [e["country"].lower()]
-        for i in e["identifiers"]:
-            key = {"isin": "isinCode", "lei": "leiCode", "ticker": "ticker"}.get(i["scheme"], "registrationNumber")
-            props.setdefault(key, []).append(i["value"] if not i.get("exchange") else f"{i['value']} {i['exchange']}")
-        yield json.dumps({"id": f"lw-{e['id']}", "schema": schema, "properties": props,
-                          "datasets": ["listwatch"]}, ensure_ascii=False)
-        for n, x in enumerate(e["listings"]):
-            sp: dict[str, list[str]] = {"entity": [f"lw-{e['id']}"], "program": [x["list"]],
-                                        "authority": [x["authority"]], "startDate": [x["since"]],
-                                        "listingDate": [x["since"]], "summary": [x["source"]]}
-            if x["until"]:
-                sp["endDate"] = [x["until"]]
-            yield json.dumps({"id": f"lw-{e['id']}-sanction-{n}", "schema": "Sanction", "properties": sp,
-                              "datasets": ["listwatch"]}, ensure_ascii=False)

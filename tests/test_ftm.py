@@ -1,0 +1,72 @@
+"""FollowTheMoney out and in through the followthemoney library: schema-valid entities with topics,
+Sanctions with their sources, and identifiers that survive a round trip (the USCC as uscCode)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from followthemoney import model
+
+from listwatch.export import ftm_lines
+from listwatch.ingest import IngestError, ftm
+from listwatch.store.db import Store
+
+
+@pytest.fixture(scope="module")
+def exported(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    f = tmp_path_factory.mktemp("ftm") / "registry.ftm.json"
+    f.write_text("\n".join(ftm_lines(store)) + "\n", encoding="utf-8")
+    return f
+
+
+def _docs(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_every_exported_entity_is_schema_valid(exported: Path) -> None:
+    docs = _docs(exported)
+    for d in docs:
+        proxy = model.get_proxy(d, cleaned=False)  # the library re-reads every value by its type
+        assert proxy.to_dict()["properties"] == d["properties"], d["id"]
+    assert {d["schema"] for d in docs} >= {"Company", "Sanction"}
+
+
+def test_topics_and_sources_are_exported(exported: Path) -> None:
+    docs = {d["id"]: d for d in _docs(exported)}
+    xiaomi = docs["lw-xiaomi"]["properties"]
+    assert set(xiaomi["topics"]) == {"mil", "invest.ban"}  # type: ignore[index]
+    sanction = next(d for d in docs.values() if d["schema"] == "Sanction"
+                    and d["properties"]["entity"] == ["lw-xiaomi"])  # type: ignore[index]
+    props = sanction["properties"]
+    assert props["listingDate"] == ["2021-01-14"] and props["endDate"] == ["2021-05-25"]  # type: ignore[index]
+    assert any(u.startswith("https://") for u in props["sourceUrl"])  # type: ignore[index]
+    huawei = docs["lw-huawei"]["properties"]
+    assert "export.control" in huawei["topics"]  # type: ignore[index]
+
+
+def test_the_uscc_survives_a_round_trip(exported: Path) -> None:
+    docs = {d["id"]: d for d in _docs(exported)}
+    assert docs["lw-aecc"]["properties"]["uscCode"] == ["91110000MA005UCQ5P"]  # type: ignore[index]
+    [(_, recs, _)] = ftm.parse(exported)
+    aecc = next(r for r in recs if r.source_id == "ftm:lw-aecc")
+    assert ("uscc", "91110000MA005UCQ5P") in {(i.scheme, i.value) for i in aecc.identifiers}
+
+
+def test_import_keeps_what_the_source_gave_and_refuses_an_unknown_schema(tmp_path: Path) -> None:
+    f = tmp_path / "people.json"
+    f.write_text(json.dumps({"id": "p1", "schema": "Person", "datasets": ["us_ofac_sdn"], "properties": {
+        "name": ["Ivan Example"], "birthDate": ["1970-02-03"], "nationality": ["Russia"],
+        "sourceUrl": ["https://ofac.example/p1"]}}) + "\n" + json.dumps({"id": "v1", "schema": "Vessel", "properties": {
+            "name": ["SEA EXAMPLE"], "imoNumber": ["IMO 9176187"]}}) + "\n", encoding="utf-8")
+    [(_, recs, _)] = ftm.parse(f)
+    person = next(r for r in recs if r.source_id == "ftm:p1")
+    assert person.extra["birthDate"] == "1970-02-03" and person.extra["nationality"] == "ru"
+    assert person.extra["sourceUrl"] == "https://ofac.example/p1"
+    vessel = next(r for r in recs if r.source_id == "ftm:v1")
+    assert vessel.schema == "Vessel" and "imoNumber" in vessel.extra
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"id": "x", "schema": "Banana", "properties": {"name": ["x"]}}\n', encoding="utf-8")
+    with pytest.raises(IngestError, match="line 1: 'Banana' is not a FollowTheMoney schema"):
+        ftm.parse(bad)
