@@ -146,7 +146,8 @@ def test_body_limit(server: str) -> None:
 
 
 def test_ingest_requires_an_admin_key_and_then_records_changes(server: str) -> None:
-    ftm_line = b'{"id": "acme", "schema": "Company", "properties": {"name": ["Acme Drones Ltd"]}, "datasets": ["t"]}\n'
+    ftm_line = (b'{"id": "acme", "schema": "Company", "properties": {"name": ["Acme Drones Ltd"], "topics": ["sanction"]}, '
+                b'"datasets": ["t"]}\n')
     _problem(httpx.post(f"{server}/v1/ingest", params={"format": "ftm"}, content=ftm_line), 401, "admin X-API-Key")
     _problem(httpx.post(f"{server}/v1/ingest", params={"format": "ftm"}, content=ftm_line,
                         headers={"X-API-Key": "wrong"}), 401, "admin X-API-Key")

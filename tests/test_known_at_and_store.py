@@ -34,6 +34,10 @@ def test_default_store_is_sqlite_in_wal_mode_with_foreign_keys(tmp_path: Path) -
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
+HEAD = max(p.name.split("_")[0] for p in (Path(__file__).parents[1] / "src/listwatch/store/migrations/versions")
+           .glob("0*.py"))  # the newest migration's revision
+
+
 def test_migration_from_empty_db_creates_schema_and_rerun_is_noop(tmp_path: Path) -> None:
     s = open_store(f"sqlite:///{tmp_path / 'm.db'}", seed=False)
     tables = set(inspect(s.engine).get_table_names())
@@ -124,7 +128,8 @@ def test_two_processes_writing_at_once_lose_nothing(fresh_store: Store, tmp_path
     for k in range(2):
         f = tmp_path / f"batch{k}.ftm.json"
         f.write_text("".join(json.dumps({"id": f"p{k}-{i}", "schema": "Company", "properties": {
-            "name": [f"Parallel Writer {k} Number {i} Trading"]}, "datasets": ["us_ofac_sdn"]}) + "\n"
+            "name": [f"Parallel Writer {k} Number {i} Trading"], "topics": ["sanction"]},
+            "datasets": ["us_ofac_sdn"]}) + "\n"
             for i in range(400)), encoding="utf-8")
         files.append(f)
     env = {**os.environ, "LISTWATCH_DATABASE_URL": fresh_store.engine.url.render_as_string(hide_password=False)}

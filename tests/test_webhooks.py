@@ -50,7 +50,7 @@ def receiver() -> Iterator[Receiver]:
 
 def _ftm(tmp_path: Path, name: str) -> Path:
     f = tmp_path / "t.ftm.json"
-    f.write_text(json.dumps({"id": "acme", "schema": "Company", "properties": {"name": [name]},
+    f.write_text(json.dumps({"id": "acme", "schema": "Company", "properties": {"name": [name], "topics": ["sanction"]},
                              "datasets": ["us_ofac_sdn"]}) + "\n", encoding="utf-8")
     return f
 

@@ -78,12 +78,15 @@ def bundled_docs(ds: Dataset | None = None) -> list[NameDoc]:
     return entity_docs((ds or load_dataset()).entities.values())
 
 
+INDEX = "screen.index"  # the name of the screening index among a store's derived values
+
+
 def screen_index(store: Store) -> NameIndex:
     """The name index over every entity of the store: mapped from its file for the current data version,
     built (and written) when there is none (:mod:`listwatch.indexes`)."""
     from listwatch import indexes  # noqa: PLC0415 - indexes builds from entity_docs (here)
 
-    return store.derived("screen.index", lambda: indexes.screen_index(store))
+    return store.derived(INDEX, lambda: indexes.screen_index(store))
 
 
 def check_query(query: str) -> str:

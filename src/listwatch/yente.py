@@ -157,6 +157,17 @@ def _countries(props: dict[str, list[str]]) -> set[str]:
     return {c for p in COUNTRY_PROPS for v in props.get(p, []) if (c := registry.country.clean(v))}
 
 
+def cost(queries: dict[str, Any]) -> int:
+    """How many names and identifiers a match request screens (at most MAX_TERMS per query)."""
+    total = 0
+    for q in queries.values():
+        props = q.get("properties", {}) if isinstance(q, dict) else {}
+        n = sum(1 if isinstance(v, str) else len(v) for k, v in props.items() if k in ID_PROPS + NAME_PROPS
+                and isinstance(v, str | list))
+        total += min(n, MAX_TERMS)
+    return total
+
+
 def match(store: Store, dataset: str, queries: dict[str, Any], p: MatchParams) -> dict[str, Any]:
     """yente's ``EntityMatchResponse`` for ``queries``; :class:`YenteError` for a request it cannot answer."""
     lists = scope(store, dataset)

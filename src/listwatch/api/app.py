@@ -15,12 +15,15 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -30,7 +33,7 @@ from listwatch import status as engine
 from listwatch.api import models as m
 from listwatch.api.access import Keys
 from listwatch.api.docs import mount_docs
-from listwatch.api.limits import BodyLimit, BodyTooLarge
+from listwatch.api.limits import BodyLimit, BodyTooLarge, Shed, check_cost
 from listwatch.api.yente import (
     AlgorithmsResponse,
     CatalogResponse,
@@ -45,7 +48,7 @@ from listwatch.freshness import freshness
 from listwatch.ingest import FORMATS, IngestError, ShrinkRefused, ingest
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.resolve import Ambiguous, NotFound, resolve
-from listwatch.screen import DEFAULT_THRESHOLD, MAX_QUERY, ScreenError, ScreenFilter, screen
+from listwatch.screen import DEFAULT_THRESHOLD, INDEX, MAX_QUERY, ScreenError, ScreenFilter, screen, screen_index
 from listwatch.store.db import Store, open_store
 from listwatch.update import Scheduler, parse_from, parse_interval, source_status, update
 from listwatch.web.views import LoginRequired, on_login_required, static_files
@@ -106,6 +109,7 @@ def create_app(url: str | None = None) -> FastAPI:
         """``LISTWATCH_UPDATE_EVERY`` (``serve --update-every``): update in a background thread, from the
         base URLs in ``LISTWATCH_UPDATE_FROM`` (``SOURCE=URL,...``, ``serve --from``) where given."""
         bases = parse_from([v for v in os.environ.get("LISTWATCH_UPDATE_FROM", "").split(",") if v.strip()])
+        prewarm()  # /readyz answers "not ready" until the first index is there
         scheduler = Scheduler(lambda: update(store(), bases=bases), interval) if interval else None
         app.state.scheduler = scheduler
         if scheduler:
@@ -119,13 +123,20 @@ def create_app(url: str | None = None) -> FastAPI:
         "Is this company restricted by a US government list - on which date, in what way, since when? "
         "Every answer carries its citations."))
     app.add_middleware(BodyLimit, limit=max_body, own_message=("/portfolio",))
+    app.add_middleware(Shed)  # outermost: refuses before anything is read
     app.mount("/static", static_files(), name="static")
     mount_docs(app)
 
     def store() -> Store:
         if "s" not in store_box:
-            store_box["s"] = open_store(url)
+            st = open_store(url)
+            st.serve_stale = True  # after an ingest, answer with the old index while the new one is built
+            store_box["s"] = st
         return store_box["s"]
+
+    def prewarm() -> None:
+        """Build (or swap in) the screening index off the request path: one thread, however many ask."""
+        threading.Thread(target=lambda: screen_index(store()), name="index-prewarm", daemon=True).start()
 
     def reader(request: Request, x_api_key: ApiKey = None) -> None:
         if not keys.can_read(x_api_key, request.cookies):
@@ -185,10 +196,17 @@ def create_app(url: str | None = None) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"], response_model=m.Ready)
-    def readyz() -> dict[str, Any]:
+    @app.get("/readyz", tags=["ops"], response_model=m.Ready,
+             responses={503: {"description": "not ready: no screening index exists yet (it is being built)"}})
+    def readyz() -> JSONResponse:
+        """Ready while a screening index exists, even a stale one being rebuilt (see Store.derived)."""
         st = store()
-        return {"status": "ready", "data_version": st.data_version(), "sources": source_status(st)}
+        if not st.has_derived(INDEX):
+            prewarm()
+            return JSONResponse({"status": "not ready", "data_version": st.data_version(), "sources": []},
+                                status_code=503, headers={"retry-after": "5"})
+        return JSONResponse(jsonable_encoder({"status": "ready", "data_version": st.data_version(),
+                                              "sources": source_status(st)}))
 
     @app.get("/v1/status", dependencies=[Read], tags=["registry"], response_model=m.StatusAnswer)
     def get_status(q: Q, as_of: AsOf = None, known_at: Stamp = None) -> dict[str, Any]:
@@ -224,6 +242,7 @@ def create_app(url: str | None = None) -> FastAPI:
         if len(body) > max_body:
             raise Problem(413, "Request body too large", f"body is over the {max_body:,}-byte limit")
         queries = _batch_queries(body, request.headers.get("content-type", ""))
+        check_cost(len(queries), "batch")
         day, known = _day(as_of, "as_of"), _ts(known_at, "known_at")
         st = store()
         filters = _filters(list_, country, schema)
@@ -261,6 +280,7 @@ def create_app(url: str | None = None) -> FastAPI:
                                    tuple(exclude_entity_ids), tuple(exclude_schema),
                                    _ts(changed_since, "changed_since"), day, known, body.weights)
         queries = {k: q.model_dump(by_alias=True) for k, q in body.queries.items()}
+        check_cost(yente.cost(queries), f"{len(queries):,} queries")
         return with_evidence(yente.match(st, dataset, queries, params), st, day, known)
 
     @app.get("/search/{dataset}", dependencies=[Read], tags=["yente"], response_model=SearchResponse,
@@ -368,9 +388,11 @@ def create_app(url: str | None = None) -> FastAPI:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / name
             path.write_bytes(raw)
-            results = ingest(store(), format, [path], day, allow_shrink=allow_shrink)
+            results = await run_in_threadpool(ingest, store(), format, [path], day, allow_shrink=allow_shrink)
         store_box["s"].forget()
-        return report.ingest_json(results, webhooks.notify(store(), results))
+        prewarm()  # the new index is built once, off the request path, and swapped in
+        delivered = await run_in_threadpool(webhooks.notify, store(), results)
+        return report.ingest_json(results, delivered)
 
     app.include_router(web_router(store, max_body, keys))
     return app

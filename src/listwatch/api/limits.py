@@ -1,4 +1,12 @@
-"""Limits that keep the server up: request bodies capped while they stream in.
+"""Limits that keep the server up: bodies capped while they stream, load shed, rates and costs capped.
+
+* :class:`Shed` answers 503 with ``Retry-After`` once more than ``LISTWATCH_MAX_QUEUE`` requests
+  (default 64) are in the server - running or waiting for a worker thread - instead of letting every
+  answer wait longer and longer; and, with ``LISTWATCH_RATE_LIMIT`` (requests per second, default
+  off), 429 with ``Retry-After`` to a client (its API key, else its address) above that rate (a
+  token bucket allowing bursts of twice the rate). ``/healthz`` and ``/readyz`` are never shed.
+* :func:`check_cost` refuses (413) a request that would screen more than ``LISTWATCH_MAX_COST``
+  names (default 1,000): queries x names per query, for ``/match`` and the batch endpoint.
 
 :class:`BodyLimit` is plain ASGI middleware. A declared ``Content-Length`` over the limit is
 answered 413 before anything is read; a body without one (chunked) is counted as it arrives and
@@ -8,12 +16,15 @@ limit plus one chunk is ever held, whatever the client sends.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
 
-__all__ = ["BodyLimit", "BodyTooLarge"]
+__all__ = ["BodyLimit", "BodyTooLarge", "Shed", "TooCostly", "check_cost", "max_cost"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -63,3 +74,92 @@ class BodyLimit:
             return message
 
         await self.app(scope, counted, send)
+
+
+def _env_number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number") from None
+
+
+def max_cost() -> int:
+    return int(_env_number("LISTWATCH_MAX_COST", 1000))
+
+
+class TooCostly(HTTPException):
+    def __init__(self, cost: int, limit: int, what: str) -> None:
+        super().__init__(413, f"{what}: {cost:,} names to screen is over the {limit:,}-name limit per request; "
+                         "split it into smaller requests")
+
+
+def check_cost(cost: int, what: str) -> None:
+    """Raise :class:`TooCostly` (413) when a request would screen more names than allowed."""
+    limit = max_cost()
+    if cost > limit:
+        raise TooCostly(cost, limit, what)
+
+
+async def _refuse(send: Send, status: int, title: str, detail: str, retry_after: int) -> None:
+    import json  # noqa: PLC0415
+
+    body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/problem+json"), (b"retry-after", str(retry_after).encode()),
+        (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class Shed:
+    """Load shedding and per-client rate limits (see module doc)."""
+
+    EXEMPT = ("/healthz", "/readyz")
+
+    def __init__(self, app: ASGIApp, depth: int | None = None, rate: float | None = None) -> None:
+        self.app = app
+        self.depth = int(_env_number("LISTWATCH_MAX_QUEUE", 64)) if depth is None else depth
+        self.rate = _env_number("LISTWATCH_RATE_LIMIT", 0) if rate is None else rate
+        self.inflight = 0  # the event loop is one thread: no lock needed
+        self.shed = 0
+        self.buckets: dict[bytes, tuple[float, float]] = {}  # client -> (tokens, at)
+
+    def _client(self, scope: Scope) -> bytes:
+        headers = dict(scope.get("headers") or ())
+        key = headers.get(b"x-api-key")
+        if key:
+            return b"key:" + hashlib.sha256(key).digest()
+        client = scope.get("client") or ("?", 0)
+        return f"addr:{client[0]}".encode()
+
+    def _allowed(self, client: bytes) -> float:
+        """0 when the request may go, else the seconds until it may."""
+        now = time.monotonic()
+        burst = 2 * self.rate
+        tokens, at = self.buckets.get(client, (burst, now))
+        tokens = min(burst, tokens + (now - at) * self.rate)
+        if tokens < 1:
+            self.buckets[client] = (tokens, now)
+            return (1 - tokens) / self.rate
+        self.buckets[client] = (tokens - 1, now)
+        if len(self.buckets) > 100_000:  # forget idle clients rather than grow without bound
+            self.buckets.clear()
+        return 0.0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") in self.EXEMPT:
+            await self.app(scope, receive, send)
+            return
+        if self.rate > 0 and (wait := self._allowed(self._client(scope))):
+            await _refuse(send, 429, "Too many requests", f"over {self.rate:g} requests per second for this "
+                          "client", max(1, round(wait)))
+            return
+        if self.inflight >= self.depth:
+            self.shed += 1
+            await _refuse(send, 503, "Server busy", f"{self.inflight} requests are in progress; try again shortly", 1)
+            return
+        self.inflight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.inflight -= 1

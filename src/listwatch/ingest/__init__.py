@@ -16,7 +16,7 @@ from typing import Any
 from listwatch.ingest import bis_dpl, csl, ftm, ofac_csv, ofac_xml
 from listwatch.ingest.apply import IngestResult, apply_version, content_hash
 from listwatch.ingest.guard import ShrinkRefused
-from listwatch.ingest.records import IngestError, SourceRecord, read_bytes
+from listwatch.ingest.records import IngestError, SourceRecord, check_text, read_bytes
 from listwatch.store.db import Store
 
 __all__ = ["FORMATS", "Batch", "IngestError", "IngestResult", "ShrinkRefused", "ingest", "ingest_batches",
@@ -82,17 +82,22 @@ def read_source(fmt: str, paths: Sequence[Path]) -> list[Batch]:
             batches += [Batch(src, recs, *_files_meta([p]), {}) for src, recs in ofac_xml.parse(p)]
         else:
             batches += [Batch(src, recs, *_files_meta([p]), names) for src, recs, names in ftm.parse(p)]
+    for b in batches:
+        check_text(b.records, ", ".join(f["name"] for f in b.files))
     return batches
 
 
 def ingest(store: Store, fmt: str, paths: Sequence[Path], as_of: dt.date | None = None,
            now: dt.datetime | None = None, allow_shrink: bool = False) -> list[IngestResult]:
-    """Parse everything first (a bad file changes nothing), then apply each source's version.
+    """Parse everything first (a bad file changes nothing), then apply each source's version, all
+    in one transaction: if any version fails (the shrink guard, a database error) none is kept.
 
     A version that would remove more of a source than the shrink guard allows raises
     :class:`ShrinkRefused` unless ``allow_shrink`` (see :mod:`listwatch.ingest.guard`).
     """
-    return ingest_batches(store, read_source(fmt, paths), as_of, now, allow_shrink)
+    batches = read_source(fmt, paths)
+    with store.writer():  # every file and source of this call in one transaction
+        return ingest_batches(store, batches, as_of, now, allow_shrink)
 
 
 def ingest_batches(store: Store, batches: Sequence[Batch], as_of: dt.date | None = None,

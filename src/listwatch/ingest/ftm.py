@@ -4,7 +4,10 @@ Each line is an entity ``{"id", "schema", "properties": {prop: [values]}, "datas
 Parties (``Person``, ``Company``, ``Organization``, ``LegalEntity``, ``Vessel``, ``Airplane``)
 become records ``ftm:<id>``; ``Sanction`` entities point at their party through ``entity`` and
 give the list (``program`` / ``authority`` / dataset) and the listing date (``listingDate``, else
-``startDate``). A party with no Sanction is listed on its datasets' lists.
+``startDate``). A party with no Sanction is listed on its datasets' lists only when its own
+``topics`` say it is restricted (``sanction``, ``export.control``, ``debarment``); any other
+party (a PEP, a ``sanction.linked`` relative, an owner) is kept for screening on no list, so it
+is never reported restricted.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ DATASET_LISTS = {"us_ofac_sdn": "us-ofac-sdn", "us_ofac_cons": "us-ofac-cons", "
                  "us-dod-1260h", "us_bis_entity_list": "us-bis-entity-list", "us_trade_csl": "us-trade-csl",
                  "us_cmic": "us-ofac-ns-cmic"}
 MAX_LINE = 10 * 1024 * 1024
+RESTRICTING_TOPICS = ("sanction", "export.control", "debarment")  # FtM topic codes that mean "listed"
 
 
 def list_id_for(value: str) -> str:
@@ -108,7 +112,7 @@ def parse(path: Path) -> list[tuple[str, list[SourceRecord], dict[str, str]]]:
             names.setdefault(lid, str((sp.get("authority") or [label])[0]))
             if d := _date(sp.get("listingDate", []) or sp.get("startDate", [])):
                 listed.append(d)
-        if not lists:
+        if not lists and any(t in RESTRICTING_TOPICS for t in props.get("topics", [])):
             lists = [list_id_for(str(d)) for d in doc.get("datasets", [])] or ["ftm-unlisted"]
         idents = tuple(Identifier(ID_PROPS[k], str(v), (sid,)) for k in ID_PROPS for v in props.get(k, []))
         extra = {k: "; ".join(str(v) for v in props[k]) for k in EXTRA_PROPS if props.get(k)}

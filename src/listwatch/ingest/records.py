@@ -13,7 +13,8 @@ from pathlib import Path
 
 from listwatch.model import Confidence, Identifier
 
-__all__ = ["MAX_FILE_BYTES", "IngestError", "SourceRecord", "check_width", "identifiers_in", "pack_records",
+__all__ = ["MAX_FILE_BYTES", "IngestError", "SourceRecord", "check_text", "check_width", "identifiers_in",
+           "pack_records",
            "read_bytes", "unpack_records"]
 
 MAX_FILE_BYTES = 512 * 1024 * 1024  # a list file (decompressed) larger than this is refused
@@ -46,6 +47,24 @@ class SourceRecord:
     # on the list on or before this day (the earliest dated copy that shows it): an upper bound, not a
     # listing date; used when the file prints no listing date (bundled snapshots, SDN history)
     first_seen: dt.date | None = None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_text(records: Sequence[SourceRecord], files: str) -> None:
+    """Refuse control characters (NUL above all) in any printed field, on every backend alike.
+
+    PostgreSQL cannot store a NUL in text and SQLite can, so one store would take a file the other
+    refuses; a list file never prints control characters (tab, CR and LF aside) on purpose.
+    """
+    for r in records:
+        texts = [r.source_id, r.name, r.schema, r.remarks, r.citation or "", *r.list_ids, *r.aliases, *r.programs,
+                 *r.countries, *r.extra.values(), *(i.value for i in r.identifiers)]
+        for text in texts:
+            if m := _CONTROL.search(text):
+                raise IngestError(f"{files}: record {r.source_id!r}: control character U+{ord(m.group()):04X} "
+                                  f"in {text[:60]!r}")
 
 
 def pack_records(records: Sequence[SourceRecord]) -> bytes:

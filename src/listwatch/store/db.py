@@ -9,8 +9,10 @@ new facts become new events recorded now-or-at-release; facts gone from the data
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -159,6 +161,10 @@ def _event_row(ev: Event, origin: str) -> dict[str, Any]:
             "by": ev.by, "note": ev.note}
 
 
+log = logging.getLogger("listwatch.store")
+INGEST_LOCK = 0x6C697374  # "list": the PostgreSQL advisory lock key that serialises ingests
+
+
 class Store:
     """Reads and appends facts. Queries return domain objects from :mod:`listwatch.model`."""
 
@@ -167,23 +173,80 @@ class Store:
         self._entity_cache: dict[str, Entity] = {}
         self._version: tuple[float, str] | None = None
         self._derived: dict[str, tuple[str, Any]] = {}
+        self._writing = threading.local()  # this thread's open writer, so writers nest
+        self._build_locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+        self.serve_stale = False  # see derived()
 
     # -- seeding ----------------------------------------------------------------------
     def derived(self, name: str, build: Callable[[], T]) -> T:
-        """A value computed from the store's data (an index), rebuilt only when the data changes."""
+        """A value computed from the store's data (an index), rebuilt only when the data changes.
+
+        Built once however many threads ask at the same time (the others wait for it). With
+        ``serve_stale`` (the server), a value that exists but is stale is still answered while one
+        background thread builds the new one, which then replaces it at once: an ingest never
+        makes waiting requests rebuild the index each (a stampede) or wait for it.
+        """
         version = self.data_version()
         cached = self._derived.get(name)
-        if cached is None or cached[0] != version:
-            cached = (version, build())
-            self._derived[name] = cached
+        if cached is not None and cached[0] == version:
+            return cast(T, cached[1])
+        if cached is not None and self.serve_stale:
+            self._rebuild_in_background(name, build, version)
+            return cast(T, cached[1])
+        with self._build_lock(name):
+            cached = self._derived.get(name)
+            if cached is None or cached[0] != version:
+                cached = (version, build())
+                self._derived[name] = cached
         return cast(T, cached[1])
+
+    def has_derived(self, name: str) -> bool:
+        """Whether a value of ``name`` exists, current or stale (the server is ready to answer)."""
+        return name in self._derived
+
+    def _build_lock(self, name: str) -> threading.Lock:
+        with self._locks_lock:
+            return self._build_locks.setdefault(name, threading.Lock())
+
+    def _rebuild_in_background(self, name: str, build: Callable[[], Any], version: str) -> None:
+        lock = self._build_lock(name)
+        if not lock.acquire(blocking=False):
+            return  # already being built
+
+        def run() -> None:
+            try:
+                self._derived[name] = (version, build())  # one assignment: readers see old or new
+            except Exception as exc:  # the old value keeps serving; the next request tries again
+                log.error("rebuilding %s failed: %s: %s", name, type(exc).__name__, exc)
+            finally:
+                lock.release()
+
+        threading.Thread(target=run, name=f"rebuild-{name}", daemon=True).start()
 
     @contextmanager
     def writer(self) -> Iterator[Writer]:
-        """One transaction for an ingested version (:mod:`listwatch.store.writer`); caches dropped after."""
+        """One transaction for ingested versions (:mod:`listwatch.store.writer`); caches dropped after.
+
+        Writers nest: inside an open one (same thread) the same transaction is used, so several
+        files or sources are applied all or nothing. Writers are serialised across processes: on
+        PostgreSQL by a transaction-scoped advisory lock (concurrent ingests of different sources
+        would otherwise race on shared rows - lists, entities - and fail with a unique violation);
+        SQLite allows one writer at a time by itself.
+        """
+        open_writer: Writer | None = getattr(self._writing, "writer", None)
+        if open_writer is not None:
+            yield open_writer
+            return
         try:
             with self.engine.begin() as conn:
-                yield Writer(conn)
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": INGEST_LOCK})
+                self._writing.writer = Writer(conn)
+                try:
+                    yield self._writing.writer
+                finally:
+                    self._writing.writer = None
         finally:
             self.forget()
 
