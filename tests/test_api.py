@@ -60,7 +60,11 @@ def _problem(r: httpx.Response, status: int, detail: str) -> None:
 
 def test_health_and_readiness(server: str) -> None:
     assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}
-    assert httpx.get(f"{server}/readyz").json()["status"] == "ready"
+    deadline = time.monotonic() + 60  # "not ready" (503) only until the first screening index is built
+    while (r := httpx.get(f"{server}/readyz", timeout=30)).status_code == 503 and time.monotonic() < deadline:
+        assert r.json()["status"] == "not ready" and r.headers["retry-after"]
+        time.sleep(0.2)
+    assert r.json()["status"] == "ready"
     assert httpx.get(f"{server}/docs").status_code == 200
     assert "/match/{dataset}" in httpx.get(f"{server}/openapi.json").json()["paths"]
 
@@ -156,7 +160,10 @@ def test_ingest_requires_an_admin_key_and_then_records_changes(server: str) -> N
                    headers={"X-API-Key": ADMIN})
     assert r.status_code == 200, r.text
     assert r.json()["results"][0]["added"] == 1
-    hits = httpx.get(f"{server}/v1/screen", params={"q": "Acme Drones"}).json()["results"]
+    deadline = time.monotonic() + 60  # the new index is built in the background, then swapped in
+    while not (hits := httpx.get(f"{server}/v1/screen", params={"q": "Acme Drones"}).json()["results"]) \
+            and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert hits and hits[0]["source_ids"] == ["listwatch:ftm-acme", "ftm:acme"]
     cursor, seen = 0, []
     while cursor is not None:

@@ -203,7 +203,8 @@ def create_app(url: str | None = None) -> FastAPI:
         st = store()
         if not st.has_derived(INDEX):
             prewarm()
-            return JSONResponse({"status": "not ready", "data_version": st.data_version(), "sources": []},
+            return JSONResponse(jsonable_encoder({"status": "not ready", "data_version": st.data_version(),
+                                                  "sources": source_status(st)}),
                                 status_code=503, headers={"retry-after": "5"})
         return JSONResponse(jsonable_encoder({"status": "ready", "data_version": st.data_version(),
                                               "sources": source_status(st)}))
