@@ -29,6 +29,7 @@ def test_data_check_command_passes_on_bundled_data(cli: Cli) -> None:
     r = cli("data", "check")
     assert r.exit_code == 0
     assert r.stdout.startswith("ok: ") and "us-dod-1237 45" in r.stdout
+    assert "reported; 0 verified without a primary source" in r.stdout  # counts: primary / secondary-only / reported
 
 
 def test_every_fact_cites_a_known_source() -> None:
@@ -54,6 +55,7 @@ def test_unverified_facts_are_marked_reported() -> None:
     ("duplicate_entity", "duplicate entity"),
     ("event_before_list", "before its list exists"),
     ("removal_without_listing", "removal without a listing"),
+    ("verified_secondary_only", "verified but cites no primary source"),
 ])
 def test_data_check_fails_on_a_broken_copy(data_copy: Path, cli: Cli, breakage: str, message: str) -> None:
     events = data_copy / "events-us-dod-1237.yaml"
@@ -72,6 +74,8 @@ def test_data_check_fails_on_a_broken_copy(data_copy: Path, cli: Cli, breakage: 
     elif breakage == "removal_without_listing":
         _edit(events, lambda d: d["events"].append({"entity": "huawei-device-co-ltd", "type": "delisted",
                                                     "date": "2021-01-01", "source": ["eo13959"]}))
+    elif breakage == "verified_secondary_only":  # a law-firm alert alone cannot make a listing verified
+        _edit(events, lambda d: d["events"][0].__setitem__("source", ["s-4cdce5f44b"]))
     problems = check(load(data_copy))
     assert any(message in p for p in problems), problems
     r = cli("data", "check", "--path", str(data_copy))

@@ -70,6 +70,8 @@ def test_csl_2022_lists_huawei_smic_and_dji_on_the_entity_list(shared: Path) -> 
     el = [r for r in recs if "us-bis-entity-list" in r.list_ids]
     assert any(r.name == "Huawei Technologies Co., Ltd. (Huawei)" for r in el)
     assert any(r.name.startswith("Semiconductor Manufacturing International Corporation") for r in el)
+    huawei = next(r for r in el if r.name == "Huawei Technologies Co., Ltd. (Huawei)")
+    assert huawei.listed_on == D("2019-05-16") and "84 FR 22961" in huawei.extra["dated_by"]
     dji = next(r for r in el if r.name == "DJI")
     assert "SZ DJI Technology Co., Ltd." in dji.aliases
     assert dji.listed_on == D("2020-12-18") and dji.citation and "85 FR 83420" in dji.citation
@@ -299,4 +301,5 @@ def test_csl_json_format(tmp_path: Path) -> None:
                                           "ids": [], "addresses": [{"country": "CN"}]}]}), encoding="utf-8")
     [b] = read_source("csl", [f])
     [r] = b.records
-    assert r.source_id == "csl:x1" and r.list_ids == ("us-bis-entity-list",) and r.listed_on == D("2020-12-22")
+    # dated by 85 FR 83416's effective date, not the publication date printed as start_date
+    assert r.source_id == "csl:x1" and r.list_ids == ("us-bis-entity-list",) and r.listed_on == D("2020-12-18")

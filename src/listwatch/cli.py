@@ -695,13 +695,18 @@ def webhooks_log(webhook_id: Annotated[int | None, typer.Argument()] = None, as_
 def data_check(path: Annotated[Path | None, typer.Option(help="Dataset directory (default: bundled).")] = None,
                ) -> None:
     """Validate the dataset: sources, duplicates, event order. Exit 1 on problems."""
-    from listwatch import dataset
+    from listwatch import dataset, provenance
 
     ds = dataset.load(path)
     problems = dataset.check(ds)
+    prov = provenance.counts(ds.events, ds.sources)
+    sources_line = (f"events: {prov['primary']} cite a primary source, {prov['secondary_only']} secondary sources "
+                    f"only; {prov['reported']} reported; {prov['verified_without_primary']} verified without a "
+                    "primary source")
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
+        print(sources_line, file=sys.stderr)
         print(f"{len(problems)} problem(s) in {path or dataset.bundled_dir()}", file=sys.stderr)
         raise typer.Exit(1)
     per_list: dict[str, int] = {}
@@ -710,6 +715,7 @@ def data_check(path: Annotated[Path | None, typer.Option(help="Dataset directory
             per_list[ev.list_id] = per_list.get(ev.list_id, 0) + 1
     print(f"ok: {len(ds.entities)} entities, {len(ds.events)} events, {len(ds.sources)} sources; listings per list: "
           + ", ".join(f"{k} {v}" for k, v in sorted(per_list.items())))
+    print(sources_line)
 
 
 @app.command("update")

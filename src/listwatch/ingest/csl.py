@@ -2,8 +2,11 @@
 
 ``source`` names the list; it maps to a listwatch list id (Entity List -> ``us-bis-entity-list``,
 NS-CMIC -> ``us-ofac-ns-cmic``, SDN -> ``us-ofac-sdn``, the others ``us-<agency>-<acronym>``).
-``start_date`` is the Federal Register *publication* date, kept as printed, never taken as an
-Entity List effective date. Multi-valued cells are separated by ``; ``.
+``start_date`` is usually the Federal Register *publication* date: an Entity List row is dated
+instead by its rule's *effective* date, through the rule table of
+:mod:`listwatch.regimes.el_rules` (the row's earliest FR citation is its adding rule; the row's
+``extra["dated_by"]`` says how). An impossible printed date (year 0017) never dates a row; a row
+with one and no known rule is refused, naming the line. Multi-valued cells are separated by ``; ``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from listwatch.ingest.records import IngestError, SourceRecord, check_width, identifiers_in, read_bytes
+from listwatch.regimes.el_rules import DatingError, bundled_rules
 
 __all__ = ["list_id_for", "parse"]
 
@@ -68,6 +72,18 @@ def _date(value: str | None, where: str) -> dt.date | None:
         raise IngestError(f"{where}: start_date {value!r} is not a YYYY-MM-DD date") from None
 
 
+def _entity_list_date(row: dict[str, Any], where: str) -> tuple[dt.date | None, dict[str, str]]:
+    """An Entity List row's effective date from the rule table, and how it was found."""
+    try:
+        dating = bundled_rules().date_entry(str(row.get("federal_register_notice") or ""),
+                                            str(row.get("start_date") or ""), where)
+    except DatingError as exc:
+        raise IngestError(str(exc)) from None
+    if dating is None:
+        return None, {}
+    return dating.day, {"dated_by": f"{dating.note} [{dating.confidence.value}]"}
+
+
 def _record(row: dict[str, Any], where: str) -> SourceRecord:
     sid = f"csl:{row['_id']}"
     name = (row.get("name") or "").strip()
@@ -78,14 +94,21 @@ def _record(row: dict[str, Any], where: str) -> SourceRecord:
         ", ".join(str(v) for v in i.values()) if isinstance(i, dict) else str(i) for i in ids)
     countries = _countries(row.get("addresses"))
     cmic_ids = " ".join(f"ISIN {m}" for m in re.findall(r"([A-Z]{2}[A-Z0-9]{9}[0-9]), ISIN", ids_text))
+    list_id = list_id_for(row["source"])
+    extra = {k: str(row[k]) for k in ("license_requirement", "license_policy", "source") if row.get(k)}
+    if list_id == "us-bis-entity-list":
+        listed_on, dated_by = _entity_list_date(row, where)
+        extra.update(dated_by)
+    else:
+        listed_on = _date(row.get("start_date"), where)
     return SourceRecord(
-        source_id=sid, list_ids=(list_id_for(row["source"]),), name=name,
+        source_id=sid, list_ids=(list_id,), name=name,
         schema=SCHEMAS.get((row.get("type") or "").strip().lower(), "Organization"),
         aliases=_split(row.get("alt_names")), programs=_split(row.get("programs")), countries=countries,
         identifiers=identifiers_in(f"{row.get('remarks') or ''} {cmic_ids}", sid),
-        listed_on=_date(row.get("start_date"), where),
+        listed_on=listed_on,
         citation=str(row.get("federal_register_notice") or "").strip() or None, remarks=str(row.get("remarks") or ""),
-        extra={k: str(row[k]) for k in ("license_requirement", "license_policy", "source") if row.get(k)},
+        extra=extra,
     )
 
 
