@@ -35,10 +35,11 @@ def test_every_rule_cites_an_instrument_and_every_regime_cites_the_law() -> None
     for mod in MODULES:
         assert mod.__doc__ and re.search(r"\d+ (FR|CFR)|U\.S\.C\.|Pub\. L\.", mod.__doc__), mod.__name__
         for rule in mod.RULES:
-            assert re.search(r"\d+ FR \d+|CFR", rule.citation), rule
+            assert re.search(r"\d+ FR \d+|CFR|Pub\. L\.", rule.citation), rule
             assert rule.authority and rule.enacted
 
 
 def test_effect_kinds_are_the_closed_vocabulary() -> None:
     assert {k.value for k in EffectKind} == {"securities_purchase_prohibited", "securities_holding_prohibited",
-                                             "export_license_required", "assets_blocked"}
+                                             "export_license_required", "assets_blocked",
+                                             "dod_contracting_prohibited"}

@@ -188,7 +188,7 @@ XXE = b"""<?xml version="1.0"?>
     ("csl", "csl.csv", b"id,name\n1,Acme\n", "missing CSL columns"),
     ("csl", "csl.csv", b"_id,source,name,type,alt_names,start_date,federal_register_notice,ids\n"
                        b"1,Entity List (EL) - Bureau of Industry and Security,Acme,Entity,,14/01/2021,,\n",
-     "start_date '14/01/2021' is not a YYYY-MM-DD date"),
+     "line 2: no FR citation and start_date '14/01/2021' is not a plausible date"),
     ("csl", "csl.csv", b"_id,source,name,type,alt_names,start_date,federal_register_notice,ids\n1,EL,\xff\xfe,x,,,,\n",
      "line 2: not UTF-8"),
     ("ofac-csv", "sdn.csv", b'36,"AEROCARIBBEAN AIRLINES",-0- ,"CUBA"\r\n', "4 fields, expected 12"),

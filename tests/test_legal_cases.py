@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from listwatch import resolve
+from listwatch.resolve import resolve
 from listwatch.status import status, timeline
 from listwatch.store.db import Store
 from tests.conftest import D

@@ -21,6 +21,7 @@ import yaml
 
 from listwatch.dataset_el import FILE as EL_FILE
 from listwatch.dataset_el import EntityListDataError, load_entity_list
+from listwatch.grammar import event_order, step
 from listwatch.match.normalize import lookup_key
 from listwatch.model import (
     Confidence,
@@ -34,7 +35,7 @@ from listwatch.model import (
 )
 from listwatch.provenance import cites_primary
 
-__all__ = ["Dataset", "DatasetError", "bundled_dir", "check", "content_hash", "load"]
+__all__ = ["Dataset", "DatasetError", "bundled_dir", "check", "content_hash", "event_order", "load"]
 
 
 class DatasetError(ValueError):
@@ -231,15 +232,6 @@ def _events(path: Path, data: dict[str, Any]) -> list[Event]:
     return out
 
 
-_ORDER = {EventType.DELISTED: 0, EventType.VACATED: 1, EventType.LISTED: 2, EventType.ENJOINED: 3,
-          EventType.INJUNCTION_LIFTED: 4, EventType.AMENDED: 5, EventType.SUPERSEDED: 6}
-
-
-def event_order(ev: Event) -> tuple[dt.date, int]:
-    """Same-day order: a removal ends the old listing before a re-listing starts the new one."""
-    return (ev.effective, _ORDER[ev.type])
-
-
 def check(ds: Dataset) -> list[str]:
     """Every problem with the dataset, one sentence each (empty list: the dataset is sound)."""
     problems: list[str] = []
@@ -299,23 +291,7 @@ def check(ds: Dataset) -> list[str]:
         if ev.entity_id not in ds.entities:
             problems.append(f"{where}: unknown entity {ev.entity_id!r}")
         k = (ev.entity_id, ev.list_id)
-        cur = state[k]
-        if ev.type is EventType.LISTED:
-            if cur != "off":
-                problems.append(f"{where}: listed while already listed")
-            state[k] = "on"
-        elif ev.type in (EventType.DELISTED, EventType.VACATED):
-            if cur == "off":
-                problems.append(f"{where}: removal without a listing")
-            state[k] = "off"
-        elif ev.type is EventType.ENJOINED:
-            if cur != "on":
-                problems.append(f"{where}: injunction without a listing in force")
-            state[k] = "enjoined"
-        elif ev.type is EventType.INJUNCTION_LIFTED:
-            if cur != "enjoined":
-                problems.append(f"{where}: injunction lifted without an injunction")
-            state[k] = "on"
-        elif ev.type is EventType.AMENDED and cur == "off":
-            problems.append(f"{where}: amendment without a listing")
+        state[k], problem = step(state[k], ev.type)
+        if problem:
+            problems.append(f"{where}: {problem}")
     return problems

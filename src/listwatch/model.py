@@ -57,6 +57,7 @@ class EffectKind(StrEnum):
     SECURITIES_HOLDING_PROHIBITED = "securities_holding_prohibited"
     EXPORT_LICENSE_REQUIRED = "export_license_required"
     ASSETS_BLOCKED = "assets_blocked"
+    DOD_CONTRACTING_PROHIBITED = "dod_contracting_prohibited"  # FY2024 NDAA s.805(a)(1)(A), 1260H entities
 
 
 @dataclass(frozen=True, slots=True)

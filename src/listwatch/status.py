@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from listwatch.dataset import event_order
+from listwatch.grammar import event_order
 from listwatch.model import (
     Deadline,
     Effect,
