@@ -16,6 +16,7 @@ from tests.conftest import D
 P = "securities_purchase_prohibited"
 H = "securities_holding_prohibited"
 X = "export_license_required"
+C = "dod_contracting_prohibited"
 
 # company, as_of, restricted, lists in force, effects in force {kind: authority}, deadlines [(kind, change, date)]
 CASES = [
@@ -92,9 +93,11 @@ CASES = [
     ("china unicom (hong kong) limited", "2021-06-03", True, ["us-dod-1260h", "us-ofac-ns-cmic"], {},
      [(P, "starts", "2021-08-02")]),
     # Hesai on 1260H: delisted and re-listed the same day (2024-10-23): continuously listed.
-    ("hesai", "2024-10-23", True, ["us-dod-1260h"], {}, []),
+    ("hesai", "2024-10-23", True, ["us-dod-1260h"], {}, [(C, "starts", "2026-06-30")]),
+    # FY2024 NDAA s.805: DoD may not contract with a 1260H entity from 2026-06-30.
+    ("hesai", "2026-06-30", True, ["us-dod-1260h"], {C: "FY2024 NDAA s.805"}, []),
     # AMEC: 1260H 2024-01-31, removed 2024-12-18.
-    ("amec", "2024-12-17", True, ["us-dod-1260h"], {}, []),
+    ("amec", "2024-12-17", True, ["us-dod-1260h"], {}, [(C, "starts", "2026-06-30")]),
     ("amec", "2024-12-18", False, [], {}, []),
 ]
 
