@@ -186,12 +186,14 @@ class NameIndex:
         return len(self.docs)
 
     def weight(self, token: str) -> float:
-        """A token's rarity; one unknown to every list name counts as the rarest, unless it is a
-        stray letter or two (left over from punctuation such as "E.V." glued to a word)."""
+        """A token's rarity; one unknown to every list name counts as the rarest. A stray letter or
+        two (left over from punctuation such as "E.V." glued to a word, or a share-class tag as in
+        "LTD-H") weighs at most 1.0 even where some list name happens to contain it: with the whole
+        Entity List loaded, initials like "H" occur in a few names and would otherwise weigh as rare."""
         w = self.idf.get(token)
-        if w is None:
-            return self.unknown_weight if len(token) > 2 else 1.0
-        return w
+        if len(token) <= 2:
+            return min(w, 1.0) if w is not None else 1.0
+        return self.unknown_weight if w is None else w
 
     def _similar(self, token: str) -> set[str]:
         """Index keys whose written form is within one edit of ``token`` (shared one-deletion variants)."""
