@@ -41,6 +41,30 @@ class Receiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
+@pytest.fixture(autouse=True)
+def loopback_receivers_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The receivers here listen on 127.0.0.1, which webhooks refuse unless this setting allows it."""
+    monkeypatch.setenv("LISTWATCH_WEBHOOKS_ALLOW_PRIVATE", "1")
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("http://127.0.0.1:22/", "127.0.0.1, which is not a public address"),
+    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254, which is not a public address"),
+    ("http://10.0.0.1/hook", "10.0.0.1, which is not a public address"),
+    ("http://[::1]:8080/", "::1, which is not a public address"),
+    ("http://localhost/hook", "which is not a public address"),
+    ("http://metadata.google.internal/computeMetadata/v1/", "cloud metadata service"),
+    ("https://user:pass@127.0.0.1/hook", "must not carry credentials"),
+    ("ftp://127.0.0.1/x", "absolute http"),
+])
+def test_internal_and_unsafe_webhook_urls_are_refused(fresh_store: Store, monkeypatch: pytest.MonkeyPatch,
+                                                      url: str, message: str) -> None:
+    monkeypatch.delenv("LISTWATCH_WEBHOOKS_ALLOW_PRIVATE")
+    with pytest.raises(ValueError, match=message):
+        webhooks.add(fresh_store, url)
+    assert webhooks.subscriptions(fresh_store) == []
+
+
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     r = Receiver()

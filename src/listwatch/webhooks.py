@@ -12,8 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
+import os
 import secrets
+import socket
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +30,7 @@ from listwatch.report import changes_json
 from listwatch.store import schema as t
 from listwatch.store.db import Store
 
-__all__ = ["Delivery", "Webhook", "add", "deliver", "log", "notify", "remove", "sign", "subscriptions"]
+__all__ = ["Delivery", "Webhook", "add", "check_url", "deliver", "log", "notify", "remove", "sign", "subscriptions"]
 
 RETRIES = 4
 BACKOFF = 0.5
@@ -56,10 +59,43 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def add(store: Store, url: str, list_id: str | None = None) -> Webhook:
+METADATA_HOSTS = ("metadata.google.internal", "metadata", "metadata.azure.internal", "instance-data")
+ALLOW_PRIVATE_ENV = "LISTWATCH_WEBHOOKS_ALLOW_PRIVATE"
+
+
+def check_url(url: str) -> None:
+    """Refuse (ValueError) a webhook URL that is not plain http(s) or that points inside the network.
+
+    No credentials in the URL; and unless ``LISTWATCH_WEBHOOKS_ALLOW_PRIVATE=1``, every address the
+    host resolves to must be public: loopback, link-local (169.254.169.254, the cloud metadata
+    service), private, shared, reserved, multicast and unspecified addresses are refused, and so
+    are the metadata host names. Checked when a webhook is added and again before every delivery,
+    so a name that later resolves inside (DNS rebinding) is not posted to.
+    """
     parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ValueError(f"webhook URL {url!r} must be an absolute http(s) URL")
+    if parsed.username is not None or parsed.password is not None:
+        raise ValueError("a webhook URL must not carry credentials (user:password@)")
+    if os.environ.get(ALLOW_PRIVATE_ENV, "").strip().lower() in ("1", "true", "yes"):
+        return
+    host = parsed.hostname.rstrip(".").lower()
+    if host in METADATA_HOSTS:
+        raise ValueError(f"webhook host {host!r} is a cloud metadata service: refused")
+    try:
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"webhook host {host!r} does not resolve ({exc})") from None
+    for info in infos:
+        addr = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not addr.is_global or addr.is_multicast:
+            raise ValueError(f"webhook host {host!r} resolves to {addr}, which is not a public address: refused "
+                             f"(set {ALLOW_PRIVATE_ENV}=1 to allow internal receivers)")
+
+
+def add(store: Store, url: str, list_id: str | None = None) -> Webhook:
+    check_url(url)
     if list_id is not None and store.list_def(list_id) is None:
         raise ValueError(f"unknown list {list_id!r}")
     secret = secrets.token_hex(24)
@@ -100,10 +136,13 @@ def _post(hook: Webhook, body: bytes, n_events: int, store: Store, sleep: float)
         status: int | None = None
         error: str | None = None
         try:
+            check_url(hook.url)
             r = httpx.post(hook.url, content=body, headers=headers, timeout=TIMEOUT)
             status = r.status_code
             if not 200 <= status < 300:
                 error = f"HTTP {status}"
+        except ValueError as exc:
+            error = f"refused: {exc}"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"
         with store.engine.begin() as conn:
