@@ -70,6 +70,8 @@ def test_first_update_applies_every_source_through_the_ingest_path(world: dict[s
     assert first["ofac-sdn"].added == 8976 and first["ofac-cons"].records == 442
     assert first["csl"].records > 14000 and first["bis-dpl"].records > 600
     assert first["ofac-sdn"].requests == 4  # the main file and its three companions
+    page = TestClient(create_app(world["url"])).get("/lists").text  # the web face says how fresh each list is
+    assert "Data as of" in page and "2021-07-07 <span" in page and "(ofac-sdn)" in page
 
 
 def test_unchanged_second_update_costs_one_conditional_request_per_source_and_writes_nothing(

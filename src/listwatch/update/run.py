@@ -6,7 +6,8 @@ the companions are fetched, the files are written under their official names int
 directory, and :func:`listwatch.ingest.ingest` applies them - the same path as ``listwatch
 ingest``: a new version with its change events, or a refusal that leaves the old data intact.
 A failure of one source (download or ingest) is recorded with its error and the others go on.
-After any change the persisted indexes (screening, resolver) are rebuilt here, not on the next request.
+After any change the webhook subscribers are told (as after ``listwatch ingest``) and the persisted
+indexes (screening, resolver) are rebuilt here, not on the next request.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from listwatch import webhooks
 from listwatch.indexes import build_index
 from listwatch.ingest import IngestError, IngestResult, ingest
 from listwatch.store.db import Store
@@ -86,7 +88,8 @@ def _day(last_modified: str | None, now: dt.datetime) -> dt.date:
 
 
 def _one(store: Store, src: UpdateSource, base: str | None, fetcher: Fetcher, client: httpx.Client,
-         now: dt.datetime, progress: Progress | None, allow_shrink: bool) -> tuple[SourceOutcome, SourceState]:
+         now: dt.datetime, progress: Progress | None,
+         allow_shrink: bool) -> tuple[SourceOutcome, SourceState, IngestResult | None]:
     state = load_state(store, src.id)
     main_url = src.url(src.main, base)
     same_place = state.url == main_url  # validators belong to the last success at this URL
@@ -105,7 +108,7 @@ def _one(store: Store, src: UpdateSource, base: str | None, fetcher: Fetcher, cl
         if got.status == 304 or digest == state.content_hash:
             keep = replace(tried, last_success=now, error=None,
                            etag=got.etag or state.etag, last_modified=got.last_modified or state.last_modified)
-            return done("unchanged"), keep
+            return done("unchanged"), keep, None
         notes: list[str] = []
         with tempfile.TemporaryDirectory(prefix=f"listwatch-{src.id}-") as tmp:
             (Path(tmp) / src.main).write_bytes(got.data)
@@ -127,12 +130,12 @@ def _one(store: Store, src: UpdateSource, base: str | None, fetcher: Fetcher, cl
         new_state = replace(tried, etag=got.etag, last_modified=got.last_modified, content_hash=digest,
                             last_success=now, error=None)
         if r is None or r.version is None:
-            return done("unchanged", records=r.records if r else 0, notes=tuple(notes)), new_state
+            return done("unchanged", records=r.records if r else 0, notes=tuple(notes)), new_state, None
         return (done("updated", version=r.version, records=r.records, added=r.added, removed=r.removed,
                      amended=r.amended, notes=tuple(notes)),
-                replace(new_state, last_change=now, version=r.version))
+                replace(new_state, last_change=now, version=r.version), r)
     except (FetchError, IngestError) as exc:
-        return done("failed", error=str(exc)), replace(tried, error=str(exc))
+        return done("failed", error=str(exc)), replace(tried, error=str(exc)), None
 
 
 def update(store: Store, only: Sequence[str] = (), bases: dict[str, str] | None = None,
@@ -149,12 +152,17 @@ def update(store: Store, only: Sequence[str] = (), bases: dict[str, str] | None 
     fetcher = fetcher or Fetcher()
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     outcomes = []
+    applied: list[IngestResult] = []
     with fetcher.client() as client:
         for sid in only or list(SOURCES):
-            outcome, state = _one(store, SOURCES[sid], (bases or {}).get(sid), fetcher, client, clock(), progress,
-                                  allow_shrink)
+            outcome, state, result = _one(store, SOURCES[sid], (bases or {}).get(sid), fetcher, client, clock(),
+                                          progress, allow_shrink)
+            if result is not None:
+                applied.append(result)
             save_state(store, state)
             outcomes.append(outcome)
+    if applied:
+        webhooks.notify(store, applied)  # subscribers hear of an update as of any other ingest
     if rebuild and any(o.outcome == "updated" for o in outcomes):
         build_index(store)  # the persisted indexes of the new data version, so no request waits for them
     return outcomes
