@@ -51,6 +51,7 @@ def _places() -> tuple[str, ...]:
     return tuple(sorted({p + s for p in places for s in ("", *_SUFFIXES)}, key=len, reverse=True))
 
 
+@functools.cache
 def _legal_forms() -> tuple[str, ...]:
     from listwatch.match.normalize import legal_forms  # noqa: PLC0415 - normalize imports this module
 
@@ -84,6 +85,8 @@ def trade_name(name: str) -> str | None:
 
 def han_chars(name: str) -> str:
     """The Han characters of a name, in Simplified form, without Chinese legal forms."""
+    if not HAN.search(name):
+        return ""
     s = simplified(name)
     for form in _legal_forms():
         s = s.replace(form, "")

@@ -280,12 +280,15 @@ class NameIndex:
                      if t in self.postings and len(self.postings[t]) > self.common)
         cut = COMMON_TAKE if common > COMMON_BUDGET else None
 
-        def add(docs: npt.NDArray[np.int32], w: float) -> None:
-            acc[docs[:cut] if len(docs) > self.common else docs] += w
+        def add(docs: npt.NDArray[np.int32], w: float, also: npt.NDArray[np.float64] | None = None) -> None:
+            picked = docs[:cut] if len(docs) > self.common else docs
+            acc[picked] += w
+            if also is not None:
+                also[picked] += w
 
-        def add_key(key: str, copies: int, w: float) -> None:
+        def add_key(key: str, copies: int, w: float, also: npt.NDArray[np.float64] | None = None) -> None:
             """Credit the names holding ``key``, once per copy both sides hold (an alignment is one to one)."""
-            add(self.postings[key], w)
+            add(self.postings[key], w, also)
             for k in range(2, copies + 1):
                 if f"{key} {k}" in self.repeats:
                     acc[self.repeats[f"{key} {k}"]] += w
@@ -293,8 +296,7 @@ class NameIndex:
         for t, n in Counter(q.tokens).items():
             wq = self.weight(t)
             if t in self.postings:
-                add_key(t, n, wq + self.idf[t])
-                exact[self.postings[t]] += wq + self.idf[t]
+                add_key(t, n, wq + self.idf[t], exact)
             if t in self.joined:
                 add(self.joined[t], n * (wq + 2 * self.unknown_weight))
         key_of = dict(zip(q.surface, q.tokens, strict=True))

@@ -17,6 +17,7 @@ Digits must be equal ("2004-1" is not "2004-2").
 from __future__ import annotations
 
 import functools
+import re
 
 from rapidfuzz.distance import OSA
 from rigour.text import metaphone
@@ -28,6 +29,7 @@ FUZZY_MIN_LEN = 4
 PHONETIC = 0.85
 INITIAL = 0.8
 FLOOR = 0.5
+_DIGIT = re.compile(r"[0-9]")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -39,15 +41,15 @@ def likeness(a: str, b: str, *, person: bool = False) -> float:
     """Similarity of two folded tokens (see the module docstring)."""
     if a == b:
         return 1.0
-    if any(c.isdigit() for c in a + b):
+    if not (a.isalpha() and b.isalpha()) and (_DIGIT.search(a) or _DIGIT.search(b)):
         return 0.0
     if person and (len(a) == 1) != (len(b) == 1):
         return INITIAL if a[0] == b[0] else 0.0
     sim = float(OSA.normalized_similarity(a, b))
-    if sim >= FUZZY_MIN - 1e-9 and min(len(a), len(b)) >= FUZZY_MIN_LEN:
+    short = min(len(a), len(b)) < FUZZY_MIN_LEN
+    if sim >= FUZZY_MIN - 1e-9 and not short:
         return sim
-    pa = _phonetic(a)
-    if len(pa) >= 3 and pa == _phonetic(b):
+    if not short and (pa := _phonetic(a)) and len(pa) >= 3 and pa == _phonetic(b):
         return max(PHONETIC, min(sim, FUZZY_MIN))
     if sim <= FLOOR:
         return 0.0
