@@ -45,6 +45,10 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     else:
         proc.kill()
         raise RuntimeError(f"server did not start: {(tmp / 'server.log').read_text()}")
+    while time.monotonic() < deadline + 60:  # every test may screen (the portfolio does): wait for the index
+        if httpx.get(f"{base}/readyz", timeout=30).status_code != 503:
+            break
+        time.sleep(0.2)
     yield base
     proc.terminate()
     proc.wait(timeout=10)
