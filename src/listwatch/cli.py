@@ -162,6 +162,19 @@ def emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
+def show_candidates(message: str, cands: list[dict[str, Any]], as_json: bool) -> NoReturn:
+    """An ambiguous name: list the candidates (id, lists, status) and exit 2."""
+    if as_json:
+        emit_json({"error": message, "candidates": cands})
+        raise typer.Exit(2)
+    t = Table("id", "name", "lists", "restricted", title="Candidates")
+    for c in cands:
+        t.add_row(c["id"], c["name"], ", ".join(c["lists"]) or "-",
+                  {True: "yes", False: "no", None: "unknown"}[c["restricted"]])
+    Console(stderr=True, soft_wrap=True).print(t)
+    fail(message)
+
+
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Legal date YYYY-MM-DD (default: today, US Eastern).")]
 KnownAt = Annotated[str | None, typer.Option("--known-at", help="Replay what listwatch knew then (ISO timestamp).")]
 AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -174,17 +187,22 @@ def status_cmd(name: str, as_of: AsOf = None, known_at: KnownAt = None, as_json:
     from listwatch import report
     from listwatch import status as engine
     from listwatch.evidence import with_evidence
-    from listwatch.resolve import resolve
+    from listwatch.resolve import Ambiguous, resolve
 
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
     st = store()
-    result = engine.status(st, resolve(st, name), day, known, query=name)
+    try:
+        entity = resolve(st, name)
+    except Ambiguous as exc:
+        show_candidates(str(exc), report.candidates_json(st, exc.candidates, day, known), as_json)
+    result = engine.status(st, entity, day, known, query=name)
     data = report.status_json(st, result)
     if as_json:
         emit_json(with_evidence(data, st, day, known))
         return
     ent = data["entity"]
-    verdict = "[bold red]RESTRICTED[/]" if data["restricted"] else "[bold green]not restricted[/]"
+    verdict = ("[bold red]RESTRICTED[/]" if data["restricted"] else "[bold green]not restricted[/]"
+               if data["restricted"] is False else f"[bold yellow]UNKNOWN[/] - {escape(data['reason'])}")
     out.print(f"{escape(ent['name'])} [dim]({escape(ent['id'])})[/] on {data['as_of']}: {verdict}"
               + (f" [dim](as known at {data['known_at']})[/]" if data["known_at"] else ""))
     if data["listings"]:
@@ -383,7 +401,8 @@ def screen_cmd(query: str, as_of: AsOf = None, known_at: KnownAt = None, thresho
     t = table("score", "entity", "matched name", "restricted", "why", title=f"{query!r} on {day}")
     for h in hits:
         add_row(t, f"{h.score:.3f}", f"{h.entity.name} [{h.entity.id}]", h.matched_name,
-                  ", ".join(x.list_id for x in h.status.listings if x.in_force) or "no",
+                  ", ".join(x.list_id for x in h.status.listings if x.in_force)
+                  or ("unknown" if h.status.restricted is None else "no"),
                   str(h.explanation["summary"]))
     out.print(t)
 
@@ -480,7 +499,8 @@ def spark_index_cmd(target: Annotated[Path, typer.Argument(metavar="OUT", help="
 @app.command("ingest")
 @friendly
 def ingest_cmd(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ofac-csv, ofac-xml, csl, ftm or bis-dpl; "
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ofac-csv, ofac-xml, csl, ftm, bis-dpl or "
+                                       "ofac-history (an archive of sdn.csv snapshots, replayed as dated versions); "
                                        "or 'rollback' (then PATH is a source, e.g. ofac-sdn, and --to is needed)")],
     paths: Annotated[list[Path], typer.Argument(metavar="PATH...")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="The list's own date for this version "
@@ -515,6 +535,11 @@ def ingest_cmd(
         return
     for hook_id, ok in delivered.items():
         out.print(f"webhook {hook_id}: " + ("delivered" if ok else "delivery failed after retries (see webhooks log)"))
+    if len(results) > 20:  # a history replay
+        changed = [r for r in results if r.version is not None]
+        out.print(f"{results[0].source}: {len(changed):,} versions replayed: {sum(r.added for r in changed):,} "
+                  f"added, {sum(r.removed for r in changed):,} removed, {sum(r.amended for r in changed):,} amended")
+        return
     for r in results:
         if r.version is None:
             print(f"{r.source}: same content as the latest version - nothing changed")
@@ -542,9 +567,10 @@ def changes_cmd(
     st = store()
     if list_id:
         check_list(st, list_id)
-    feed, next_cursor = engine.changes_page(st, parse_record_time(since, "--since") if since else None, list_id,
-                                             cursor, limit)
-    data = {**report.changes_json(st, feed), "next_cursor": next_cursor}
+    after = parse_record_time(since, "--since") if since else None
+    feed, next_cursor = engine.changes_page(st, after, list_id, cursor, limit)
+    data = {**report.changes_json(st, feed, st.retractions_since(after, list_id) if cursor == 0 else []),
+            "next_cursor": next_cursor}
     if as_json:
         emit_json(with_evidence(data, st, None, None))
         return
@@ -553,6 +579,8 @@ def changes_cmd(
         add_row(t, c["recorded_at"], c["effective"], c["list"], c["type"],
                 f"{c['entity']['name']} [{c['entity']['id']}]" if c["entity"] else "(list-wide)")
     out.print(t)
+    for r in data["retracted"]:
+        out.print(f"retracted {r['retracted_at']}: {r['type']} {r['list']} {r['effective']} ({escape(r['reason'])})")
     if next_cursor is not None:
         print(f"more: listwatch changes --cursor {next_cursor}" + (f" --since {since}" if since else "")
               + (f" --list {list_id}" if list_id else "") + (f" --limit {limit}" if limit != 1000 else ""))

@@ -30,6 +30,7 @@ __all__ = [
     "Name",
     "Source",
     "Status",
+    "Unknown",
 ]
 
 LIST_IDS = ("us-dod-1237", "us-ofac-ns-ccmc", "us-dod-1260h", "us-ofac-ns-cmic", "us-bis-entity-list", "us-ofac-sdn")
@@ -143,6 +144,8 @@ class Event:
     note: str | None = None
     listed_as: str | None = None
     by: str | None = None
+    # the change happened on a day in [window_start, effective]: before ``effective`` it is unknown
+    window_start: dt.date | None = None
 
     def __post_init__(self) -> None:
         if self.recorded_at.tzinfo is None:
@@ -187,6 +190,14 @@ class Deadline:
 
 
 @dataclass(frozen=True, slots=True)
+class Unknown:
+    """Why listwatch cannot say whether a listing held on a day (``list_id`` None: nothing known at all)."""
+
+    list_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Status:
     query: str
     as_of: dt.date
@@ -196,8 +207,26 @@ class Status:
     effects: list[Effect] = field(default_factory=list)
     suspended_effects: list[Effect] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
+    unknown: list[Unknown] = field(default_factory=list)
 
     @property
-    def restricted(self) -> bool:
-        """True iff at least one listing is in force (not ended, not suspended) on ``as_of``."""
-        return any(x.in_force for x in self.listings)
+    def restricted(self) -> bool | None:
+        """True if a listing is in force on ``as_of`` (not ended, not suspended) and no doubt hangs over
+        it; None (unknown) if the records leave that day open; False only when they show no listing."""
+        doubtful = {u.list_id for u in self.unknown}
+        if any(x.in_force and x.list_id not in doubtful for x in self.listings):
+            return True
+        return None if self.unknown else False
+
+    @property
+    def reason(self) -> str:
+        """One sentence behind :attr:`restricted`."""
+        verdict = self.restricted
+        if verdict:
+            on = sorted({x.list_id for x in self.listings if x.in_force})
+            return f"listed on {', '.join(on)} on {self.as_of.isoformat()}"
+        if verdict is None:
+            return "; ".join(u.reason for u in self.unknown)
+        if self.listings:
+            return f"listings suspended on {self.as_of.isoformat()}"
+        return f"no listing recorded for {self.as_of.isoformat()}"

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from listwatch.freshness import ListFreshness, source_dates
 from listwatch.model import Deadline, Effect, Entity, Event, ListDef, Listing, Status
-from listwatch.status import Diff, Member, Timeline
+from listwatch.status import Diff, Member, Timeline, status
 from listwatch.store.db import Store
 
 if TYPE_CHECKING:
     from listwatch.ingest.apply import IngestResult
 
 __all__ = [
+    "candidates_json",
     "changes_json",
     "diff_json",
     "entity_json",
@@ -91,7 +92,20 @@ def status_json(store: Store, s: Status) -> dict[str, Any]:
         "suspended_effects": [_effect(e) for e in s.suspended_effects],
         "deadlines": [_deadline(d) for d in s.deadlines],
         "data_as_of": {src: _d(day) for src, day in store.derived("source_dates", lambda: source_dates(store)).items()},
+        "reason": s.reason,
+        "unknown": [{"list": u.list_id, "reason": u.reason} for u in s.unknown],
     }
+
+
+def candidates_json(store: Store, found: Iterable[Entity], as_of: dt.date,
+                    known_at: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The entities an ambiguous name stands for, each with its lists and status on ``as_of``."""
+    out = []
+    for e in found:
+        s = status(store, e, as_of, known_at)
+        out.append({"id": e.id, "name": e.name, "lists": [x.list_id for x in s.listings],
+                    "restricted": s.restricted, "reason": s.reason})
+    return out
 
 
 def _event(ev: Event, cites: _Citations) -> dict[str, Any]:
@@ -138,14 +152,25 @@ def diff_json(d: Diff) -> dict[str, Any]:
     }
 
 
-def changes_json(store: Store, events: list[Event]) -> dict[str, Any]:
-    ents = store.entities(e.entity_id for e in events if e.entity_id)
+def changes_json(store: Store, events: list[Event],
+                 retracted: list[tuple[Event, dt.datetime, str]] | None = None) -> dict[str, Any]:
+    """The feed: events (retracted ones left out) and, under ``retracted``, what was withdrawn."""
+    withdrawn = retracted or []
+    ents = store.entities([e.entity_id for e in events if e.entity_id]
+                          + [e.entity_id for e, _, _ in withdrawn if e.entity_id])
     cites = _Citations(store, [i for ev in events for i in ev.sources])
+
+    def who(ev: Event) -> dict[str, str] | None:
+        return {"id": ev.entity_id, "name": ents[ev.entity_id].name} if ev.entity_id in ents else None
+
     return {"changes": [{
-        "entity": {"id": ev.entity_id, "name": ents[ev.entity_id].name} if ev.entity_id in ents else None,
+        "entity": who(ev),
         "list": ev.list_id, "type": ev.type.value, "effective": _d(ev.effective), "recorded_at": _ts(ev.recorded_at),
         "source": cites.text(ev.sources) or ", ".join(ev.sources), "source_ids": list(ev.sources),
-        "confidence": ev.confidence.value, "note": ev.note} for ev in events]}
+        "confidence": ev.confidence.value, "note": ev.note} for ev in events],
+        "retracted": [{"entity": who(ev), "list": ev.list_id, "type": ev.type.value, "effective": _d(ev.effective),
+                       "recorded_at": _ts(ev.recorded_at), "retracted_at": _ts(at), "reason": why, "note": ev.note}
+                      for ev, at, why in withdrawn]}
 
 
 def lists_json(lists: list[ListDef], entity_counts: dict[str, int] | None = None,

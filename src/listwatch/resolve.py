@@ -1,12 +1,14 @@
 """NAME -> entity, case-insensitively via names, aliases and identifiers (no fuzzy matching).
 
 1. an entity id or an identifier (ISIN, LEI, USCC, ticker or ``ticker@exchange``) is decisive;
-2. otherwise every entity with a name or alias equal to the query after
-   :func:`~listwatch.match.normalize.lookup_key`, together with every entity whose name equals
-   it after dropping legal forms, printed variants included (a trailing short name):
-   "xiaomi" finds "Xiaomi Corporation", "SMIC" finds "Semiconductor Manufacturing
-   International Corp. (SMIC)". Both sets count, so an exact alias never hides another
-   company that goes by the same core name.
+2. a query with a legal form in it is an official name: an entity with a name or alias equal
+   to it after :func:`~listwatch.match.normalize.lookup_key` wins ("CNOOC Limited" is CNOOC
+   Ltd, not also its parent CNOOC);
+3. otherwise every entity with a name or alias equal to the query, together with every entity
+   whose name equals it after dropping legal forms, printed variants included (a trailing
+   short name): "xiaomi" finds "Xiaomi Corporation", "SMIC" finds "Semiconductor Manufacturing
+   International Corp. (SMIC)", and "Yitu" finds both YITU Limited and Shanghai Yitu (alias
+   "YITU"): a bare short name never hides another company that goes by it.
 
 Several entities -> :class:`Ambiguous`, naming them; none -> :class:`NotFound`.
 
@@ -58,7 +60,10 @@ def candidates(store: Store, query: str) -> list[Entity]:
     if not query.strip():
         return []
     by_id, by_name = store.lookup(query)
-    ids = by_id or sorted({*by_name, *_core_index(store).get(core_key(query), ())})
+    core = core_key(query)
+    official = core != lookup_key(query)  # the query carries a legal form: an official name
+    ids = by_id or (by_name if by_name and official else
+                    sorted({*by_name, *_core_index(store).get(core, ())}))
     ents = store.entities(ids)
     return sorted((ents[i] for i in ids if i in ents), key=lambda e: e.id)
 
@@ -96,10 +101,13 @@ class RecordResolver:
         self.country = {eid: country.lower() if country else None for eid, country, _ in facts.entities}
         self.kind = {eid: kind for eid, _, kind in facts.entities}
 
-    def resolve(self, schema: str, names: Iterable[str], identifiers: Iterable[Identifier],
+    def resolve(self, source_id: str, schema: str, names: Iterable[str], identifiers: Iterable[Identifier],
                 countries: Iterable[str], same_as: Iterable[str] = ()) -> tuple[str | None, list[tuple[str, str]]]:
-        """(entity to join or None, [(entity, reason)] to link as possible same)."""
-        for sid in same_as:
+        """(entity to join or None, [(entity, reason)] to link as possible same).
+
+        The record itself (``source_id``) or its copy elsewhere (``same_as``) may already belong to
+        an entity: the curated data cites it, or another source published it."""
+        for sid in (source_id, *same_as):
             if hit := self.by_record.get(sid):
                 return hit, []
         for i in identifiers:

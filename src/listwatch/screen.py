@@ -48,7 +48,7 @@ class ScreenHit:
     def as_json(self) -> dict[str, Any]:
         return {"entity": entity_json(self.entity, full=False), "matched_name": self.matched_name,
                 "score": self.score, "explanation": self.explanation, "source_ids": list(self.source_ids),
-                "restricted": self.status.restricted,
+                "restricted": self.status.restricted, "reason": self.status.reason,
                 "lists": [x.list_id for x in self.status.listings if x.in_force],
                 "effects": [e.kind.value for e in self.status.effects]}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from listwatch.grammar import event_order
@@ -22,6 +22,7 @@ from listwatch.model import (
     EventType,
     Listing,
     Status,
+    Unknown,
 )
 from listwatch.regimes import Rule, repeal_of, rules_for
 from listwatch.store.db import Store
@@ -168,6 +169,32 @@ def _known(store: Store, entity_id: str, as_of: dt.date | None, known_at: dt.dat
     return [e for e in evs if as_of is None or e.effective <= as_of]
 
 
+def unknowns(evs: Iterable[Event], as_of: dt.date, known_at: dt.datetime | None,
+             covered: Collection[str]) -> list[Unknown]:
+    """What the records leave open on ``as_of`` (``covered``: the lists a known period covers then).
+
+    * a listing dated only "on or before" a later day (its window covers ``as_of``) on a list not
+      otherwise known to hold on ``as_of`` - the earliest such listing per list speaks;
+    * a removal dated only "on or before" a later day, from a list whose period covers ``as_of``;
+    * replaying ``known_at``: nothing recorded yet about the entity.
+    """
+    evs = [e for e in evs if e.entity_id is not None]
+    if not evs and known_at is not None:
+        return [Unknown(None, f"nothing recorded yet about it as known at {known_at.isoformat()}")]
+    out: dict[str, Unknown] = {}
+    for e in sorted(evs, key=lambda e: e.effective):
+        if e.window_start is None or not (e.window_start <= as_of < e.effective) or e.list_id in out:
+            continue
+        if e.type is EventType.LISTED and e.list_id not in covered:
+            since = "" if e.window_start == dt.date.min else f" (it was not listed before {e.window_start})"
+            out[e.list_id] = Unknown(e.list_id, f"listed on {e.list_id} on or before {e.effective}{since}: "
+                                                f"the source gives no listing date, so {as_of} is unknown")
+        elif e.type is EventType.DELISTED and e.list_id in covered:
+            out[e.list_id] = Unknown(e.list_id, f"removed from {e.list_id} on or after {e.window_start} and on "
+                                                f"or before {e.effective}: {as_of} is unknown")
+    return list(out.values())
+
+
 def _source_text(store: Store, ids: Iterable[str]) -> str:
     srcs = store.sources(ids)
     return "; ".join(srcs[i].citation for i in ids if i in srcs)
@@ -178,7 +205,7 @@ def status(store: Store, entity: Entity | None, as_of: dt.date, known_at: dt.dat
     """Listings, effects and upcoming deadlines of ``entity`` on ``as_of`` (see module doc)."""
     if entity is None:
         return Status(query or "", as_of, known_at, None)
-    return _evaluate(store, entity, _known(store, entity.id, as_of, known_at), as_of, known_at, query)
+    return _evaluate(store, entity, _known(store, entity.id, None, known_at), as_of, known_at, query)
 
 
 def statuses(store: Store, as_of: dt.date, known_at: dt.datetime | None = None) -> dict[str, Status]:
@@ -186,7 +213,7 @@ def statuses(store: Store, as_of: dt.date, known_at: dt.datetime | None = None) 
 
     Equal to calling :func:`status` for each entity, without a query per entity.
     """
-    evs = [e for e in store.events(known_at=known_at) if e.effective <= as_of]  # ordered (effective, id)
+    evs = store.events(known_at=known_at)  # ordered (effective, id)
     position = {id(e): n for n, e in enumerate(evs)}
     wide = [e for e in evs if e.entity_id is None]
     own: dict[str, list[Event]] = {}
@@ -200,9 +227,11 @@ def statuses(store: Store, as_of: dt.date, known_at: dt.datetime | None = None) 
     return out
 
 
-def _evaluate(store: Store, entity: Entity, evs: list[Event], as_of: dt.date, known_at: dt.datetime | None,
+def _evaluate(store: Store, entity: Entity, every: list[Event], as_of: dt.date, known_at: dt.datetime | None,
               query: str | None) -> Status:
-    """The status of ``entity`` on ``as_of`` from its events and the list-wide ones, in log order."""
+    """The status of ``entity`` on ``as_of`` from all its known events and the list-wide ones, in log
+    order (the later ones matter too: a listing dated "on or before" a later day leaves ``as_of`` open)."""
+    evs = [e for e in every if e.effective <= as_of]
     listings: list[Listing] = []
     effects: list[Effect] = []
     suspended: list[Effect] = []
@@ -226,7 +255,8 @@ def _evaluate(store: Store, entity: Entity, evs: list[Event], as_of: dt.date, kn
                     deadlines.append(Deadline(span.rule.effect, "starts", span.start, span.rule.authority,
                                               span.rule.citation, list_id))
     deadlines.sort(key=lambda d: (d.date, d.effect))
-    return Status(query or entity.name, as_of, known_at, entity, listings, effects, suspended, deadlines)
+    return Status(query or entity.name, as_of, known_at, entity, listings, effects, suspended, deadlines,
+                  unknowns(every, as_of, known_at, {x.list_id for x in listings}))
 
 
 @dataclass(frozen=True)
@@ -310,7 +340,8 @@ def _by_name(m: Member) -> str:
 
 def changes(store: Store, since: dt.datetime | None = None, list_id: str | None = None,
             limit: int = 1000) -> list[Event]:
-    """Events recorded after ``since`` (all if None), in recording order, at most ``limit``."""
+    """Events recorded after ``since`` (all if None), in recording order, at most ``limit``;
+    retracted events are left out (:meth:`~listwatch.store.db.Store.retractions_since` lists them)."""
     return store.events_page(since, list_id, 0, limit)[0]
 
 

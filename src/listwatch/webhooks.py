@@ -158,8 +158,10 @@ def _post(hook: Webhook, body: bytes, n_events: int, store: Store, sleep: float)
 
 def notify(store: Store, results: list[IngestResult], backoff: float = BACKOFF) -> dict[int, bool]:
     """Deliver what an ingest changed (the versions that changed something) to the subscribers."""
-    events = [e for r in results if r.version is not None and r.recorded_at is not None
-              for e in store.events_recorded(f"ingest:{r.source}", r.recorded_at)]
+    batches = dict.fromkeys((r.source, r.recorded_at) for r in results
+                            if r.version is not None and r.recorded_at is not None)  # a replay: many, one time
+    events = [e for source, at in batches if at is not None
+              for e in store.events_recorded(f"ingest:{source}", at)]
     return deliver(store, events, backoff) if events else {}
 
 

@@ -77,8 +77,8 @@ class Problem(Exception):
         self.status, self.title, self.detail = status, title, detail
 
 
-def problem_response(status: int, title: str, detail: str) -> JSONResponse:
-    return JSONResponse({"type": "about:blank", "title": title, "status": status, "detail": detail},
+def problem_response(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"type": "about:blank", "title": title, "status": status, "detail": detail, **extra},
                         status_code=status, media_type=PROBLEM)
 
 
@@ -210,9 +210,14 @@ def create_app(url: str | None = None) -> FastAPI:
                                               "sources": source_status(st)}))
 
     @app.get("/v1/status", dependencies=[Read], tags=["registry"], response_model=m.StatusAnswer)
-    def get_status(q: Q, as_of: AsOf = None, known_at: Stamp = None) -> dict[str, Any]:
+    def get_status(q: Q, as_of: AsOf = None, known_at: Stamp = None) -> Any:
         st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
-        return with_evidence(report.status_json(st, engine.status(st, resolve(st, q), day, known, query=q)),
+        try:
+            entity = resolve(st, q)
+        except Ambiguous as exc:
+            return problem_response(409, "Ambiguous name", str(exc),
+                                    candidates=report.candidates_json(st, exc.candidates, day, known))
+        return with_evidence(report.status_json(st, engine.status(st, entity, day, known, query=q)),
                              st, day, known)
 
     def _filters(lists: list[str], countries: list[str], schemas: list[str]) -> ScreenFilter | None:
@@ -357,8 +362,11 @@ def create_app(url: str | None = None) -> FastAPI:
                     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
                     list_id: Annotated[str | None, Query(alias="list", max_length=100)] = None) -> dict[str, Any]:
         st = store()
-        events, next_cursor = engine.changes_page(st, _ts(since, "since"), list_id, cursor, limit)
-        return with_evidence({**report.changes_json(st, events), "next_cursor": next_cursor}, st, None, None)
+        after = _ts(since, "since")
+        events, next_cursor = engine.changes_page(st, after, list_id, cursor, limit)
+        return with_evidence({**report.changes_json(st, events, st.retractions_since(after, list_id)
+                                                    if cursor == 0 else []),
+                              "next_cursor": next_cursor}, st, None, None)
 
     @app.post("/v1/portfolio", dependencies=[Read], tags=["portfolio"], response_model=m.PortfolioAnswer,
               openapi_extra=m.PORTFOLIO_BODY,

@@ -22,7 +22,7 @@ from listwatch.store.db import Store
 __all__ = ["FORMATS", "Batch", "IngestError", "IngestResult", "ShrinkRefused", "ingest", "ingest_batches",
            "read_source"]
 
-FORMATS = ("ofac-csv", "ofac-xml", "csl", "ftm", "bis-dpl")
+FORMATS = ("ofac-csv", "ofac-xml", "csl", "ftm", "bis-dpl", "ofac-history")
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Batch:
     files: list[dict[str, Any]]
     digest: str
     list_names: dict[str, str]
+    partial: frozenset[str] = frozenset()  # record fields these files do not print
 
 
 def _files_meta(paths: Sequence[Path]) -> tuple[list[dict[str, Any]], str]:
@@ -47,9 +48,12 @@ def _files_meta(paths: Sequence[Path]) -> tuple[list[dict[str, Any]], str]:
 def _ofac_csv(path: Path) -> list[Batch]:
     out = []
     for main in ofac_csv.main_files(path):
-        meta, digest = _files_meta([main, *ofac_csv.companions(main).values()])
+        given = ofac_csv.companions(main)
+        meta, digest = _files_meta([main, *given.values()])
         source = "ofac-cons" if main.name.startswith("cons") else "ofac-sdn"
-        out.append(Batch(source, ofac_csv.parse_main(main), meta, digest, {}))
+        partial = frozenset(field for kind, field in (("alt", "aliases"), ("comments", "identifiers"))
+                            if kind not in given)
+        out.append(Batch(source, ofac_csv.parse_main(main), meta, digest, {}, partial))
     return out
 
 
@@ -94,7 +98,16 @@ def ingest(store: Store, fmt: str, paths: Sequence[Path], as_of: dt.date | None 
 
     A version that would remove more of a source than the shrink guard allows raises
     :class:`ShrinkRefused` unless ``allow_shrink`` (see :mod:`listwatch.ingest.guard`).
+    ``ofac-history``: each path is an archive of SDN snapshots, replayed as dated versions
+    (:mod:`listwatch.ingest.history`; ``as_of`` does not apply, each snapshot has its own day).
     """
+    if fmt == "ofac-history":
+        from listwatch.ingest.history import replay  # noqa: PLC0415 - only this format needs it
+
+        for p in paths:
+            if not p.is_file():
+                raise IngestError(f"{p}: no such archive")
+        return [r for p in paths for r in replay(store, p, now)]
     batches = read_source(fmt, paths)
     with store.writer():  # every file and source of this call in one transaction
         return ingest_batches(store, batches, as_of, now, allow_shrink)
@@ -103,5 +116,6 @@ def ingest(store: Store, fmt: str, paths: Sequence[Path], as_of: dt.date | None 
 def ingest_batches(store: Store, batches: Sequence[Batch], as_of: dt.date | None = None,
                    now: dt.datetime | None = None, allow_shrink: bool = False) -> list[IngestResult]:
     """Apply parsed batches, each source's version in its own transaction (shrink guard included)."""
-    return [apply_version(store, b.source, b.records, b.files, b.digest, as_of, now, b.list_names, allow_shrink)
+    return [apply_version(store, b.source, b.records, b.files, b.digest, as_of, now, b.list_names,
+                          allow_shrink=allow_shrink, partial=b.partial)
             for b in batches]

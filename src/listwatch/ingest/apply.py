@@ -22,8 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from listwatch.dataset import event_key
@@ -33,8 +33,9 @@ from listwatch.ingest.records import SourceRecord, pack_records
 from listwatch.match.normalize import lookup_key
 from listwatch.resolve import MERGE_SCHEMES, RecordResolver, country_codes
 from listwatch.store.db import Store
+from listwatch.store.writer import RecordState, Writer, identifiers_json
 
-__all__ = ["IngestResult", "apply_version", "content_hash"]
+__all__ = ["IngestResult", "SourceApplier", "apply_version", "content_hash"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class _Rows:
     digest: str
     version: int
     now: dt.datetime
+    window: dt.date | None  # first day a change without a printed date may have happened
     entities: list[dict[str, Any]]
     names: list[dict[str, Any]]
     identifiers: list[dict[str, Any]]
@@ -77,11 +79,14 @@ class _Rows:
     events: list[dict[str, Any]]
 
     def event(self, entity_id: str, list_id: str, typ: str, day: dt.date, rec_id: str, name: str | None,
-              note: str) -> None:
+              note: str, dated: bool = False) -> None:
+        """``dated``: the file prints this day, so there is no window of doubt before it."""
+        window = None if dated or self.window is None or self.window >= day else self.window
         self.events.append({
             "key": event_key("ingest", self.source, rec_id, list_id, typ, day, self.digest, self.version),
             "origin": f"ingest:{self.source}", "entity_id": entity_id, "list_id": list_id, "type": typ,
-            "effective": day, "recorded_at": self.now, "confidence": "reported", "sources": [rec_id],
+            "effective": day, "window_start": window, "recorded_at": self.now, "confidence": "reported",
+            "sources": [rec_id],
             "listed_as": name if typ != "delisted" else None, "by": None, "note": note})
 
 
@@ -92,7 +97,7 @@ def _resolve_new(changes: list[Change], resolver: RecordResolver, rows: _Rows) -
     for ch in changes:
         rec = ch.record
         names = (rec.name, *rec.aliases)
-        eid, link_to = resolver.resolve(rec.schema, names, rec.identifiers, rec.countries)
+        eid, link_to = resolver.resolve(rec.source_id, rec.schema, names, rec.identifiers, rec.countries, rec.same_as)
         if eid is None:
             eid = _entity_id(rec.source_id)
             codes = sorted(country_codes(rec.countries))
@@ -101,12 +106,12 @@ def _resolve_new(changes: list[Change], resolver: RecordResolver, rows: _Rows) -
             rows.entities.append({"id": eid, "name": rec.name, "kind": kind,
                                   "country": country.upper() if country else None,
                                   "parent_id": None, "parent_sources": [], "note": None})
-            resolver.learn(eid, [rec.source_id], names, rec.identifiers, country, kind)
+            resolver.learn(eid, [rec.source_id, *rec.same_as], names, rec.identifiers, country, kind)
             rows.links += [{"entity_a": eid, "entity_b": other, "kind": "possible_same", "reason": why,
                             "recorded_at": rows.now} for other, why in link_to]
         else:
             merged += 1
-            resolver.learn(eid, [rec.source_id], names, rec.identifiers, None, "")
+            resolver.learn(eid, [rec.source_id, *rec.same_as], names, rec.identifiers, None, "")
         out[rec.source_id] = eid
     return out, merged
 
@@ -117,67 +122,89 @@ def _facts(rows: _Rows, eid: str, rec: SourceRecord, have_names: set[tuple[str, 
         if (eid, n) not in have_names:
             have_names.add((eid, n))
             rows.names.append({"entity_id": eid, "name": n, "norm": lookup_key(n), "script": None,
-                               "confidence": "verified", "sources": [rec.source_id], "note": None})
+                               "confidence": "verified", "sources": [rec.source_id], "note": None,
+                               "first_seen": rows.now, "last_seen": rows.now})
     for i in rec.identifiers:
         k = (eid, i.scheme, i.value, i.exchange or "")
         if k not in have_ids:
             have_ids.add(k)
             rows.identifiers.append({"entity_id": eid, "scheme": i.scheme, "value": i.value,
                                      "exchange": i.exchange or "", "confidence": "verified",
-                                     "sources": [rec.source_id]})
+                                     "sources": [rec.source_id], "first_seen": rows.now, "last_seen": rows.now})
 
 
-def apply_version(store: Store, source: str, records: Sequence[SourceRecord], files: list[dict[str, Any]],
-                  digest: str, as_of: dt.date | None = None, now: dt.datetime | None = None,
-                  list_names: dict[str, str] | None = None, allow_shrink: bool = False,
-                  note: str | None = None) -> IngestResult:
-    """Bring ``source`` in the store to this version (see module doc); returns what changed.
+class SourceApplier:
+    """Applies successive versions of one source inside one writer transaction, keeping what it
+    read (the source's records, the resolver, the names and identifiers held) in memory, so a
+    replay of hundreds of versions reads the store once."""
 
-    An earlier version may come back (A -> B -> A): its events are new ones, keyed by the version
-    that records them. ``note`` is logged in the version record (a rollback says so).
+    def __init__(self, w: Writer, source: str) -> None:
+        self.w, self.source = w, source
+        self.prev = w.records(source)
+        self.latest = w.latest_digest(source)
+        self.before = w.previous_day(source)
+        self.resolver = RecordResolver(w.facts(MERGE_SCHEMES))
+        self.have_names, self.have_ids = w.name_keys(), w.identifier_keys()
 
-    Raises :class:`~listwatch.ingest.guard.ShrinkRefused` (changing nothing) when the version
-    would remove more of the source than the shrink guard allows, unless ``allow_shrink``.
-    """
-    now = now or dt.datetime.now(dt.UTC)
-    day = as_of or now.date()
-    with store.writer() as w:
-        if w.latest_digest(source) == digest:
+    def apply(self, records: Sequence[SourceRecord], files: list[dict[str, Any]], digest: str,
+              as_of: dt.date | None, now: dt.datetime, list_names: dict[str, str] | None = None,
+              partial: frozenset[str] = frozenset(), gone: Collection[str] | None = None,
+              allow_shrink: bool = False, note: str | None = None) -> IngestResult:
+        """One version (see module doc). ``gone``: a delta version - ``records`` holds only what
+        changed and ``gone`` the ids that left; otherwise every record missing from ``records`` left.
+        ``note`` is logged in the version record (a rollback says so).
+
+        Raises :class:`~listwatch.ingest.guard.ShrinkRefused` (changing nothing) when the version
+        would remove more of the source than the shrink guard allows, unless ``allow_shrink``.
+        """
+        w, source = self.w, self.source
+        if self.latest == digest:
             return IngestResult(source, None, len(records), 0, 0, 0, 0, 0)
+        day = as_of or now.date()
         # 1. diff
-        held = w.records(source)
-        changes = diff(held, records)
-        override = check_shrink(source, [f["name"] for f in files], sum(r.present for r in held.values()),
-                                len(changes.gone), len(changes.changes), allow=allow_shrink)
-        version = w.begin_version(source, digest, files, as_of, now, len(changes.changes),
-                                   "; ".join(filter(None, (note, override))) or None)
-        w.save_snapshot(version, pack_records(records))
-        w.ensure_lists({lid for r in records for lid in r.list_ids}, list_names or {})
+        changes = diff(self.prev, records, partial, gone)
+        count = len(changes.changes) if gone is None else sum(r.present for r in self.prev.values()) + \
+            len(changes.of_kind("new")) + len(changes.of_kind("back")) - len(changes.gone)
+        held = sum(r.present for r in self.prev.values())
+        override = check_shrink(source, [f["name"] for f in files], held, len(changes.gone), count,
+                                allow=allow_shrink)
+        version = w.begin_version(source, digest, files, as_of, now, count,
+                                  "; ".join(filter(None, (note, override))) or None)
+        if gone is None:  # a whole version can be re-applied later (rollback); a delta cannot
+            w.save_snapshot(version, pack_records(records))
+        w.ensure_lists({lid for r in records for lid in r.list_ids}, list_names or {}, now)
         # 2. resolve
-        rows = _Rows(source, digest, version, now, [], [], [], [], [], [])
-        entity_of, merged = _resolve_new(changes.of_kind("new"), RecordResolver(w.facts(MERGE_SCHEMES)), rows)
+        window = dt.date.min if self.before is None else self.before + dt.timedelta(days=1)
+        rows = _Rows(source, digest, version, now, window, [], [], [], [], [], [])
+        entity_of, merged = _resolve_new(changes.of_kind("new"), self.resolver, rows)
         # 3. write
-        note = f"{source} version {digest[:12]}"
-        have_names, have_ids = w.name_keys(), w.identifier_keys()
+        note = f"{source} version {digest[:12]}"  # (the caller's note is in the version record)
         updates: list[dict[str, Any]] = []
         for ch in changes.changes:
             rec = ch.record
+            eid = entity_of[rec.source_id] if ch.old is None else ch.old.entity_id
             if ch.old is None:
-                eid = entity_of[rec.source_id]
                 rows.records.append({"source_id": rec.source_id, "source": source, "entity_id": eid,
                                      "digest": ch.digest, "name": rec.name, "list_ids": list(rec.list_ids),
-                                     "present": True, "last_version": version})
+                                     "present": True, "last_version": version, "aliases": list(rec.aliases),
+                                     "identifiers": identifiers_json(rec.identifiers),
+                                     "same_as": list(rec.same_as), "first_seen": now, "last_seen": now})
             else:
-                eid = ch.old.entity_id
                 updates.append({"sid": rec.source_id, "digest": ch.digest, "new_name": rec.name,
-                                "new_lists": list(rec.list_ids), "now_present": True, "version": version})
+                                "new_lists": list(rec.list_ids), "new_aliases": list(rec.aliases),
+                                "new_ids": identifiers_json(rec.identifiers), "now_present": True,
+                                "version": version, "seen": now})
             if ch.kind in ("new", "back"):
-                effective = rec.listed_on or rec.first_seen or day
+                # a printed listing date dates a first listing, or a return it postdates; else the earliest
+                # dated copy that showed it (first_seen), else the version's day: "on or before" that day
+                printed = rec.listed_on if ch.kind == "new" or (
+                    rec.listed_on and self.before and rec.listed_on > self.before) else None
+                effective = printed or (rec.first_seen if ch.kind == "new" else None) or day
                 seen = f"{'first seen' if ch.kind == 'new' else 'back'} in {note}"
                 for lid in rec.list_ids:
                     rows.event(eid, lid, "listed", effective, rec.source_id, rec.name,
-                               seen if rec.listed_on else f"listed on or before {effective} (no listing date "
-                               f"printed); {seen}")
+                               seen if printed else f"listed on or before {effective} (no listing date "
+                               f"printed); {seen}", printed is not None)
             elif ch.kind == "changed":
                 for lid in ch.gained:
                     rows.event(eid, lid, "listed", day, rec.source_id, rec.name, f"added in {note}")
@@ -186,21 +213,41 @@ def apply_version(store: Store, source: str, records: Sequence[SourceRecord], fi
                 for lid in ch.kept:
                     rows.event(eid, lid, "amended", day, rec.source_id, rec.name,
                                f"names or identifiers changed in {note}")
-            _facts(rows, eid, rec, have_names, have_ids)
+            _facts(rows, eid, rec, self.have_names, self.have_ids)
+            self.prev[rec.source_id] = RecordState(rec.source_id, eid, ch.digest, rec.name, tuple(rec.list_ids),
+                                                   True, tuple(rec.aliases), tuple(rec.identifiers))
         for old in changes.gone:
             for lid in old.list_ids:
                 rows.event(old.entity_id, lid, "delisted", day, old.source_id, None, f"no longer in {note}")
             updates.append({"sid": old.source_id, "digest": old.digest, "new_name": old.name,
-                            "new_lists": list(old.list_ids), "now_present": False, "version": version})
+                            "new_lists": list(old.list_ids), "new_aliases": list(old.aliases or ()),
+                            "new_ids": identifiers_json(old.identifiers or ()), "now_present": False,
+                            "version": version, "seen": None})
+            self.prev[old.source_id] = replace(old, present=False)
         files_text = ", ".join(f["name"] for f in files)
         missing = w.missing_sources([r["source_id"] for r in rows.records])
-        cites = [{"id": r["source_id"], "citation": f"{r['source_id']} ({r['name']}) as published in {files_text}"}
-                 for r in rows.records if r["source_id"] in missing]
+        cites = [{"id": r["source_id"], "citation": f"{r['source_id']} ({r['name']}) as published in {files_text}",
+                  "first_seen": now, "last_seen": now} for r in rows.records if r["source_id"] in missing]
         w.insert(sources=cites, entities=rows.entities, names=rows.names, identifiers=rows.identifiers,
                  records=rows.records, links=rows.links, events=rows.events)
         w.update_records(updates)
         added = len(changes.of_kind("new")) + len(changes.of_kind("back"))
         amended = len(changes.of_kind("changed"))
         w.finish_version(version, added, len(changes.gone), amended)
-    return IngestResult(source, version, len(changes.changes), added, len(changes.gone), amended, merged,
-                        len(rows.links), now)
+        self.latest, self.before = digest, day
+        return IngestResult(source, version, count, added, len(changes.gone), amended, merged, len(rows.links), now)
+
+
+def apply_version(store: Store, source: str, records: Sequence[SourceRecord], files: list[dict[str, Any]],
+                  digest: str, as_of: dt.date | None = None, now: dt.datetime | None = None,
+                  list_names: dict[str, str] | None = None, allow_shrink: bool = False,
+                  note: str | None = None, partial: frozenset[str] = frozenset()) -> IngestResult:
+    """Bring ``source`` in the store to this version (see module doc and :meth:`SourceApplier.apply`).
+
+    An earlier version may come back (A -> B -> A): its events are new ones, keyed by the version
+    that records them. ``partial``: record fields the given files do not print
+    (see :mod:`listwatch.ingest.diff`).
+    """
+    with store.writer() as w:
+        return SourceApplier(w, source).apply(records, files, digest, as_of, now or dt.datetime.now(dt.UTC),
+                                              list_names, partial, allow_shrink=allow_shrink, note=note)

@@ -19,7 +19,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from listwatch.ingest.records import IngestError, SourceRecord, check_width, identifiers_in, read_bytes
+from listwatch.ingest.records import (
+    IngestError,
+    SourceRecord,
+    check_width,
+    cmic_listing_date,
+    identifiers_in,
+    read_bytes,
+)
 from listwatch.regimes.el_rules import DatingError, bundled_rules
 
 __all__ = ["list_id_for", "parse"]
@@ -84,6 +91,14 @@ def _entity_list_date(row: dict[str, Any], where: str) -> tuple[dt.date | None, 
     return dating.day, {"dated_by": f"{dating.note} [{dating.confidence.value}]"}
 
 
+def _ofac_id(row: dict[str, Any], list_id: str) -> tuple[str, ...]:
+    """Treasury rows carry OFAC's own ``ent_num`` (``entity_number``): the same record as OFAC's files."""
+    num = str(row.get("entity_number") or "").strip()
+    if not num.isdigit() or "treasury" not in str(row.get("source") or "").casefold():
+        return ()
+    return (f"ofac-sdn:{num}" if list_id == "us-ofac-sdn" else f"ofac-cons:{num}",)
+
+
 def _record(row: dict[str, Any], where: str) -> SourceRecord:
     sid = f"csl:{row['_id']}"
     name = (row.get("name") or "").strip()
@@ -100,7 +115,7 @@ def _record(row: dict[str, Any], where: str) -> SourceRecord:
         listed_on, dated_by = _entity_list_date(row, where)
         extra.update(dated_by)
     else:
-        listed_on = _date(row.get("start_date"), where)
+        listed_on = _date(row.get("start_date"), where) or cmic_listing_date(ids_text)
     return SourceRecord(
         source_id=sid, list_ids=(list_id,), name=name,
         schema=SCHEMAS.get((row.get("type") or "").strip().lower(), "Organization"),
@@ -109,6 +124,7 @@ def _record(row: dict[str, Any], where: str) -> SourceRecord:
         listed_on=listed_on,
         citation=str(row.get("federal_register_notice") or "").strip() or None, remarks=str(row.get("remarks") or ""),
         extra=extra,
+        same_as=_ofac_id(row, list_id),
     )
 
 

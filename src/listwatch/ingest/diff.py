@@ -8,15 +8,17 @@ Against the records the store holds for that source (:class:`~listwatch.store.wr
 * a record present before and missing now -> ``gone``.
 
 A record's digest covers only what it prints (names, lists, identifiers, schema), so a
-re-published but unchanged record is not a change.
+re-published but unchanged record is not a change. What the given files do not print (``partial``:
+``aliases`` when OFAC's ``alt.csv`` is missing, ``identifiers`` when its comments file is) is
+carried over from the stored record instead of read as removed: a lone ``sdn.csv`` amends nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from listwatch.ingest.records import SourceRecord
 from listwatch.store.writer import RecordState
@@ -58,17 +60,41 @@ class VersionDiff:
         return [c for c in self.changes if c.kind == kind]
 
 
-def diff(prev: Mapping[str, RecordState], records: Sequence[SourceRecord]) -> VersionDiff:
-    """The changes from ``prev`` to ``records`` (a record id repeated in a file counts once)."""
+def _complete(rec: SourceRecord, old: RecordState, partial: Collection[str]) -> SourceRecord:
+    """``rec`` with the fields its files do not print taken from the stored record."""
+    if "aliases" in partial and old.aliases is not None:
+        rec = replace(rec, aliases=old.aliases)
+    if "identifiers" in partial and old.identifiers is not None:
+        rec = replace(rec, identifiers=tuple(dict.fromkeys((*rec.identifiers, *old.identifiers))))
+    return rec
+
+
+def _differs(rec: SourceRecord, d: str, old: RecordState, partial: Collection[str]) -> bool:
+    if partial and (old.aliases is None or old.identifiers is None):  # stored before fields were kept
+        return rec.name != old.name or tuple(rec.list_ids) != old.list_ids
+    return old.digest != d
+
+
+def diff(prev: Mapping[str, RecordState], records: Sequence[SourceRecord],
+         partial: Collection[str] = (), gone: Collection[str] | None = None) -> VersionDiff:
+    """The changes from ``prev`` to ``records`` (a record id repeated in a file counts once).
+
+    ``gone``: the ids that left, for a delta version (``records`` then holds only what changed).
+    """
     out = VersionDiff()
     seen: set[str] = set()
-    for rec in records:
-        if rec.source_id in seen:
+    for printed in records:
+        if printed.source_id in seen:
             continue
-        seen.add(rec.source_id)
+        seen.add(printed.source_id)
+        old = prev.get(printed.source_id)
+        rec = _complete(printed, old, partial) if old is not None and partial else printed
         d = record_digest(rec)
-        old = prev.get(rec.source_id)
-        kind = "new" if old is None else "back" if not old.present else "changed" if old.digest != d else "same"
+        kind = ("new" if old is None else "back" if not old.present
+                else "changed" if _differs(rec, d, old, partial) else "same")
         out.changes.append(Change(kind, rec, d, old))
-    out.gone = [old for sid, old in prev.items() if old.present and sid not in seen]
+    if gone is None:
+        out.gone = [old for sid, old in prev.items() if old.present and sid not in seen]
+    else:
+        out.gone = [prev[sid] for sid in gone if sid in prev and prev[sid].present and sid not in seen]
     return out

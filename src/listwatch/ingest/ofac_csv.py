@@ -13,12 +13,12 @@ import csv
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from listwatch.ingest.records import IngestError, SourceRecord, identifiers_in, read_bytes
+from listwatch.ingest.records import IngestError, SourceRecord, cmic_listing_date, identifiers_in, read_bytes
 
-__all__ = ["companions", "main_files", "parse_dir", "parse_main"]
+__all__ = ["cells", "companions", "main_files", "main_record", "parse_dir", "parse_main"]
 
 MAIN_COLUMNS = 12
 SCHEMAS = {"individual": "Person", "vessel": "Vessel", "aircraft": "Aircraft", "": "Organization"}
@@ -112,26 +112,37 @@ def parse_main(path: Path) -> list[SourceRecord]:
     if com := extra.get("comments"):
         for _, r in _rows(com, 2, marked=False):
             comments[r[0]] += r[1]
-    out = []
-    for line, r in _rows(path, MAIN_COLUMNS):
-        ent, name, typ, program = r[0], r[1], r[2].lower(), r[3]
-        if not ent.isdigit() or not name:
-            raise IngestError(f"{path.name}: line {line}: ent_num {ent!r} / name {name!r} missing")
-        sid = f"{prefix}:{ent}"
-        programs = tuple(p.strip() for p in program.strip("[] ").split("] [") if p.strip())
-        if cons:
-            lists = tuple(dict.fromkeys("us-ofac-ns-cmic" if p in CMIC else _cons_list(p) for p in programs)) \
-                or ("us-ofac-cons",)
-        else:
-            lists = ("us-ofac-sdn",)
-        remarks = r[11] + comments.get(ent, "")
-        out.append(SourceRecord(
-            source_id=sid, list_ids=lists, name=name, schema=SCHEMAS.get(typ, "Organization"),
-            aliases=tuple(dict.fromkeys(aliases.get(ent, []))), programs=programs,
-            countries=tuple(dict.fromkeys(countries.get(ent, []))), identifiers=identifiers_in(remarks, sid),
-            remarks=remarks, extra={"title": r[4]} if r[4] else {},
-        ))
-    return out
+    return [main_record(r, f"{path.name}: line {line}", prefix, aliases.get(r[0], []),
+                        countries.get(r[0], []), comments.get(r[0], ""))
+            for line, r in _rows(path, MAIN_COLUMNS)]
+
+
+def main_record(r: list[str], where: str, prefix: str, aliases: Sequence[str] = (),
+                countries: Sequence[str] = (), comments: str = "") -> SourceRecord:
+    """One row of a main file (cells already read: ``-0-`` is empty) and its companions' data."""
+    ent, name, typ, program = r[0], r[1], r[2].lower(), r[3]
+    if not ent.isdigit() or not name:
+        raise IngestError(f"{where}: ent_num {ent!r} / name {name!r} missing")
+    sid = f"{prefix}:{ent}"
+    programs = tuple(p.strip() for p in program.strip("[] ").split("] [") if p.strip())
+    if prefix == "ofac-cons":
+        lists = tuple(dict.fromkeys("us-ofac-ns-cmic" if p in CMIC else _cons_list(p) for p in programs)) \
+            or ("us-ofac-cons",)
+    else:
+        lists = ("us-ofac-sdn",)
+    remarks = r[11] + comments
+    return SourceRecord(
+        source_id=sid, list_ids=lists, name=name, schema=SCHEMAS.get(typ, "Organization"),
+        aliases=tuple(dict.fromkeys(aliases)), programs=programs,
+        countries=tuple(dict.fromkeys(countries)), identifiers=identifiers_in(remarks, sid),
+        remarks=remarks, extra={"title": r[4]} if r[4] else {},
+        listed_on=cmic_listing_date(remarks) if "us-ofac-ns-cmic" in lists else None,
+    )
+
+
+def cells(row: list[str]) -> list[str]:
+    """A main-file row as read by :mod:`csv`, with OFAC's empty marker ``-0-`` made empty."""
+    return [_cell(c) for c in row]
 
 
 def parse_dir(path: Path) -> list[SourceRecord]:

@@ -13,9 +13,8 @@ from pathlib import Path
 
 from listwatch.model import Confidence, Identifier
 
-__all__ = ["MAX_FILE_BYTES", "IngestError", "SourceRecord", "check_text", "check_width", "identifiers_in",
-           "pack_records",
-           "read_bytes", "unpack_records"]
+__all__ = ["MAX_FILE_BYTES", "IngestError", "SourceRecord", "check_text", "check_width", "cmic_listing_date",
+           "identifiers_in", "pack_records", "read_bytes", "unpack_records"]
 
 MAX_FILE_BYTES = 512 * 1024 * 1024  # a list file (decompressed) larger than this is refused
 
@@ -47,6 +46,7 @@ class SourceRecord:
     # on the list on or before this day (the earliest dated copy that shows it): an upper bound, not a
     # listing date; used when the file prints no listing date (bundled snapshots, SDN history)
     first_seen: dt.date | None = None
+    same_as: tuple[str, ...] = ()  # the same record's id in another source (a CSL row's OFAC ent_num)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -84,7 +84,8 @@ def unpack_records(blob: bytes) -> list[SourceRecord]:
             tuple(r["countries"]),
             tuple(Identifier(s, v, tuple(src), Confidence(c), x) for s, v, src, c, x in r["identifiers"]),
             dt.date.fromisoformat(r["listed_on"]) if r["listed_on"] else None, r["citation"], r["remarks"],
-            dict(r["extra"])))
+            dict(r["extra"]), first_seen=dt.date.fromisoformat(r["first_seen"]) if r.get("first_seen") else None,
+            same_as=tuple(r.get("same_as", ()))))
     return out
 
 
@@ -131,3 +132,16 @@ def identifiers_in(remarks: str, source_id: str) -> tuple[Identifier, ...]:
     found += [Identifier("uscc", m, src) for m in _USCC.findall(remarks)]
     found += [Identifier("lei", m, src) for m in _LEI.findall(remarks)]
     return tuple(dict.fromkeys(found))
+
+
+_DMY = r"(\d{1,2} [A-Z][a-z]{2} \d{4})"
+_CMIC_DATE = re.compile(_DMY + r",? Listing Date \(CMIC\)|Listing Date \(CMIC\),? " + _DMY)
+
+
+def cmic_listing_date(text: str) -> dt.date | None:
+    """The "Listing Date (CMIC)" OFAC prints in remarks (``Listing Date (CMIC) 03 Jun 2021``) or the
+    CSL in ``ids`` (``03 Jun 2021, Listing Date (CMIC)``); None if absent."""
+    m = _CMIC_DATE.search(text)
+    if not m:
+        return None
+    return dt.datetime.strptime(m.group(1) or m.group(2), "%d %b %Y").date()

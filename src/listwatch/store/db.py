@@ -168,9 +168,11 @@ INGEST_LOCK = 0x6C697374  # "list": the PostgreSQL advisory lock key that serial
 class Store:
     """Reads and appends facts. Queries return domain objects from :mod:`listwatch.model`."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, max_age: float = 1.0) -> None:
         self.engine = engine
+        self.max_age = max_age  # how stale (seconds) the data version may be: other processes write too
         self._entity_cache: dict[str, Entity] = {}
+        self._entity_version: str | None = None
         self._version: tuple[float, str] | None = None
         self._derived: dict[str, tuple[str, Any]] = {}
         self._writing = threading.local()  # this thread's open writer, so writers nest
@@ -370,12 +372,14 @@ class Store:
         return next((x for x in self.lists() if x.id == list_id), None)
 
     def entity(self, entity_id: str) -> Entity | None:
-        if entity_id in self._entity_cache:
-            return self._entity_cache[entity_id]
-        ents = self.entities([entity_id])
-        return ents.get(entity_id)
+        return self.entities([entity_id]).get(entity_id)
 
     def entities(self, ids: Iterable[str]) -> dict[str, Entity]:
+        """Entities by id, cached for one data version (an alias another process adds is seen)."""
+        version = self.data_version()
+        if version != self._entity_version:
+            self._entity_cache.clear()
+            self._entity_version = version
         wanted = set(ids)
         ids = [i for i in wanted if i not in self._entity_cache]
         if ids:
@@ -429,12 +433,18 @@ class Store:
     def _event(r: Row[Any]) -> Event:
         return Event(key=r.key, list_id=r.list_id, type=EventType(r.type), effective=r.effective,
                      recorded_at=r.recorded_at, sources=tuple(r.sources), confidence=Confidence(r.confidence),
-                     entity_id=r.entity_id, note=r.note, listed_as=r.listed_as, by=r.by)
+                     entity_id=r.entity_id, note=r.note, listed_as=r.listed_as, by=r.by,
+                     window_start=r.window_start)
 
     def events_page(self, since: dt.datetime | None, list_id: str | None, cursor: int,
                     limit: int) -> tuple[list[Event], int]:
-        """Events after the ``cursor`` (an event row id), oldest first; returns them and the new cursor."""
-        q = select(t.events).where(t.events.c.id > cursor).order_by(t.events.c.id).limit(limit)
+        """Events after the ``cursor`` (an event row id), oldest first; returns them and the new cursor.
+
+        A retracted event is not in the feed: its replacement is (see :meth:`retractions_since`).
+        """
+        q = (select(t.events).where(t.events.c.id > cursor)
+             .where(t.events.c.key.not_in(select(t.retractions.c.event_key)))
+             .order_by(t.events.c.id).limit(limit))
         if since is not None:
             q = q.where(t.events.c.recorded_at > since)
         if list_id is not None:
@@ -442,6 +452,18 @@ class Store:
         with self.engine.connect() as conn:
             rows = list(conn.execute(q))
         return [self._event(r) for r in rows], (rows[-1].id if rows else cursor)
+
+    def retractions_since(self, since: dt.datetime | None,
+                          list_id: str | None = None) -> list[tuple[Event, dt.datetime, str]]:
+        """(the withdrawn event, when it was withdrawn, why) for retractions recorded after ``since``."""
+        q = (select(t.events, t.retractions.c.recorded_at.label("retracted_at"), t.retractions.c.reason)
+             .join(t.retractions, t.retractions.c.event_key == t.events.c.key).order_by(t.retractions.c.id))
+        if since is not None:
+            q = q.where(t.retractions.c.recorded_at > since)
+        if list_id is not None:
+            q = q.where(t.events.c.list_id == list_id)
+        with self.engine.connect() as conn:
+            return [(self._event(r), r.retracted_at, r.reason) for r in conn.execute(q)]
 
     def events_recorded(self, origin: str, at: dt.datetime) -> list[Event]:
         """The events one ingest recorded (same origin, same record time)."""
@@ -469,18 +491,20 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(select(t.entities.c.id).order_by(t.entities.c.id)).scalars())
 
-    def data_version(self, max_age: float = 1.0) -> str:
-        """Changes whenever names, identifiers or events are added: the key for derived caches.
+    def data_version(self, max_age: float | None = None) -> str:
+        """Changes whenever names, identifiers, events or source versions are added: the key for
+        every cache (entities, derived indexes), in this process and the others sharing the database.
 
-        Read from the database at most every ``max_age`` seconds (another process may write).
+        Read from the database at most every ``max_age`` seconds (default :attr:`max_age`).
         """
         now = time.monotonic()
-        if self._version is not None and now - self._version[0] < max_age:
+        if self._version is not None and now - self._version[0] < (self.max_age if max_age is None else max_age):
             return self._version[1]
         with self.engine.connect() as conn:
             parts = [conn.execute(select(func.count()).select_from(tbl)).scalar_one()
                      for tbl in (t.entities, t.names, t.identifiers, t.events, t.retractions)]
             parts.append(conn.execute(select(func.max(t.dataset_versions.c.id))).scalar_one_or_none() or 0)
+            parts.append(conn.execute(select(func.max(t.source_versions.c.id))).scalar_one_or_none() or 0)
         version = ":".join(map(str, parts))
         self._version = (now, version)
         return version

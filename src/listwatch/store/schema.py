@@ -55,10 +55,18 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 metadata = MetaData()
 
+
+def _seen() -> list[Column[Any]]:
+    """When listwatch first and last saw a fact, and when it withdrew it (the statement model of
+    FollowTheMoney: a fact is kept, never rewritten). NULL first_seen: recorded before times were kept."""
+    return [Column("first_seen", UTCDateTime), Column("last_seen", UTCDateTime), Column("retracted_at", UTCDateTime)]
+
+
 sources = Table(
     "sources", metadata,
     Column("id", String(200), primary_key=True),
     Column("citation", Text, nullable=False),
+    *_seen(),
 )
 
 lists = Table(
@@ -70,6 +78,7 @@ lists = Table(
     Column("established", Date),  # unknown for lists first met in an ingested file
     Column("note", Text),
     Column("sources", JSON, nullable=False),
+    *_seen(),
 )
 
 entities = Table(
@@ -93,6 +102,7 @@ names = Table(
     Column("confidence", String(20), nullable=False),
     Column("sources", JSON, nullable=False),
     Column("note", Text),
+    *_seen(),
     UniqueConstraint("entity_id", "name", name="uq_names_entity_name"),
 )
 Index("ix_names_norm", names.c.norm)
@@ -106,6 +116,7 @@ identifiers = Table(
     Column("exchange", String(40), nullable=False, default=""),
     Column("confidence", String(20), nullable=False),
     Column("sources", JSON, nullable=False),
+    *_seen(),
     UniqueConstraint("entity_id", "scheme", "value", "exchange", name="uq_identifiers"),
 )
 Index("ix_identifiers_value", identifiers.c.value)
@@ -119,6 +130,9 @@ events = Table(
     Column("list_id", String(100), ForeignKey("lists.id"), nullable=False),
     Column("type", String(40), nullable=False),
     Column("effective", Date, nullable=False),
+    # the change happened on some day in [window_start, effective]: days before ``effective`` from
+    # ``window_start`` on are unknown (a file that prints no date; the day before a snapshot showed it)
+    Column("window_start", Date),
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("confidence", String(20), nullable=False),
     Column("sources", JSON, nullable=False),
@@ -178,6 +192,11 @@ source_records = Table(
     Column("list_ids", JSON, nullable=False),
     Column("present", Boolean, nullable=False),
     Column("last_version", Integer, ForeignKey("source_versions.id"), nullable=False),
+    Column("aliases", JSON),  # as last printed; NULL: stored before they were kept
+    Column("identifiers", JSON),  # labels, as last printed
+    Column("same_as", JSON),  # ids of the same record in another source (a CSL row's OFAC ent_num)
+    Column("first_seen", UTCDateTime),
+    Column("last_seen", UTCDateTime),
 )
 Index("ix_source_records_source", source_records.c.source)
 Index("ix_source_records_entity", source_records.c.entity_id)

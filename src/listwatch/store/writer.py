@@ -15,9 +15,12 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from listwatch.model import Identifier
 from listwatch.store import schema as t
 
-__all__ = ["Facts", "RecordState", "Writer"]
+__all__ = ["RECORD_PREFIXES", "Facts", "RecordState", "Writer"]
+
+RECORD_PREFIXES = ("csl:", "ofac-sdn:", "ofac-cons:")  # ids of published records, as sources cite them
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,18 @@ class RecordState:
     name: str
     list_ids: tuple[str, ...]
     present: bool
+    aliases: tuple[str, ...] | None = None  # None: stored before printed fields were kept
+    identifiers: tuple[Identifier, ...] | None = None
+
+
+def identifiers_json(ids: Iterable[Identifier]) -> list[list[str]]:
+    return [[i.scheme, i.value, i.exchange or ""] for i in ids]
+
+
+def _identifiers(rows: list[list[str]] | None, source_id: str) -> tuple[Identifier, ...] | None:
+    if rows is None:
+        return None
+    return tuple(Identifier(s, v, (source_id,), exchange=x or None) for s, v, x in rows)
 
 
 @dataclass(frozen=True)
@@ -76,8 +91,20 @@ class Writer:
             added=added, removed=removed, amended=amended))
 
     def records(self, source: str) -> dict[str, RecordState]:
-        return {r.source_id: RecordState(r.source_id, r.entity_id, r.digest, r.name, tuple(r.list_ids), r.present)
+        return {r.source_id: RecordState(r.source_id, r.entity_id, r.digest, r.name, tuple(r.list_ids), r.present,
+                                         None if r.aliases is None else tuple(r.aliases),
+                                         _identifiers(r.identifiers, r.source_id))
                 for r in self.conn.execute(select(t.source_records).where(t.source_records.c.source == source))}
+
+    def previous_day(self, source: str) -> dt.date | None:
+        """The list date of the source's latest version (its ``as_of``, else the day it was recorded)."""
+        row = self.conn.execute(select(t.source_versions.c.as_of, t.source_versions.c.recorded_at)
+                                .where(t.source_versions.c.source == source)
+                                .order_by(t.source_versions.c.id.desc()).limit(1)).first()
+        if row is None:
+            return None
+        day: dt.date = row.as_of or row.recorded_at.date()
+        return day
 
     def facts(self, schemes: Sequence[str]) -> Facts:
         c = self.conn
@@ -88,8 +115,12 @@ class Writer:
             [(r.norm, r.entity_id) for r in c.execute(select(t.names.c.norm, t.names.c.entity_id))],
             [(r.id, r.country, r.kind) for r in c.execute(
                 select(t.entities.c.id, t.entities.c.country, t.entities.c.kind))],
-            [(r.source_id, r.entity_id) for r in c.execute(
-                select(t.source_records.c.source_id, t.source_records.c.entity_id))])
+            # record ids the curated data cites for an entity's names, then the records ingested (they win)
+            [(sid, r.entity_id) for r in c.execute(select(t.names.c.sources, t.names.c.entity_id))
+             for sid in r.sources if sid.startswith(RECORD_PREFIXES)]
+            + [(sid, r.entity_id) for r in c.execute(
+                select(t.source_records.c.source_id, t.source_records.c.entity_id, t.source_records.c.same_as))
+               for sid in (r.source_id, *(r.same_as or ()))])
 
     def name_keys(self) -> set[tuple[str, str]]:
         return {(r.entity_id, r.name) for r in self.conn.execute(select(t.names.c.entity_id, t.names.c.name))}
@@ -99,13 +130,13 @@ class Writer:
             select(t.identifiers.c.entity_id, t.identifiers.c.scheme, t.identifiers.c.value,
                    t.identifiers.c.exchange))}
 
-    def ensure_lists(self, list_ids: Iterable[str], names: dict[str, str]) -> None:
+    def ensure_lists(self, list_ids: Iterable[str], names: dict[str, str], now: dt.datetime) -> None:
         have = set(self.conn.execute(select(t.lists.c.id)).scalars())
         rows: list[dict[str, Any]] = [
             {"id": lid, "name": names.get(lid, lid), "authority": "as published in the ingested source",
              "maintainer": "see the source", "established": None,
              "note": "created by ingest; its legal effects are not modelled unless a regime covers it",
-             "sources": []} for lid in sorted(set(list_ids) - have)]
+             "sources": [], "first_seen": now, "last_seen": now} for lid in sorted(set(list_ids) - have)]
         if rows:
             self.conn.execute(insert(t.lists), rows)
 
@@ -126,8 +157,10 @@ class Writer:
                 self.conn.execute(insert(table), rows)
 
     def update_records(self, rows: list[dict[str, Any]]) -> None:
-        """Rows of ``{sid, digest, new_name, new_lists, present, version}``."""
+        """Rows of ``{sid, digest, new_name, new_lists, new_aliases, new_ids, now_present, version, seen}``."""
         if rows:
             self.conn.execute(update(t.source_records).where(t.source_records.c.source_id == bindparam("sid")).values(
                 digest=bindparam("digest"), name=bindparam("new_name"), list_ids=bindparam("new_lists"),
-                present=bindparam("now_present"), last_version=bindparam("version")), rows)
+                aliases=bindparam("new_aliases"), identifiers=bindparam("new_ids"),
+                present=bindparam("now_present"), last_version=bindparam("version"),
+                last_seen=bindparam("seen")), rows)

@@ -23,8 +23,9 @@
         var tools = '<p class="muted tools">' + hits.length + " results on " + esc(day.value) + ' · <a id="print-link" href="/print' + share.slice(1) + '">print view</a> · download <a href="' + share + '&format=csv">CSV</a> · <a href="' + share + '&format=json">JSON</a></p>';
         if (!hits.length) { out.innerHTML = '<p class="muted">No match for &ldquo;' + esc(q) + "&rdquo;.</p>"; return; }
         out.innerHTML = tools + hits.map(function (h) {
-          var cls = h.restricted ? "restricted" : (h.lists.length ? "enjoined" : "clear");
-          var label = h.restricted ? "restricted: " + h.lists.join(", ") : "not restricted";
+          var cls = h.restricted ? "restricted" : (h.restricted === null ? "unknown" : (h.lists.length ? "enjoined" : "clear"));
+          var label = h.restricted ? "restricted: " + h.lists.join(", ") :
+            (h.restricted === null ? "unknown: no listing date" : "not restricted");
           return '<div class="hit"><a href="/entities/' + encodeURIComponent(h.entity.id) + (day.value ? "?as_of=" + day.value : "") + '">' +
             esc(h.entity.name) + "</a> <span class=\"badge " + cls + '">' + esc(label) + "</span> " +
             '<span class="score">score ' + h.score.toFixed(2) + "</span>" +

@@ -1,0 +1,153 @@
+"""Honest answers on real, ingested lists: unknown is not clear, one party is one entity.
+
+The real files take seconds each to ingest, so two session stores serve every test here:
+``ingested`` (SDN 2021-07-07, consolidated 2025-12-19, CSL 2022-05-16) and ``replayed`` (SDN
+2021-07-07 with its companions, then the SDN history snapshots up to a day in January 2022).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from listwatch.ingest import ingest
+from listwatch.ingest.history import replay
+from listwatch.model import EventType
+from listwatch.resolve import candidates, resolve
+from listwatch.screen import screen
+from listwatch.status import status
+from listwatch.store.db import Store, open_store
+from tests.conftest import Cli, D
+
+REAL = "data/real"
+
+
+@pytest.fixture(scope="session")
+def ingested(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    st = open_store(f"sqlite:///{tmp_path_factory.mktemp('ingested') / 'lw.db'}")
+    real = shared / REAL
+    ingest(st, "ofac-csv", [real / "ofac-sdn-csv/2021-07-07"], as_of=D("2021-07-07"))
+    ingest(st, "ofac-csv", [real / "ofac-cons-csv/2025-12-19"], as_of=D("2025-12-19"))
+    ingest(st, "csl", [real / "csl/2022-05-16/consolidated.csv.gz"], as_of=D("2022-05-16"))
+    return st
+
+
+def _first_2022_addition_a_day_after_its_previous_snapshot(shared: Path) -> dt.date:
+    eastern = ZoneInfo("America/New_York")
+    with (shared / REAL / "ofac-sdn-history/sdn-history-index.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    days = [dt.datetime.fromisoformat(r["fetched_utc"]).replace(tzinfo=dt.UTC).astimezone(eastern).date()
+            for r in rows]
+    return next(d for k, (r, d) in enumerate(zip(rows, days, strict=True))
+                if k and d.year == 2022 and int(r["added_vs_prev"] or 0) and days[k - 1] == d - dt.timedelta(days=1))
+
+
+@pytest.fixture(scope="session")
+def replayed(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, dt.date]:
+    st = open_store(f"sqlite:///{tmp_path_factory.mktemp('replayed') / 'lw.db'}")
+    ingest(st, "ofac-csv", [shared / REAL / "ofac-sdn-csv/2021-07-07"], as_of=D("2021-07-07"))
+    day = _first_2022_addition_a_day_after_its_previous_snapshot(shared)
+    replay(st, shared / REAL / "ofac-sdn-history/sdn-history.tar.xz", until=day)
+    return st, day
+
+
+# -- one party, one entity ----------------------------------------------------------------------
+
+def test_banco_nacional_de_cuba_is_one_entity_restricted_with_assets_blocked(ingested: Store) -> None:
+    bank = resolve(ingested, "BANCO NACIONAL DE CUBA")  # csl:306 joined ofac-sdn:306: not ambiguous
+    s = status(ingested, bank, D("2022-06-01"))
+    assert s.restricted is True
+    assert [e.kind.value for e in s.effects] == ["assets_blocked"]
+
+
+@pytest.mark.parametrize("name", ["BANCO NACIONAL DE CUBA", "AEROCARIBBEAN AIRLINES", "HUAWEI TECHNOLOGIES CO., LTD.",
+                                  "SEMICONDUCTOR MANUFACTURING INTERNATIONAL CORPORATION"])
+def test_the_same_party_never_appears_twice_in_screen(ingested: Store, name: str) -> None:
+    hits = screen(name, D("2022-06-01"), store=ingested)
+    assert hits
+    records = [sid for h in hits for sid in h.source_ids]
+    assert len(records) == len(set(records))  # no OFAC record, nor its CSL copy, under two entities
+    assert len({h.entity.id for h in hits}) == len(hits)
+
+
+def test_exact_official_names_beat_names_with_the_legal_form_stripped(store: Store) -> None:
+    assert resolve(store, "CNOOC Limited").id == "cnooc-limited"
+    assert resolve(store, "China Telecom Corporation Limited").id == "china-telecom-corporation-limited"
+    assert len(candidates(store, "Yitu")) == 2  # a bare short name still finds every company going by it
+
+
+def test_an_ambiguous_name_lists_its_candidates_with_lists_and_status_and_exits_2(cli: Cli) -> None:
+    result = cli("status", "Huawei International", "--as-of", "2021-06-01", "--json")
+    assert result.exit_code == 2
+    doc = json.loads(result.stdout)
+    assert {c["id"] for c in doc["candidates"]} == {"huawei-international-co-limited", "huawei-international-pte-ltd"}
+    assert all(c["lists"] == ["us-bis-entity-list"] and c["restricted"] is True for c in doc["candidates"])
+    text = cli("status", "Huawei International", "--as-of", "2021-06-01")
+    assert text.exit_code == 2 and "huawei-international-pte-ltd" in text.output and "names 2" in text.output
+
+
+# -- three-valued answers -----------------------------------------------------------------------
+
+def test_an_sdn_record_without_a_listing_date_is_unknown_before_first_seen_never_false(ingested: Store) -> None:
+    airline = resolve(ingested, "ofac-sdn-36")
+    before = status(ingested, airline, D("2020-01-01"))
+    assert before.restricted is None and "on or before 2021-07-07" in before.reason
+    assert status(ingested, airline, D("2021-07-07")).restricted is True
+
+
+def test_a_dated_source_still_says_true_before_an_undated_one(ingested: Store) -> None:
+    """Huawei's Entity List listing is dated (2019-05-16); CSL rows without a date leave it true."""
+    s = status(ingested, resolve(ingested, "huawei"), D("2020-01-01"))
+    assert s.restricted is True
+
+
+def test_a_list_id_appears_only_where_a_file_says_so_and_on_its_printed_date(ingested: Store) -> None:
+    huawei = resolve(ingested, "huawei")
+    cmic = [e for e in ingested.events(entity_id=huawei.id, list_id="us-ofac-ns-cmic")
+            if e.type is EventType.LISTED and e.sources[0].startswith(("csl:", "ofac-cons:"))]
+    assert cmic and {e.effective for e in cmic} == {D("2021-06-03")}  # "Listing Date (CMIC)", not the import day
+
+
+def test_before_the_first_record_known_at_says_nothing_recorded_yet(store: Store) -> None:
+    xiaomi = resolve(store, "xiaomi")
+    first = min(e.recorded_at for e in store.events(entity_id="xiaomi"))
+    s = status(store, xiaomi, D("2021-01-14"), known_at=first - dt.timedelta(seconds=1))
+    assert s.restricted is None and "nothing recorded yet" in s.reason
+
+
+def test_status_json_says_null_with_a_reason(cli: Cli) -> None:
+    doc = cli.json("status", "xiaomi", "--as-of", "2021-01-14", "--known-at", "2000-01-01T00:00:00Z")
+    assert doc["restricted"] is None and "nothing recorded yet" in doc["reason"]
+
+
+# -- the SDN history -----------------------------------------------------------------------------
+
+def test_history_replay_dates_an_addition_to_the_snapshot_that_first_shows_it(
+        replayed: tuple[Store, dt.date]) -> None:
+    st, day = replayed
+    added = [e for e in st.events(list_id="us-ofac-sdn") if e.type is EventType.LISTED and e.effective == day]
+    assert added
+    ent = st.entity(added[0].entity_id or "")
+    assert ent is not None
+    assert status(st, ent, day - dt.timedelta(days=1)).restricted is False
+    assert status(st, ent, day).restricted is True
+
+
+def test_history_replay_reads_lone_snapshots_without_inventing_amendments(replayed: tuple[Store, dt.date]) -> None:
+    st, _ = replayed
+    airline = resolve(st, "ofac-sdn-36")
+    assert "AERO-CARIBBEAN" in airline.aliases  # from alt.csv of 2021-07-07: not removed by lone sdn.csv files
+    amended = [e for e in st.events(list_id="us-ofac-sdn") if e.type is EventType.AMENDED]
+    assert len(amended) < 100  # real renames only; a lone sdn.csv once yielded thousands
+
+
+def test_history_replay_runs_again_without_changing_anything(replayed: tuple[Store, dt.date], shared: Path) -> None:
+    st, day = replayed
+    n = len(st.events(list_id="us-ofac-sdn"))
+    again = replay(st, shared / REAL / "ofac-sdn-history/sdn-history.tar.xz", until=day)
+    assert all(r.version is None for r in again) and len(st.events(list_id="us-ofac-sdn")) == n

@@ -1,0 +1,51 @@
+"""The store as a time-aware record: retractions reach the feed, caches follow the data version."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from listwatch.report import changes_json
+from listwatch.status import changes
+from listwatch.store.db import open_store
+
+
+def test_after_a_note_edit_the_feed_shows_xiaomis_vacatur_once_and_the_withdrawn_one_as_retracted(
+        tmp_path: Path, data_copy: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'feed.db'}"
+    open_store(url, data_dir=data_copy)
+    path = data_copy / "events-us-dod-1237.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    vacatur = next(e for e in doc["events"] if e.get("entity") == "xiaomi" and e["type"] == "vacated")
+    vacatur["note"] = vacatur["note"] + " (note edited by a curator)"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    edited = open_store(url, data_dir=data_copy)
+    feed = changes(edited, list_id="us-dod-1237")
+    vacaturs = [e for e in feed if e.entity_id == "xiaomi" and e.type.value == "vacated"]
+    assert len(vacaturs) == 1 and vacaturs[0].note and vacaturs[0].note.endswith("(note edited by a curator)")
+    doc_json = changes_json(edited, feed, edited.retractions_since(None, "us-dod-1237"))
+    [withdrawn] = doc_json["retracted"]
+    assert withdrawn["entity"]["id"] == "xiaomi" and withdrawn["type"] == "vacated"
+    assert "no longer in bundled dataset" in withdrawn["reason"] and withdrawn["effective"] == "2021-05-25"
+
+
+def test_an_alias_merged_by_one_process_is_visible_to_another(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    reader = open_store(url)
+    reader.max_age = 0.0  # read the data version on every call, as a long-running server does each second
+    assert reader.entity("xiaomi") is not None
+    assert "XIAOMI TEST ALIAS HOLDINGS" not in reader.entity("xiaomi").aliases  # type: ignore[union-attr]
+    f = tmp_path / "alias.ftm.json"
+    f.write_text(json.dumps({"id": "alias-1", "schema": "Company", "datasets": ["us_dod_1237"], "properties": {
+        "name": ["XIAOMI TEST ALIAS HOLDINGS"], "isinCode": ["KYG9830T1067"]}}) + "\n", encoding="utf-8")
+    env = {**os.environ, "LISTWATCH_DATABASE_URL": url}
+    done = subprocess.run([sys.executable, "-m", "listwatch", "ingest", "ftm", str(f)], env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    xiaomi = reader.entity("xiaomi")  # the same process and Store object as before the other's write
+    assert xiaomi is not None and "XIAOMI TEST ALIAS HOLDINGS" in xiaomi.aliases
