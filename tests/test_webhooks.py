@@ -103,6 +103,11 @@ def test_failed_deliveries_are_retried_with_backoff_and_logged(fresh_store: Stor
     assert webhooks.notify(fresh_store, results, backoff=0.01) == {hook.id: True}
     assert len(receiver.received) == 3
     assert len({b for _, b in receiver.received}) == 1  # the same signed body each time
+    assert len({h["x-listwatch-delivery"] for h, _ in receiver.received}) == 1  # one delivery id to de-duplicate
+    for h, b in receiver.received:
+        assert h["x-listwatch-signature-v2"] == webhooks.sign_v2(hook.secret, h["x-listwatch-delivery"],
+                                                                 h["x-listwatch-timestamp"], b)
+        assert f"t={h['x-listwatch-timestamp']},id={h['x-listwatch-delivery']}," in h["x-listwatch-signature-v2"]
     assert [(d.attempt, d.status) for d in reversed(webhooks.log(fresh_store, hook.id))] == [(1, 500), (2, 503),
                                                                                               (3, 200)]
 

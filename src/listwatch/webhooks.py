@@ -2,7 +2,9 @@
 
 The body is the ``changes`` JSON (as ``listwatch changes --json``) of the events that ingest
 recorded. It is signed: ``X-Listwatch-Signature: sha256=<hex HMAC-SHA256 of the body with the
-webhook's secret>``. A delivery that fails (no answer, or a non-2xx status) is retried with
+webhook's secret>``; each delivery also carries ``X-Listwatch-Delivery`` (an id, the same on every
+retry), ``X-Listwatch-Timestamp`` and ``X-Listwatch-Signature-V2``, which signs both with the body
+(:func:`sign_v2`). A delivery that fails (no answer, or a non-2xx status) is retried with
 exponential backoff (``RETRIES`` attempts, ``BACKOFF`` seconds doubling); every attempt is logged
 in ``webhook_deliveries``.
 """
@@ -18,6 +20,7 @@ import os
 import secrets
 import socket
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -30,7 +33,8 @@ from listwatch.report import changes_json
 from listwatch.store import schema as t
 from listwatch.store.db import Store
 
-__all__ = ["Delivery", "Webhook", "add", "check_url", "deliver", "log", "notify", "remove", "sign", "subscriptions"]
+__all__ = ["Delivery", "Webhook", "add", "check_url", "deliver", "log", "notify", "remove", "sign", "sign_v2",
+           "subscriptions"]
 
 RETRIES = 4
 BACKOFF = 0.5
@@ -57,6 +61,13 @@ class Delivery:
 
 def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def sign_v2(secret: str, delivery: str, stamp: str, body: bytes) -> str:
+    """``t=<unix time>,id=<delivery id>,sha256=<HMAC of "<t>.<id>." + body>``: a receiver can refuse
+    replays (an old ``t``) and duplicates (a seen ``id``), both covered by the signature."""
+    mac = hmac.new(secret.encode(), f"{stamp}.{delivery}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={stamp},id={delivery},sha256={mac}"
 
 
 METADATA_HOSTS = ("metadata.google.internal", "metadata", "metadata.azure.internal", "instance-data")
@@ -130,11 +141,15 @@ def log(store: Store, webhook_id: int | None = None, limit: int = 100) -> list[D
 def _post(hook: Webhook, body: bytes, n_events: int, store: Store, sleep: float) -> bool:
     import httpx  # noqa: PLC0415 - only a delivery needs it (it is slow to import)
 
-    headers = {"content-type": "application/json", "x-listwatch-signature": sign(hook.secret, body),
-               "user-agent": "listwatch-webhooks/1"}
+    delivery = uuid.uuid4().hex  # one id for every attempt of this delivery: receivers de-duplicate on it
     for attempt in range(1, RETRIES + 1):
         status: int | None = None
         error: str | None = None
+        stamp = str(int(time.time()))
+        headers = {"content-type": "application/json", "x-listwatch-signature": sign(hook.secret, body),
+                   "x-listwatch-delivery": delivery, "x-listwatch-timestamp": stamp,
+                   "x-listwatch-signature-v2": sign_v2(hook.secret, delivery, stamp, body),
+                   "user-agent": "listwatch-webhooks/1"}
         try:
             check_url(hook.url)
             r = httpx.post(hook.url, content=body, headers=headers, timeout=TIMEOUT)
