@@ -104,6 +104,9 @@ def run_tree(src: Path, repeat: int, work: Path) -> _Timings:
     files = [("SDN 2021-07-07", ["ofac-csv", str(REAL / "ofac-sdn-csv/2021-07-07"), "--as-of", "2021-07-07"]),
              ("consolidated 2025-12-19", ["ofac-csv", str(REAL / "ofac-cons-csv/2025-12-19"), "--as-of", "2025-12-19"]),
              ("CSL 2022-05-16", ["csl", str(REAL / "csl/2022-05-16/consolidated.csv.gz"), "--as-of", "2022-05-16"])]
+    if "--allow-shrink" in _run([*lw, "ingest", "--help"], env, work)[1]:
+        # the bundled data already holds some SDN records; this benchmark times loading these files as given
+        files = [(label, [*args, "--allow-shrink"]) for label, args in files]
     total = cpu = 0.0
     for label, args in files:
         took = _run([*lw, "ingest", *args], env, work)[0]
