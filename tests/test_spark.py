@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from listwatch.dataset import load as load_dataset
+from listwatch.screen import ScreenFilter
 from listwatch.store.db import open_store
 
 if os.environ.get("CI"):
@@ -95,6 +96,36 @@ def test_spark_screen_gives_the_answers_of_screen_file_row_by_row(spark_session:
         assert have["lists"] == best["lists"] and have["effects"] == best["effects"]
         assert json.loads(have["evidence"])["as_of"] == AS_OF
     assert hits > 100 and errors == 3  # the test means something: most rows hit, the three bad ones fail
+
+
+def test_filters_give_the_answers_of_screen_file_with_the_same_filters(spark_session: Any, cli: Any, home: Path,
+                                                                       tmp_path: Path) -> None:
+    rows = _queries()[:150]
+    src = tmp_path / "in.csv"
+    _write_csv(src, rows)
+    args = ["--list", "us-dod-1237", "--schema", "company"]
+    expected = [json.loads(line) for line in cli("screen-file", str(src), "--json", "--as-of", AS_OF, "--workers", "1",
+                                                 *args).stdout.splitlines()]
+    out = tmp_path / "out.parquet"
+    lw_spark.screen_files(src, out, as_of=dt.date.fromisoformat(AS_OF), store=open_store(f"sqlite:///{home / 'listwatch.db'}"),
+                          filters=ScreenFilter(("us-dod-1237",), (), ("company",)))
+    got = sorted((r.asDict() for r in spark_session.read.parquet(str(out)).collect()), key=lambda r: r["row"])
+    kept = 0
+    for want, have in zip(expected, got, strict=True):
+        best = (want.get("results") or [None])[0]
+        assert have["entity_id"] == (best["entity"]["id"] if best else None), (have["query"], best)
+        kept += best is not None
+        assert best is None or "us-dod-1237" in have["lists"]
+    assert kept > 5
+
+
+def test_a_country_column_narrows_each_row_to_its_country(spark_session: Any, home: Path) -> None:
+    df = spark_session.createDataFrame([("Xiaomi Corporation", "CN"), ("Xiaomi Corporation", "RU"),
+                                        ("Xiaomi Corporation", None)], "name string, country string")
+    store = open_store(f"sqlite:///{home / 'listwatch.db'}")
+    rows = [r.asDict() for r in lw_spark.screen_dataframe(df, country_col="country", as_of=dt.date(2021, 2, 1),
+                                                          store=store).collect()]
+    assert [r["entity_id"] for r in rows] == ["xiaomi", None, "xiaomi"]
 
 
 def test_bad_rows_get_an_error_not_a_failed_job(spark_session: Any, home: Path) -> None:

@@ -465,7 +465,10 @@ def spark_screen_cmd(
     target: Annotated[Path, typer.Argument(metavar="OUT", help="Output directory (Spark writes part files).")],
     column: Annotated[str, typer.Option("--column", help="The column holding the names.")] = "name",
     id_column: Annotated[str | None, typer.Option("--id-column", help="A column of ISIN/LEI/ticker.")] = None,
+    country_column: Annotated[str | None, typer.Option(
+        "--country-column", help="A column of ISO 3166 alpha-2 countries: each row's hits are of its country.")] = None,
     as_of: AsOf = None, known_at: KnownAt = None, threshold: Threshold = DEFAULT_THRESHOLD,
+    lists: ListFilter = None, countries: CountryFilter = None, schemas: SchemaFilter = None,
     master: Annotated[str | None, typer.Option("--master", help="Spark master, e.g. local[*] (default: "
                                                "as spark-submit or the Spark config says).")] = None,
     out_format: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
@@ -478,7 +481,8 @@ def spark_screen_cmd(
     except ImportError as exc:
         raise UsageProblem(f"spark-screen needs PySpark: pip install 'listwatch[spark]' ({exc})") from exc
     try:
-        n = spark.screen_files(source, target, column=column, id_column=id_column, as_of=parse_date(as_of, "--as-of"),
+        n = spark.screen_files(source, target, column=column, id_column=id_column, country_column=country_column,
+                               filters=_filters(lists, countries, schemas), as_of=parse_date(as_of, "--as-of"),
                                known_at=parse_known_at(known_at), threshold=threshold, out_format=out_format,
                                master=master, index_path=index, store=store())
     except spark.SparkScreenError as exc:

@@ -126,12 +126,20 @@ class ScreenFilter:
         return bool(self.lists or self.countries or self.schemas)
 
     def keeps_entity(self, e: Entity) -> bool:
-        kind = "company" if e.kind not in _NOT_COMPANY else e.kind
+        return self.keeps_kind(e.kind, e.country)
+
+    def keeps_kind(self, kind: str, country: str | None) -> bool:
+        """:meth:`keeps_entity` on plain values (batch screening carries no :class:`Entity`)."""
+        kind = "company" if kind not in _NOT_COMPANY else kind
         return (not self.schemas or kind in self.schemas) and (
-            not self.countries or (e.country or "").upper() in self.countries)
+            not self.countries or (country or "").upper() in self.countries)
 
     def keeps_status(self, st: Status) -> bool:
-        return not self.lists or any(x.in_force and x.list_id in self.lists for x in st.listings)
+        return self.keeps_lists(x.list_id for x in st.listings if x.in_force)
+
+    def keeps_lists(self, in_force: Iterable[str]) -> bool:
+        """:meth:`keeps_status` on the ids of the lists in force."""
+        return not self.lists or any(x in self.lists for x in in_force)
 
     def check_lists(self, store: Store) -> None:
         known = {d.id for d in store.lists()}

@@ -31,7 +31,14 @@ from typing import TYPE_CHECKING, Any
 
 from listwatch.match.index import NameIndex
 from listwatch.match.indexfile import IndexFileError, load_index, read_meta, save_index
-from listwatch.screen import DEFAULT_THRESHOLD, ScreenError, check_query, screen_index
+from listwatch.screen import (
+    DEFAULT_THRESHOLD,
+    FILTERED_SEARCH,
+    ScreenError,
+    ScreenFilter,
+    check_query,
+    screen_index,
+)
 from listwatch.status import statuses
 from listwatch.store.db import Store, open_store
 
@@ -59,6 +66,8 @@ class Verdict:
     restricted: bool | None
     lists: tuple[str, ...]
     effects: tuple[str, ...]
+    kind: str = "company"
+    country: str | None = None
 
 
 def write_index(store: Store, path: Path) -> Path:
@@ -95,43 +104,60 @@ def verdicts(store: Store, as_of: dt.date, known_at: dt.datetime | None) -> dict
     for entity_id, s in statuses(store, as_of, known_at).items():
         assert s.entity is not None
         out[entity_id] = Verdict(s.entity.name, s.restricted, tuple(x.list_id for x in s.listings if x.in_force),
-                                 tuple(e.kind.value for e in s.effects))
+                                 tuple(e.kind.value for e in s.effects), s.entity.kind, s.entity.country)
     return out
 
 
-def _result(query: Any, index: NameIndex, table: dict[str, Verdict], threshold: float) -> dict[str, Any]:
-    """The result columns of one row: its best hit (as ``screen-file`` reports it) or its error."""
+def _result(query: Any, index: NameIndex, table: dict[str, Verdict], threshold: float,
+            filters: ScreenFilter | None) -> dict[str, Any]:
+    """The result columns of one row: its best hit (as ``screen-file`` reports it) or its error.
+
+    With ``filters``, the best hit that they keep, searched as deep as :func:`listwatch.screen.screen`.
+    """
     try:
         if query is None:
             raise ScreenError("empty query")
-        hit = next(iter(index.search(check_query(query), limit=1, threshold=threshold)), None)
+        hits = index.search(check_query(query), limit=FILTERED_SEARCH if filters else 1, threshold=threshold)
     except ScreenError as exc:
         return {"error": str(exc)}
-    if hit is None:
-        return {"restricted": False}
-    v = table.get(hit.ref)
-    if v is None:  # a name of an entity the store no longer has: not an answer we can stand behind
-        return {"error": f"matched {hit.ref!r}, which has no status in this data version"}
-    return {"entity_id": hit.ref, "entity_name": v.name, "matched_name": hit.name, "score": hit.score,
-            "lists": list(v.lists), "effects": list(v.effects), "restricted": v.restricted,
-            "explanation": json.dumps(hit.explanation.as_dict(), ensure_ascii=False, sort_keys=True)}
+    for hit in hits:
+        v = table.get(hit.ref)
+        if v is None:  # not an entity of this data version: screen() passes over such names too
+            continue
+        if filters and not (filters.keeps_kind(v.kind, v.country) and filters.keeps_lists(v.lists)):
+            continue
+        return {"entity_id": hit.ref, "entity_name": v.name, "matched_name": hit.name, "score": hit.score,
+                "lists": list(v.lists), "effects": list(v.effects), "restricted": v.restricted,
+                "explanation": json.dumps(hit.explanation.as_dict(), ensure_ascii=False, sort_keys=True)}
+    return {"restricted": False}
+
+
+def _row_filters(base: ScreenFilter | None, country: Any) -> ScreenFilter | None:
+    """The filters of one row: ``base`` narrowed to the row's country when it has one."""
+    if not isinstance(country, str) or not country.strip():
+        return base
+    base = base or ScreenFilter()
+    return ScreenFilter(base.lists, (country,), base.schemas)
 
 
 def screen_dataframe(df: DataFrame, name_col: str = "name", *, id_col: str | None = None,
-                     as_of: dt.date | None = None, known_at: dt.datetime | None = None,
-                     threshold: float = DEFAULT_THRESHOLD, store: Store | None = None,
+                     country_col: str | None = None, as_of: dt.date | None = None,
+                     known_at: dt.datetime | None = None, threshold: float = DEFAULT_THRESHOLD,
+                     filters: ScreenFilter | None = None, store: Store | None = None,
                      index_path: Path | None = None) -> DataFrame:
     """``df`` with the screening result columns added (see :data:`RESULT_FIELDS`).
 
     ``id_col`` (optional) holds an identifier (ISIN, LEI, ticker@exchange): a row whose identifier
-    is on the index is answered by it, else by its name. ``index_path``: an index file already
-    written with :func:`write_index` (e.g. shipped beside the job); by default the driver writes
-    one from the store.
+    is on the index is answered by it, else by its name. ``filters`` are those of ``screen-file``
+    (``--list``, ``--country``, ``--schema``); ``country_col`` (optional, ISO 3166 alpha-2) narrows
+    each row's hits to listed parties of that row's country, as ``--country`` would. ``index_path``:
+    an index file already written with :func:`write_index` (e.g. shipped beside the job); by
+    default the driver writes one from the store.
     """
     from pyspark import SparkFiles  # noqa: PLC0415 - optional dependency
     from pyspark.sql import types as T  # noqa: PLC0415
 
-    for col in (name_col, id_col):
+    for col in (name_col, id_col, country_col):
         if col is not None and col not in df.columns:
             raise SparkScreenError(f"no column {col!r} in the DataFrame (found {', '.join(df.columns)})")
     taken = [c for c in RESULT_FIELDS if c in df.columns]
@@ -139,6 +165,8 @@ def screen_dataframe(df: DataFrame, name_col: str = "name", *, id_col: str | Non
         raise SparkScreenError(f"the DataFrame already has result column(s) {', '.join(taken)}; rename them")
     st = store or open_store()
     day = as_of or dt.date.today()
+    if filters:
+        filters.check_lists(st)
     if index_path is None:
         index_path = write_index(st, Path(tempfile.mkdtemp(prefix="listwatch-spark-")) / "screen.index")
     version, _ = read_index(index_path)  # refuse a missing or foreign file here, before any task runs
@@ -170,11 +198,13 @@ def screen_dataframe(df: DataFrame, name_col: str = "name", *, id_col: str | Non
         for batch in batches:
             names = batch.column(name_col).to_pylist()
             ids = batch.column(id_col).to_pylist() if id_col else [None] * len(names)
+            countries = batch.column(country_col).to_pylist() if country_col else [None] * len(names)
             results = []
-            for name, ident in zip(names, ids, strict=True):
-                r = _result(ident, index, verdict_table, 1.0) if ident else {}
+            for name, ident, country in zip(names, ids, countries, strict=True):
+                row_filters = _row_filters(filters, country)
+                r = _result(ident, index, verdict_table, 1.0, row_filters) if ident else {}
                 if not r.get("entity_id"):
-                    r = _result(name, index, verdict_table, threshold)
+                    r = _result(name, index, verdict_table, threshold, row_filters)
                 results.append(r)
             cols = {f: [r.get(f) for r in results] for f in RESULT_FIELDS if f != "evidence"}
             cols["evidence"] = [evidence_text] * len(results)
@@ -242,6 +272,7 @@ def with_row_numbers(df: DataFrame) -> DataFrame:
 
 
 def screen_files(source: Path | str, target: Path | str, *, column: str = "name", id_column: str | None = None,
+                 country_column: str | None = None, filters: ScreenFilter | None = None,
                  as_of: dt.date | None = None, known_at: dt.datetime | None = None,
                  threshold: float = DEFAULT_THRESHOLD, in_format: str | None = None, out_format: str = "parquet",
                  master: str | None = None, index_path: Path | None = None, store: Store | None = None) -> int:
@@ -270,19 +301,23 @@ def screen_files(source: Path | str, target: Path | str, *, column: str = "name"
     col = names.get(column.strip().lower())
     if col is None:
         raise SparkScreenError(f"{src}: no column {column!r} (found {', '.join(df.columns)}); choose one with --column")
-    ident = None
-    if id_column:
-        ident = names.get(id_column.strip().lower())
-        if ident is None:
-            raise SparkScreenError(f"{src}: no column {id_column!r} (found {', '.join(df.columns)})")
-    numbered = with_row_numbers(df.select(*([col] if ident is None else [col, ident])))
+    extra = []
+    for option in (id_column, country_column):
+        if option:
+            found = names.get(option.strip().lower())
+            if found is None:
+                raise SparkScreenError(f"{src}: no column {option!r} (found {', '.join(df.columns)})")
+            extra.append(found)
+    ident = names.get(id_column.strip().lower()) if id_column else None
+    country = names.get(country_column.strip().lower()) if country_column else None
+    numbered = with_row_numbers(df.select(col, *extra))
     parallel = spark.sparkContext.defaultParallelism
     if numbered.rdd.getNumPartitions() < parallel:
         numbered = numbered.repartition(parallel)
     query = numbered.withColumnRenamed(col, "query")
-    result = screen_dataframe(query, "query", id_col=ident, as_of=as_of, known_at=known_at, threshold=threshold,
-                              store=store, index_path=index_path)
-    result = result.select("row", "query", *([ident] if ident else []), *RESULT_FIELDS).orderBy("row")
+    result = screen_dataframe(query, "query", id_col=ident, country_col=country, as_of=as_of, known_at=known_at,
+                              threshold=threshold, filters=filters, store=store, index_path=index_path)
+    result = result.select("row", "query", *extra, *RESULT_FIELDS).orderBy("row")
     if out_format == "csv":
         result = (result.withColumn("lists", F.array_join("lists", ";"))
                   .withColumn("effects", F.array_join("effects", ";")))
