@@ -38,13 +38,13 @@ def test_the_first_command_lists_every_list_with_the_date_of_its_data(fresh_inst
 def test_fresh_install_zhuhai_zhenrong_is_blocked_on_2021_07_07_from_the_bundled_sdn(
         fresh_install: tuple[Cli, dict]) -> None:
     cli, _ = fresh_install
-    s = cli.json("status", "ofac-sdn-27063", "--as-of", "2021-07-07")
-    assert s["entity"]["name"] == "ZHUHAI ZHENRONG COMPANY LIMITED"
+    s = cli.json("status", "ZHUHAI ZHENRONG COMPANY LIMITED", "--as-of", "2021-07-07")
+    assert s["entity"]["id"] == "ofac-sdn-27063"  # the CSL's copy of the record joined it: one party
     assert s["restricted"] is True
     assert [e["kind"] for e in s["effects"]] == ["assets_blocked"]
     assert s["listings"][0]["list"] == "us-ofac-sdn" and s["listings"][0]["since"] <= "2021-07-07"
     assert s["data_as_of"]["ofac-sdn"] == "2024-05-03"
-    text = cli("status", "ofac-sdn-27063", "--as-of", "2021-07-07").output
+    text = cli("status", "ZHUHAI ZHENRONG COMPANY LIMITED", "--as-of", "2021-07-07").output
     assert "RESTRICTED" in text and "data as of:" in text and "ofac-sdn 2024-05-03" in text
 
 
