@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import ModuleType
 
 import typer.main
 
 from listwatch.cli import app
 from listwatch.model import EffectKind
-from listwatch.regimes import MODULES
+from listwatch.regimes import MODULES, Action, action_gaps, eo14032, ofac_sdn
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -43,3 +44,19 @@ def test_effect_kinds_are_the_closed_vocabulary() -> None:
     assert {k.value for k in EffectKind} == {"securities_purchase_prohibited", "securities_holding_prohibited",
                                              "export_license_required", "assets_blocked",
                                              "dod_contracting_prohibited"}
+
+
+def test_every_regime_declares_a_cited_action_for_each_effect_its_rules_produce() -> None:
+    assert [g for mod in MODULES for g in action_gaps(mod)] == []
+
+
+def test_a_regime_without_declared_actions_fails_the_rule_check() -> None:
+    bare = ModuleType("listwatch.regimes.bare")
+    bare.RULES = ofac_sdn.RULES + eo14032.RULES  # type: ignore[attr-defined]
+    assert action_gaps(bare) == [
+        "listwatch.regimes.bare: no action for assets_blocked in_force (IEEPA / OFAC (31 CFR ch. V))",
+        "listwatch.regimes.bare: no action for securities_purchase_prohibited ahead (EO 14032)",
+        "listwatch.regimes.bare: no action for securities_purchase_prohibited in_force (EO 14032)",
+        "listwatch.regimes.bare: no action for securities_purchase_prohibited window_closed (EO 14032)"]
+    bare.ACTIONS = (Action(EffectKind.ASSETS_BLOCKED, "in_force", "blocked", " "),)  # type: ignore[attr-defined]
+    assert "listwatch.regimes.bare: action assets_blocked/in_force has no citation" in action_gaps(bare)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from listwatch.affiliates import rule_for
 from listwatch.holding_match import Candidate, Related, RowMatch, decide, parties
-from listwatch.model import Entity, Listing, Name, Status
-from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
+from listwatch.model import Effect, EffectKind, Entity, Listing, Name, Status
+from listwatch.portfolio import PortfolioError, advice, check_portfolio, checked_json, read_holdings
+from listwatch.resolve import resolve
+from listwatch.status import status
 from listwatch.store.db import Store
 from tests.conftest import Cli, D
 
@@ -204,3 +207,49 @@ def test_portfolio_known_at_replays_what_was_known_then(cli: Cli, tmp_path: Path
     assert before["rows"][0]["restricted"] is not True and after["rows"][0]["restricted"] is True
     assert before["evidence"]["sources"] == [] and after["evidence"]["sources"][0]["source"] == "listwatch-dataset"
     assert after["evidence"]["data_version"] != before["evidence"]["data_version"]
+
+
+# company, day, the action - every phrase backed by a regime's declared action and its citation
+ADVICE_CASES = [
+    ("xiaomi", "2021-01-14", "may buy until 2021-03-14; purchase ban from 2021-03-15; must divest by 2022-01-14"),
+    ("huawei", "2019-05-16", "export licence required for items subject to the EAR"),
+    ("huawei", "2021-02-01", "may not buy; must divest by 2021-11-11; export licence required for items subject to "
+                             "the EAR"),
+    ("china mobile limited", "2021-03-20", "may not buy; must divest by 2022-01-08"),
+    ("huawei", "2022-06-03", "may hold, may not buy or sell (divestment window closed on 2022-06-03); export licence "
+                             "required for items subject to the EAR"),
+    ("hesai", "2024-10-23", "DoD contracting prohibited from 2026-06-30 (not an investment restriction)"),
+    ("hesai", "2026-06-30", "DoD may not enter into, renew or extend contracts with it (not an investment "
+                            "restriction)"),
+]
+
+
+@pytest.mark.parametrize(("company", "day", "expected"), ADVICE_CASES, ids=[f"{c[0]}-{c[1]}" for c in ADVICE_CASES])
+def test_every_action_phrase_carries_a_citation(store: Store, company: str, day: str, expected: str) -> None:
+    parts = advice(status(store, resolve(store, company), D(day)))
+    assert "; ".join(a.text for a in parts) == expected
+    assert all(a.citations and all(re.search(r"\d+ (FR|CFR)|U\.S\.C\.|Pub\. L\.", c) for c in a.citations)
+               for a in parts), parts
+
+
+def test_holding_ban_replaces_the_purchase_phrase_and_blocking_cites_ofac_reporting(store: Store) -> None:
+    """Effects no bundled company reached (EO 13974 was repealed first; no SDN record without the snapshots)."""
+    huawei = resolve(store, "huawei")
+    day = D("2021-11-12")
+    effects = [Effect(EffectKind.SECURITIES_PURCHASE_PROHIBITED, "EO 13959", "us-dod-1237", D("2021-01-11"), None,
+                      True, "c", None, D("2021-11-12")),
+               Effect(EffectKind.SECURITIES_HOLDING_PROHIBITED, "EO 13974", "us-dod-1237", D("2021-11-11"), None,
+                      True, "c"),
+               Effect(EffectKind.ASSETS_BLOCKED, "IEEPA", "us-ofac-sdn", D("2021-01-01"), None, True, "c")]
+    parts = advice(Status("huawei", day, None, huawei, effects=effects))
+    assert [a.text for a in parts] == ["blocked: do not deal; freeze and report to OFAC",
+                                       "may not hold: divestment deadline was 2021-11-11"]
+    assert "31 CFR 501.603" in parts[0].citations[0] and "EO 13974" in parts[1].citations[0]
+
+
+def test_portfolio_json_returns_the_action_citations(store: Store) -> None:
+    rows = [checked_json(store, c) for c in check_portfolio(store, read_holdings(HOLDINGS.encode()), D("2022-06-03"))]
+    huawei, acme = rows[2], rows[5]
+    assert any("OFAC FAQ 1046" in c for c in huawei["action_citations"])
+    assert any("15 CFR 744.11" in c for c in huawei["action_citations"])
+    assert acme["action"] == "no listing found" and acme["action_citations"] == []

@@ -19,12 +19,13 @@ from typing import Any
 
 from listwatch.holding_match import Candidate, Related, RowMatch, match_holding
 from listwatch.model import EffectKind, Entity, Status
+from listwatch.regimes import Action, actions_for
 from listwatch.report import entity_json, status_json
 from listwatch.status import status
 from listwatch.store.db import Store
 from listwatch.tables import TableError, csv_rows, is_xlsx, parse_number, xlsx_rows
 
-__all__ = ["Holding", "PortfolioError", "action", "check_portfolio", "read_holdings"]
+__all__ = ["Advice", "Holding", "PortfolioError", "action", "advice", "check_portfolio", "read_holdings"]
 
 MAX_BYTES = 20 * 1024 * 1024
 ID_COLUMNS = ("name", "isin", "ticker")
@@ -112,48 +113,68 @@ class Checked:
     restricted: bool | None = False
     score: float | None = None
     related: list[Related] = field(default_factory=list)
+    action_citations: list[str] = field(default_factory=list)  # the law behind each phrase of ``action``
+
+
+@dataclass(frozen=True)
+class Advice:
+    """One phrase of a holding's action and the law behind it (from the regime's declared ``ACTIONS``)."""
+
+    text: str
+    citations: tuple[str, ...]
+
+
+# The order the phrases read in: blocking first, then investment, then export and contracting.
+_ORDER = (EffectKind.ASSETS_BLOCKED, EffectKind.SECURITIES_PURCHASE_PROHIBITED,
+          EffectKind.SECURITIES_HOLDING_PROHIBITED, EffectKind.EXPORT_LICENSE_REQUIRED,
+          EffectKind.DOD_CONTRACTING_PROHIBITED)
+
+
+def advice(s: Status) -> list[Advice]:
+    """What a holder may or may not do on the status date, phrase by phrase, each with its citations.
+
+    Each effect in force (or still to start) is looked up in the actions its regime declares
+    (:func:`listwatch.regimes.actions_for`); with no effect, the status itself says why."""
+    if s.entity is None:
+        return [Advice("no restriction found", ())]
+    now = {e.kind: e for e in s.effects}
+    ahead = {d.effect: d for d in s.deadlines if d.change == "starts"}
+    later = frozenset(ahead)
+    found: dict[EffectKind, tuple[Action, str]] = {}
+    for kind in (*_ORDER, *(k for k in EffectKind if k not in _ORDER)):
+        if kind in now:
+            e = now[kind]
+            closed = e.divestment_until is not None and s.as_of >= e.divestment_until
+            act = actions_for(e.list_id, kind, "window_closed" if closed else "in_force", later)
+            start, until, authority, cite = e.start, e.divestment_until, e.authority, e.citation
+        elif kind in ahead:
+            d = ahead[kind]
+            act = actions_for(d.list_id, kind, "ahead", later)
+            start, until, authority, cite = d.date, None, d.authority, d.citation
+        else:
+            continue
+        if act is None:  # a regime without a declared action: never silent (tests/test_docs_and_rules.py)
+            act = Action(kind, "in_force", f"{kind.value} ({authority}): review", cite)
+        found[kind] = (act, act.render(start, until))
+    moot = {k for act, _ in found.values() for k in act.replaces}
+    out = [Advice(text, (act.citation,)) for kind, (act, text) in found.items() if kind not in moot]
+    if out:
+        return out
+    if s.restricted:
+        on = ", ".join(x.list_id for x in s.listings if x.in_force)
+        return [Advice(f"listed ({on}) with no investment, export or blocking effect: review", ())]
+    if any(not x.in_force for x in s.listings):
+        return [Advice("listing enjoined by a court: no restriction in force while the injunction lasts", ())]
+    return [Advice("no restriction found", ())]
 
 
 def action(s: Status) -> str:
-    """A plain instruction for a holder as of the status date."""
-    if s.entity is None:
-        return "no restriction found"
-    parts: list[str] = []
-    kinds = {e.kind: e for e in s.effects}
-    ahead = {(d.effect, d.change): d for d in s.deadlines}
-    day = dt.timedelta(days=1)
-    if EffectKind.ASSETS_BLOCKED in kinds:
-        parts.append("blocked: do not deal; freeze and report to OFAC")
-    if EffectKind.SECURITIES_HOLDING_PROHIBITED in kinds:
-        parts.append(f"may not hold: divestment deadline was {kinds[EffectKind.SECURITIES_HOLDING_PROHIBITED].start}")
-    elif EffectKind.SECURITIES_PURCHASE_PROHIBITED in kinds:
-        hold = ahead.get((EffectKind.SECURITIES_HOLDING_PROHIBITED, "starts"))
-        if hold:
-            parts.append(f"may not buy; must divest by {hold.date}")
-        else:
-            ban = kinds[EffectKind.SECURITIES_PURCHASE_PROHIBITED]
-            if ban.divestment_until is not None and s.as_of >= ban.divestment_until:
-                parts.append(f"may hold, may not buy or sell (divestment window closed on {ban.divestment_until})")
-            else:
-                parts.append("may hold, may not buy" + (f" ({ban.note})" if ban.note else ""))
-    else:
-        buy = ahead.get((EffectKind.SECURITIES_PURCHASE_PROHIBITED, "starts"))
-        if buy:
-            parts.append(f"may buy until {buy.date - day}; purchase ban from {buy.date}")
-            hold = ahead.get((EffectKind.SECURITIES_HOLDING_PROHIBITED, "starts"))
-            if hold:
-                parts.append(f"must divest by {hold.date}")
-    if EffectKind.EXPORT_LICENSE_REQUIRED in kinds:
-        parts.append("export licence required for items subject to the EAR")
-    if not parts:
-        if s.restricted:
-            on = ", ".join(x.list_id for x in s.listings if x.in_force)
-            parts.append(f"listed ({on}) with no investment, export or blocking effect: review")
-        elif any(not x.in_force for x in s.listings):
-            parts.append("listing enjoined by a court: no restriction in force while the injunction lasts")
-        else:
-            parts.append("no restriction found")
-    return "; ".join(parts)
+    """A plain instruction for a holder as of the status date (the phrases of :func:`advice`)."""
+    return "; ".join(a.text for a in advice(s))
+
+
+def _cited(parts: list[Advice]) -> list[str]:
+    return list(dict.fromkeys(c for a in parts for c in a.citations))
 
 
 def _review_action(m: RowMatch) -> str:
@@ -163,24 +184,25 @@ def _review_action(m: RowMatch) -> str:
     return f"review: {len(m.candidates)} possible matches ({shown}); confirm by ISIN or full name"
 
 
-def _related_action(m: RowMatch) -> str:
+def _related_advice(m: RowMatch) -> list[Advice]:
     """Listed relatives, for a holding not listed itself: a parent with the ownership rule of each of its
     lists, subsidiaries named briefly. For a listed holding only a parent whose listing reaches what it
     owns (SDN) adds something. ``related`` in the JSON has them all."""
     listed = m.chosen is not None and m.chosen.restricted is True
-    parts = []
+    parts: list[Advice] = []
     for r in m.related:
         if r.relation == "parent":
             for rule in r.rules:
                 if listed and not rule.reaches_owned:
                     continue
                 cite = f" [{rule.citation}]" if rule.citation else ""
-                parts.append(f"parent {r.entity.name} [{r.entity.id}] is on {rule.list_id}: {rule.note}{cite}")
+                parts.append(Advice(f"parent {r.entity.name} [{r.entity.id}] is on {rule.list_id}: {rule.note}{cite}",
+                                    (rule.citation,) if rule.citation else ()))
     subs = [f"{r.entity.name} ({', '.join(r.lists)})" for r in m.related if r.relation == "subsidiary"]
     if subs and not listed:
         more = f" and {len(subs) - 3} more" if len(subs) > 3 else ""
-        parts.append(f"listed subsidiaries: {'; '.join(subs[:3])}{more}")
-    return "; ".join(parts)
+        parts.append(Advice(f"listed subsidiaries: {'; '.join(subs[:3])}{more}", ()))
+    return parts
 
 
 def check_portfolio(store: Store, holdings: list[Holding], as_of: dt.date,
@@ -192,13 +214,14 @@ def check_portfolio(store: Store, holdings: list[Holding], as_of: dt.date,
         if m.chosen is not None:
             st = status(store, m.chosen.entity, as_of, known_at, query=h.name or h.isin or h.ticker)
             if m.restricted is None:  # never "no restriction found" when listwatch cannot tell
-                own = "review: " + ("not listed itself, but a listing of its parent may reach it"
-                                    if st.restricted is False else "the records leave its status on this day open")
+                own = [Advice("review: " + ("not listed itself, but a listing of its parent may reach it"
+                                            if st.restricted is False else
+                                            "the records leave its status on this day open"), ())]
             else:
-                own = action(st)
-            text = "; ".join(filter(None, [own, _related_action(m)]))
-            out.append(Checked(h, m.by, m.chosen.entity, st, text, m.candidates, m.outcome, m.restricted,
-                               m.chosen.score, m.related))
+                own = advice(st)
+            parts = own + _related_advice(m)
+            out.append(Checked(h, m.by, m.chosen.entity, st, "; ".join(a.text for a in parts), m.candidates,
+                               m.outcome, m.restricted, m.chosen.score, m.related, _cited(parts)))
         elif m.outcome == "review":
             out.append(Checked(h, m.by, None, None, _review_action(m), m.candidates, "review", None))
         else:
@@ -229,4 +252,5 @@ def checked_json(store: Store, c: Checked) -> dict[str, Any]:
         "listings": st["listings"] if st else [],
         "candidates": [_candidate_json(x) for x in c.candidates],
         "related": [_related_json(r) for r in c.related], "action": c.action,
+        "action_citations": c.action_citations,
     }

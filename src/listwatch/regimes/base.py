@@ -15,6 +15,9 @@ Boundaries (all days are whole calendar days, US Eastern):
 
 A rule ends when its listing ends or when a later order repeals it: a :class:`Repeal` is
 declared by the *repealing* authority's module (EO 14032 ends EO 13959/13974), dated and cited.
+
+Beside its rules each module declares ``ACTIONS``: what a holder may or may not do about each
+effect (:class:`Action`), with the citation; ``portfolio`` composes its advice from them only.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 
 from listwatch.model import EffectKind
 
-__all__ = ["Repeal", "Rule", "Window"]
+__all__ = ["BUY_UNTIL", "WHEN", "Action", "Repeal", "Rule", "Window"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +86,35 @@ class Repeal:
 
     def ends(self, rule: Rule) -> bool:
         return rule.authority in self.authorities
+
+
+WHEN = ("ahead", "in_force", "window_closed")
+BUY_UNTIL = "may buy until {last_day}; purchase ban from {start}"
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """What a holder may or may not do about one effect, and the law that says so.
+
+    ``when``: ``ahead`` (the effect starts on a later day), ``in_force`` (in force, any window for
+    sales solely to divest still open or none) or ``window_closed`` (in force, that window closed).
+    ``while_ahead``: the phrase holds only while that other effect is still to start, and wins over
+    the plain phrase (EO 13959 "may not buy" while the EO 13974 divestment deadline lies ahead).
+    ``replaces``: effects whose phrases this one makes moot (a holding ban says more than a purchase ban).
+    ``text`` may use ``{start}`` (first day of the effect, inclusive), ``{last_day}`` (the day before)
+    and ``{until}`` (the divestment window's end, exclusive).
+    """
+
+    effect: EffectKind
+    when: str
+    text: str
+    citation: str
+    while_ahead: EffectKind | None = None
+    replaces: tuple[EffectKind, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.when not in WHEN:
+            raise ValueError(f"Action.when {self.when!r} is not one of {', '.join(WHEN)}")
+
+    def render(self, start: dt.date, until: dt.date | None) -> str:
+        return self.text.format(start=start, last_day=start - dt.timedelta(days=1), until=until)

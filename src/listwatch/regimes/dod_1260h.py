@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from listwatch.model import EffectKind
-from listwatch.regimes.base import Rule, Window
+from listwatch.regimes.base import Action, Rule, Window
 
 LISTS = ("us-dod-1260h",)
 
@@ -30,4 +30,11 @@ RULES = (
          listed_before=IN_FORCE, enacted=SIGNED, citation=_CITE),
     Rule(authority="FY2024 NDAA s.805", effect=EffectKind.DOD_CONTRACTING_PROHIBITED,
          start=Window(days_after_listing=0), listed_from=IN_FORCE, enacted=SIGNED, citation=_CITE),
+)
+
+_C = EffectKind.DOD_CONTRACTING_PROHIBITED
+ACTIONS = (
+    Action(_C, "ahead", "DoD contracting prohibited from {start} (not an investment restriction)", _CITE),
+    Action(_C, "in_force", "DoD may not enter into, renew or extend contracts with it (not an investment "
+           "restriction)", _CITE),
 )

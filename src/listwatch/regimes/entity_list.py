@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from listwatch.model import EffectKind
-from listwatch.regimes.base import Rule, Window
+from listwatch.regimes.base import Action, Rule, Window
 
 LISTS = ("us-bis-entity-list",)
 
@@ -24,4 +24,10 @@ RULES = (
         citation="15 CFR 744.11 and Supp. No. 4 to part 744: licence required for items subject to the EAR "
                  "from the entry's effective date",
     ),
+)
+
+ACTIONS = (
+    Action(EffectKind.EXPORT_LICENSE_REQUIRED, "in_force", "export licence required for items subject to the EAR",
+           "15 CFR 744.11 and Supp. No. 4 to part 744: a licence requirement for exports, not an investment "
+           "restriction"),
 )

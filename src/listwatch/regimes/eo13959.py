@@ -21,7 +21,9 @@ from __future__ import annotations
 import datetime as dt
 
 from listwatch.model import EffectKind
-from listwatch.regimes.base import Rule, Window
+from listwatch.regimes.base import BUY_UNTIL, Action, Rule, Window
+
+P, H = EffectKind.SECURITIES_PURCHASE_PROHIBITED, EffectKind.SECURITIES_HOLDING_PROHIBITED
 
 LISTS = ("us-dod-1237",)
 
@@ -64,4 +66,20 @@ RULES = (
         enacted=AMENDED,
         citation="EO 13974 s.1, 86 FR 4875: possession prohibited 365 days after listing (11:59 p.m. ET)",
     ),
+)
+
+# What a holder may do (shared by the NS-CCMC list, the same order): EO 13959 as signed banned purchases
+# and sales but not holding, with a window for sales solely to divest; EO 13974 added the holding ban.
+_S1 = "EO 13959 s.1(a), 85 FR 73185"
+ACTIONS = (
+    Action(P, "ahead", BUY_UNTIL, f"{_S1}: purchases prohibited from 9:30 a.m. EST on the ban's first day"),
+    Action(P, "in_force", "may not buy", f"{_S1}: purchase prohibited", while_ahead=H),
+    Action(P, "in_force", "may hold, may not buy (transactions solely to divest allowed before {until})",
+           "EO 13959 s.1(a)-(c), 85 FR 73185: purchase prohibited, holding not; sales solely to divest "
+           "allowed within the window"),
+    Action(P, "window_closed", "may hold, may not buy or sell (divestment window closed on {until})",
+           "EO 13959 s.1(a)-(c), 85 FR 73185: after the divestment window, sales are prohibited too"),
+    Action(H, "ahead", "must divest by {start}", "EO 13974 s.1, 86 FR 4875: possession prohibited from that day"),
+    Action(H, "in_force", "may not hold: divestment deadline was {start}",
+           "EO 13974 s.1, 86 FR 4875: possession prohibited", replaces=(P,)),
 )

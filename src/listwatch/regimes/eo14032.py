@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 from listwatch.model import EffectKind
-from listwatch.regimes.base import Repeal, Rule, Window
+from listwatch.regimes.base import BUY_UNTIL, Action, Repeal, Rule, Window
 
 LISTS = ("us-ofac-ns-cmic",)
 
@@ -56,4 +56,16 @@ REPEALS = (
         citation="EO 14032 s.1 (replacing EO 13959 ss.1-5 and its Annex) and s.3 (revoking EO 13974), "
                  "86 FR 30145, signed 2021-06-03",
     ),
+)
+
+_P = EffectKind.SECURITIES_PURCHASE_PROHIBITED
+ACTIONS = (
+    Action(_P, "ahead", BUY_UNTIL,
+           "EO 14032 s.1(a), 86 FR 30145: purchase or sale prohibited from the ban's first day"),
+    Action(_P, "in_force", "may hold, may not buy (transactions solely to divest allowed before {until})",
+           "EO 14032 s.1(a)-(c), 86 FR 30145: purchase prohibited, sales solely to divest allowed within the "
+           "window; holding not prohibited (OFAC FAQ 1046)"),
+    Action(_P, "window_closed", "may hold, may not buy or sell (divestment window closed on {until})",
+           "EO 14032 s.1(a)-(c), 86 FR 30145; OFAC FAQ 1046: holding not prohibited, but after the divestment "
+           "window sales to US persons are prohibited too"),
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from listwatch.model import EffectKind
 from listwatch.regimes.base import Rule, Window
+from listwatch.regimes.eo13959 import ACTIONS as EO13959_ACTIONS
 from listwatch.regimes.eo13959 import AMENDED, SIGNED
 
 LISTS = ("us-ofac-ns-ccmc",)
@@ -35,3 +36,6 @@ RULES = (
         citation="EO 13974 s.1, 86 FR 4875: possession prohibited 365 days after listing (11:59 p.m. ET)",
     ),
 )
+
+# The same order as for DoD-listed parents (EO 13959 s.1, OFAC FAQ 857): the same advice and citations.
+ACTIONS = EO13959_ACTIONS

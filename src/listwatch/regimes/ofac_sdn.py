@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from listwatch.model import EffectKind
-from listwatch.regimes.base import Rule, Window
+from listwatch.regimes.base import Action, Rule, Window
 
 LISTS = ("us-ofac-sdn",)
 
@@ -22,4 +22,10 @@ RULES = (
         citation="IEEPA, 50 U.S.C. 1702, and the program's executive order; 31 CFR ch. V: property blocked "
                  "and dealings prohibited from designation",
     ),
+)
+
+ACTIONS = (
+    Action(EffectKind.ASSETS_BLOCKED, "in_force", "blocked: do not deal; freeze and report to OFAC",
+           "IEEPA, 50 U.S.C. 1702; 31 CFR ch. V: blocked property may not be dealt in; 31 CFR 501.603: report "
+           "blocked property to OFAC within 10 business days"),
 )

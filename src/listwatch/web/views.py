@@ -42,7 +42,7 @@ Format = Annotated[Literal["html", "csv", "json"], Query(alias="format")]
 RESULTS_KEPT = 50
 RESULT_SECONDS = 3600
 PORTFOLIO_COLUMNS = ["row", "name", "isin", "ticker", "quantity", "matched_by", "entity_id", "entity_name",
-                     "restricted", "effects", "deadlines", "action", "match", "candidates"]
+                     "restricted", "effects", "deadlines", "action", "match", "candidates", "action_citations"]
 
 
 def static_files() -> StaticFiles:
@@ -98,7 +98,8 @@ def _portfolio_csv(rows: list[dict[str, Any]]) -> str:
                     "effects": ";".join(e["kind"] for e in r["effects"]),
                     "deadlines": ";".join(f"{d['effect']} {d['change']} {d['date']}" for d in r["deadlines"]),
                     "action": r["action"], "match": r["match"],
-                    "candidates": ";".join(f"{c['id']} {c['score']:.2f}" for c in r["candidates"])})
+                    "candidates": ";".join(f"{c['id']} {c['score']:.2f}" for c in r["candidates"]),
+                    "action_citations": " | ".join(r["action_citations"])})
     return buf.getvalue()
 
 
