@@ -63,7 +63,7 @@ def store_docs() -> list[NameDoc]:
     from listwatch.store.db import open_store  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(f"sqlite:///{tmp}/quality.db")
+        store = open_store(f"sqlite:///{tmp}/quality.db", snapshots=False)  # the three files, not the snapshots
         by_source: dict[str, list[SourceRecord]] = {}
         for r in real_records():
             by_source.setdefault(r.source_id.split(":")[0], []).append(r)
