@@ -100,7 +100,8 @@ def test_truncated_gzip_says_so_and_names_the_file(tmp_path: Path) -> None:
         read_source("csl", [f])
 
 
-def test_cli_refuses_with_one_line_and_allow_shrink_passes(cli: Cli, tmp_path: Path) -> None:
+def test_cli_refuses_with_one_line_and_allow_shrink_passes(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "home")  # a store of its own: the session store stays as seeded for other tests
     big, small = _csl(tmp_path, 40, "big.csv"), _csl(tmp_path, 20, "small.csv")
     assert cli("ingest", "csl", str(big)).exit_code == 0
     refused = cli("ingest", "csl", str(small))

@@ -43,7 +43,8 @@ def test_a_b_a_and_rollback_bring_the_store_back_to_a(fresh_store: Store, shared
     assert _state(fresh_store, T0 + dt.timedelta(minutes=90)) == state_b
 
 
-def test_cli_rollback_names_the_version_and_refuses_unknown_ones(cli: Cli, tmp_path: Path) -> None:
+def test_cli_rollback_names_the_version_and_refuses_unknown_ones(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "home")  # a store of its own: the session store stays as seeded for other tests
     a, b = _csl(tmp_path, 40, "rb-a.csv"), _csl(tmp_path, 39, "rb-b.csv")
     cli.json("ingest", "csl", str(a))
     second = cli.json("ingest", "csl", str(b))["results"][0]
