@@ -4,7 +4,8 @@
   (default 64) are in the server - running or waiting for a worker thread - instead of letting every
   answer wait longer and longer; and, with ``LISTWATCH_RATE_LIMIT`` (requests per second, default
   off), 429 with ``Retry-After`` to a client (its API key, else its address) above that rate (a
-  token bucket allowing bursts of twice the rate). ``/healthz`` and ``/readyz`` are never shed.
+  token bucket allowing bursts of twice the rate). ``/healthz``, ``/readyz`` and the admin
+  ``/v1/ingest`` are never shed.
 * :func:`check_cost` refuses (413) a request that would screen more than ``LISTWATCH_MAX_COST``
   names (default 1,000): queries x names per query, for ``/match`` and the batch endpoint.
 
@@ -114,7 +115,7 @@ async def _refuse(send: Send, status: int, title: str, detail: str, retry_after:
 class Shed:
     """Load shedding and per-client rate limits (see module doc)."""
 
-    EXEMPT = ("/healthz", "/readyz")
+    EXEMPT = ("/healthz", "/readyz", "/v1/ingest")  # probes, and an admin ingest must not be shed by the load it serves
 
     def __init__(self, app: ASGIApp, depth: int | None = None, rate: float | None = None) -> None:
         self.app = app
