@@ -237,11 +237,13 @@ def test_print_view_of_a_search(server: str, nojs: Page) -> None:
 def test_members_are_paged_and_the_list_says_when_its_data_is_from(server: str, nojs: Page) -> None:
     nojs.goto(server + "/lists/us-bis-entity-list?as_of=2022-01-01")
     expect(nojs.locator("#data-as-of")).to_contain_text("Data as of")
-    expect(nojs.locator("#pager")).to_contain_text("Showing 1–100 of 131")
+    expect(nojs.locator("#pager")).to_contain_text("Showing 1–100 of ")
+    total = int(nojs.locator("#pager").inner_text().split(" of ", 1)[1].split()[0])
+    assert total > 1000  # the whole Entity List is bundled: paging is what keeps the page small
     expect(nojs.locator("table tbody tr")).to_have_count(100)
     nojs.click("a[rel=next]")
-    expect(nojs.locator("#pager")).to_contain_text("Showing 101–131 of 131")
-    expect(nojs.locator("table tbody tr")).to_have_count(31)
+    expect(nojs.locator("#pager")).to_contain_text(f"Showing 101–200 of {total}")
+    expect(nojs.locator("table tbody tr")).to_have_count(100)
     nojs.screenshot(path=str(SHOTS / "list-entity-list-page-2.png"), full_page=False)
 
 
