@@ -116,7 +116,8 @@ def main() -> None:
     args = ap.parse_args()
     need_real()
     home = args.home or Path(tempfile.mkdtemp(prefix="lw-spark-bench-"))
-    env = {**os.environ, "LISTWATCH_HOME": str(home), "LISTWATCH_DATABASE_URL": "", "SPARK_LOCAL_IP": "127.0.0.1"}
+    env = {**os.environ, "LISTWATCH_HOME": str(home), "LISTWATCH_DATABASE_URL": "", "SPARK_LOCAL_IP": "127.0.0.1",
+           "LISTWATCH_SNAPSHOTS": "0"}  # the three real files below, not the bundled snapshots
     lw = [str(Path(sys.executable).with_name("listwatch"))]
     if not args.skip_ingest:
         for fmt, path in (("ofac-csv", REAL / "ofac-sdn-csv/2021-07-07"), ("ofac-csv", REAL / "ofac-cons-csv/2025-12-19"),

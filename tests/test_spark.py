@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,12 @@ from listwatch.store.db import open_store
 
 if os.environ.get("CI"):
     import pyspark  # noqa: F401 - in CI the spark extra is installed: a missing PySpark is a failure, not a skip
+
+    assert shutil.which("java"), "CI without Java: .ci/run installs openjdk-17-jre-headless for the Spark tests"
 pytest.importorskip("pyspark", reason="the 'spark' extra is not installed")
+if not shutil.which("java"):
+    pytest.skip("no Java on PATH: Spark's local mode needs a JVM (Debian: openjdk-17-jre-headless)",
+                allow_module_level=True)
 
 from listwatch import spark as lw_spark
 
