@@ -80,10 +80,24 @@ def test_index_is_rebuilt_after_an_ingest_and_the_old_file_removed(
     assert resolve(st, "Zyxwvut Avionics Holding").id == "csl-zy1"  # the resolver's table follows too
 
 
+def _before_head() -> str:
+    """The revision before the newest migration (this code reads stores of that schema and newer)."""
+    from alembic.config import Config  # noqa: PLC0415
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
+    from listwatch.store.db import MIGRATIONS  # noqa: PLC0415
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_revision("head")
+    assert head is not None and isinstance(head.down_revision, str)
+    return head.down_revision
+
+
 def test_index_is_rebuilt_after_a_migration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LISTWATCH_INDEX_DIR", raising=False)
     engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    migrate(engine, "0001")
+    migrate(engine, _before_head())  # an index built by the previous schema, as an upgrade finds it
     old = Store(engine)
     indexes.build_index(old)
     before = indexes.index_path(old)
