@@ -166,3 +166,13 @@ def test_an_index_from_another_data_version_is_refused(tmp_path: Path, home: Pat
     path.write_bytes(path.read_bytes()[:1000])
     with pytest.raises(lw_spark.SparkScreenError, match="unreadable"):
         lw_spark.read_index(path)
+
+
+def test_without_the_spark_extra_spark_screen_says_what_to_install(cli: Any, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "in.csv"
+    _write_csv(src, ["Xiaomi"])
+    monkeypatch.setattr(lw_spark, "find_spec", lambda name: None)  # as after a plain 'pip install listwatch'
+    result = cli("spark-screen", str(src), str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "pip install 'listwatch[spark]'" in result.stderr and "Traceback" not in result.output

@@ -476,10 +476,8 @@ def spark_screen_cmd(
                                                "'listwatch spark-index' (default: written now).")] = None,
 ) -> None:
     """Screen a large file on Apache Spark (needs the 'spark' extra); same answers as screen-file."""
-    try:
-        from listwatch import spark
-    except ImportError as exc:
-        raise UsageProblem(f"spark-screen needs PySpark: pip install 'listwatch[spark]' ({exc})") from exc
+    from listwatch import spark  # needs no PySpark itself: screen_files refuses with a hint if it is missing
+
     try:
         n = spark.screen_files(source, target, column=column, id_column=id_column, country_column=country_column,
                                filters=_filters(lists, countries, schemas), as_of=parse_date(as_of, "--as-of"),

@@ -26,6 +26,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +47,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import DataFrame
 
-__all__ = ["RESULT_FIELDS", "SparkScreenError", "read_index", "screen_dataframe", "screen_files", "session",
-           "with_row_numbers", "write_index"]
+__all__ = ["RESULT_FIELDS", "SparkScreenError", "read_index", "require_spark", "screen_dataframe", "screen_files",
+           "session", "with_row_numbers", "write_index"]
 
 INDEX_FORMAT = "listwatch-spark-index/1"
 RESULT_FIELDS = ("entity_id", "entity_name", "matched_name", "score", "lists", "effects", "restricted",
@@ -56,6 +57,17 @@ RESULT_FIELDS = ("entity_id", "entity_name", "matched_name", "score", "lists", "
 
 class SparkScreenError(ValueError):
     """The job cannot start (no such column, no index file); the message says what is missing."""
+
+
+def require_spark() -> None:
+    """Refuse with an install hint where the optional ``spark`` extra (PySpark, PyArrow) is missing.
+
+    A plain ``pip install listwatch`` does not bring them; this module imports them only inside
+    the functions that run Spark, each of which calls this first.
+    """
+    missing = [m for m in ("pyspark", "pyarrow") if find_spec(m) is None]
+    if missing:
+        raise SparkScreenError(f"Spark screening needs {' and '.join(missing)}: pip install 'listwatch[spark]'")
 
 
 @dataclass(frozen=True)
@@ -154,6 +166,7 @@ def screen_dataframe(df: DataFrame, name_col: str = "name", *, id_col: str | Non
     an index file already written with :func:`write_index` (e.g. shipped beside the job); by
     default the driver writes one from the store.
     """
+    require_spark()
     from pyspark import SparkFiles  # noqa: PLC0415 - optional dependency
     from pyspark.sql import types as T  # noqa: PLC0415
 
@@ -236,6 +249,7 @@ def session(master: str | None = None, app_name: str = "listwatch spark-screen",
     Python workers run this interpreter unless ``PYSPARK_PYTHON`` says otherwise, so that they
     import the same listwatch and libraries as the driver.
     """
+    require_spark()
     from pyspark.sql import SparkSession  # noqa: PLC0415 - optional dependency
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -253,6 +267,7 @@ def with_row_numbers(df: DataFrame) -> DataFrame:
     Computed in the JVM: rows per partition are counted once, and each row's number is its
     partition's offset plus its position in the partition (``monotonically_increasing_id``).
     """
+    require_spark()
     from pyspark.sql import functions as F  # noqa: PLC0415
 
     tagged = df.withColumn("_lw_id", F.monotonically_increasing_id())
@@ -282,6 +297,7 @@ def screen_files(source: Path | str, target: Path | str, *, column: str = "name"
     :data:`RESULT_FIELDS`; in CSV, ``lists`` and ``effects`` are joined with ``;`` as in
     ``screen-file``.
     """
+    require_spark()
     from pyspark.sql import functions as F  # noqa: PLC0415
 
     if out_format not in {"parquet", "csv"}:
