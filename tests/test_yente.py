@@ -127,3 +127,19 @@ def test_search_entities_catalog_and_algorithms(client: TestClient) -> None:
     assert {"default", "us-dod-1237", "us-bis-entity-list"} <= names and cat["index_stale"] is False
     alg = client.get("/algorithms").json()
     assert alg["default"] == alg["best"] == alg["algorithms"][0]["name"]
+
+
+def test_include_and_exclude_dataset_narrow_the_lists_searched(client: TestClient) -> None:
+    props = {"name": ["Xiaomi Corporation"]}
+    assert "xiaomi" in _ids(_match(client, props, as_of="2021-01-14", include_dataset="us-dod-1237"))
+    assert "xiaomi" not in _ids(_match(client, props, as_of="2021-01-14", include_dataset="us-bis-entity-list"))
+    assert "xiaomi" not in _ids(_match(client, props, as_of="2021-01-14", exclude_dataset="us-dod-1237"))
+    r = client.get("/search/default", params={"q": "Xiaomi", "as_of": "2021-01-14", "exclude_dataset": "us-dod-1237"})
+    assert r.status_code == 200 and "xiaomi" not in [x["id"] for x in r.json()["results"]]
+    assert _match(client, props, include_dataset="nonexistent").status_code == 422
+
+
+def test_a_yente_parameter_listwatch_does_not_take_is_refused_not_ignored(client: TestClient) -> None:
+    r = client.get("/search/default", params={"q": "Xiaomi", "filter": "schema:Person"})
+    assert r.status_code == 422 and "filter" in r.json()["detail"]
+    assert _match(client, {"name": ["Xiaomi"]}, facets="countries").status_code == 422

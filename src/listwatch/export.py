@@ -1,5 +1,6 @@
 """Export listwatch's registry as FollowTheMoney JSON Lines, built with the ``followthemoney`` library:
-each entity (names, country, identifiers - the USCC as ``uscCode`` -, topics of every list it was ever on)
+each entity (names, country, identifiers - the USCC as ``uscCode`` -, topics of every list it was ever on,
+and every other property its published records gave: birth dates, nationality, IMO numbers, source URLs...)
 and one ``Sanction`` per listing period (program, authority, listing and end dates, the source citation as
 ``summary`` and its URLs as ``sourceUrl``)."""
 
@@ -31,10 +32,11 @@ def ftm_proxies(store: Store) -> Iterator[Any]:
     lists = {x.id: x for x in store.lists()}
     srcs = store.sources({s for evs in by_entity.values() for ev in evs for s in ev.sources})
     ents = store.entities(by_entity)
+    printed = store.record_properties()
     for eid in sorted(by_entity):
         e = ents[eid]
         spans = [p for ps in periods(by_entity[eid]).values() for p in ps]
-        party = entity_proxy(e, topics_for(sorted({p.list_id for p in spans})), entity_id=f"lw-{e.id}")
+        party = entity_proxy(e, topics_for(sorted({p.list_id for p in spans})), printed.get(eid), f"lw-{e.id}")
         party.add("sourceUrl", [u for p in spans for s in p.listed.sources if s in srcs
                                 for u in _URL.findall(srcs[s].citation)], quiet=True)
         yield party

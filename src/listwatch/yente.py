@@ -27,7 +27,8 @@ from listwatch.model import Entity
 from listwatch.screen import ScreenError, ScreenHit, screen
 from listwatch.store.db import Store
 
-__all__ = ["ALGORITHM", "TOPICS", "MatchParams", "YenteError", "algorithms", "catalog", "entity", "match",
+__all__ = ["ALGORITHM", "TOPICS", "MatchParams", "YenteError", "algorithms", "catalog", "check_params", "entity",
+           "match",
            "search", "topics_for"]
 
 ALGORITHM = "listwatch-v1"
@@ -73,6 +74,8 @@ class MatchParams:
     as_of: dt.date | None = None
     known_at: dt.datetime | None = None
     weights: dict[str, float] = field(default_factory=dict)
+    include_dataset: tuple[str, ...] = ()
+    exclude_dataset: tuple[str, ...] = ()
 
 
 def topics_for(list_ids: Iterable[str]) -> list[str]:
@@ -83,14 +86,24 @@ def topics_for(list_ids: Iterable[str]) -> list[str]:
     return out
 
 
-def scope(store: Store, dataset: str) -> set[str] | None:
-    """The list ids a dataset name selects (None: every list), or 404."""
-    if dataset in ("default", "listwatch"):
-        return None
-    if store.list_def(dataset) is not None:
-        return {dataset}
-    known = ", ".join(["default", *(x.id for x in store.lists())])
-    raise YenteError(404, "Unknown dataset", f"no dataset {dataset!r}; known: {known}")
+def scope(store: Store, dataset: str, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> set[str] | None:
+    """The list ids a dataset name selects (None: every list), narrowed to yente's ``include_dataset`` and
+    without its ``exclude_dataset``; an unknown path dataset is a 404, an unknown include/exclude a 422."""
+    every = ("default", "listwatch")
+    known = [x.id for x in store.lists()]
+    if dataset not in every and dataset not in known:
+        raise YenteError(404, "Unknown dataset", f"no dataset {dataset!r}; known: {', '.join(['default', *known])}")
+    include, exclude = set(include), set(exclude)
+    bad = sorted((include | exclude) - set(known) - set(every))
+    if bad:
+        raise YenteError(422, "Unknown dataset", f"include_dataset / exclude_dataset: no dataset {', '.join(bad)}; "
+                         "see /catalog")
+    if not include - set(every) and not exclude:
+        return None if dataset in every else {dataset}
+    chosen = set(known) if dataset in every else {dataset}
+    if include and not include & set(every):
+        chosen &= include
+    return chosen - exclude if not exclude & set(every) else set()
 
 
 def _doc(store: Store, e: Entity, day: dt.date, known_at: dt.datetime | None,
@@ -157,6 +170,15 @@ def _countries(props: dict[str, list[str]]) -> set[str]:
     return {c for p in COUNTRY_PROPS for v in props.get(p, []) if (c := registry.country.clean(v))}
 
 
+def check_params(given: Iterable[str], accepted: Iterable[str]) -> None:
+    """Refuse a query parameter the route does not take (yente's ``filter``, ``facets``, ``sort``...):
+    ignoring it would answer a different question than the one asked."""
+    unknown = sorted(set(given) - set(accepted))
+    if unknown:
+        raise YenteError(422, "Unsupported parameter", f"not supported here: {', '.join(unknown)}; accepted: "
+                         f"{', '.join(sorted(accepted))}")
+
+
 def cost(queries: dict[str, Any]) -> int:
     """How many names and identifiers a match request screens (at most MAX_TERMS per query)."""
     total = 0
@@ -170,7 +192,7 @@ def cost(queries: dict[str, Any]) -> int:
 
 def match(store: Store, dataset: str, queries: dict[str, Any], p: MatchParams) -> dict[str, Any]:
     """yente's ``EntityMatchResponse`` for ``queries``; :class:`YenteError` for a request it cannot answer."""
-    lists = scope(store, dataset)
+    lists = scope(store, dataset, p.include_dataset, p.exclude_dataset)
     _check(store, p)
     parsed = {key: _parse_query(key, q if isinstance(q, dict) else {}) for key, q in queries.items()}
     day = p.as_of or dt.date.today()
@@ -227,7 +249,8 @@ def match(store: Store, dataset: str, queries: dict[str, Any], p: MatchParams) -
 
 
 def search(store: Store, dataset: str, q: str, schema: str | None, countries: list[str], topics: list[str],
-           limit: int, offset: int, as_of: dt.date | None, known_at: dt.datetime | None) -> dict[str, Any]:
+           limit: int, offset: int, as_of: dt.date | None, known_at: dt.datetime | None,
+           include_dataset: tuple[str, ...] = (), exclude_dataset: tuple[str, ...] = ()) -> dict[str, Any]:
     """yente's ``SearchResponse``: the entities a text may name, filtered by schema, country and topic."""
     props: dict[str, Any] = {"name": [q]}
     if countries:
@@ -235,7 +258,7 @@ def search(store: Store, dataset: str, q: str, schema: str | None, countries: li
     got = match(store, dataset, {"q": {"schema": schema or "LegalEntity",
                                        "properties": props}},
                 MatchParams(limit=offset + limit, threshold=1.0, cutoff=0.5, topics=tuple(topics), as_of=as_of,
-                            known_at=known_at))
+                            known_at=known_at, include_dataset=include_dataset, exclude_dataset=exclude_dataset))
     results = got["responses"]["q"]["results"]
     return {"results": results[offset:offset + limit], "total": {"value": len(results), "relation": "gte"
                                                                   if len(results) == offset + limit else "eq"},

@@ -271,7 +271,18 @@ def create_app(url: str | None = None) -> FastAPI:
     async def _on_yente(_: Request, exc: yente.YenteError) -> JSONResponse:
         return problem_response(exc.status, exc.title, str(exc))
 
-    @app.post("/match/{dataset}", dependencies=[Read], tags=["yente"], response_model=MatchResponse,
+    def yente_params(request: Request) -> None:
+        """Refuse a query parameter the yente route does not take (never ignore one)."""
+        todo, accepted = [request.scope["route"].dependant], []
+        while todo:  # the route's own query parameters and those of its dependencies
+            d = todo.pop()
+            accepted += [p.alias for p in d.query_params]
+            todo += d.dependencies
+        yente.check_params(request.query_params, accepted)
+
+    YenteParams = Depends(yente_params)
+
+    @app.post("/match/{dataset}", dependencies=[Read, YenteParams], tags=["yente"], response_model=MatchResponse,
               response_model_by_alias=True,
               description="OpenSanctions yente-compatible matching. `dataset`: `default` (every list) or a list id "
                           "(see /catalog). Properties may be a string or a list. A bad query is a 422 for the "
@@ -280,25 +291,28 @@ def create_app(url: str | None = None) -> FastAPI:
                    cutoff: Threshold = 0.5, algorithm: Annotated[str, Query(max_length=50)] = yente.ALGORITHM,
                    topics: Ids = [], exclude_entity_ids: Ids = [], exclude_schema: Ids = [],  # noqa: B006
                    changed_since: Stamp = None, as_of: AsOf = None, known_at: Stamp = None,
-                   fuzzy: bool = False) -> dict[str, Any]:
+                   fuzzy: bool = False, include_dataset: Ids = [], exclude_dataset: Ids = []  # noqa: B006
+                   ) -> dict[str, Any]:
         st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
         params = yente.MatchParams(limit, threshold, min(cutoff, threshold), algorithm, tuple(topics),
                                    tuple(exclude_entity_ids), tuple(exclude_schema),
-                                   _ts(changed_since, "changed_since"), day, known, body.weights)
+                                   _ts(changed_since, "changed_since"), day, known, body.weights,
+                                   tuple(include_dataset), tuple(exclude_dataset))
         queries = {k: q.model_dump(by_alias=True) for k, q in body.queries.items()}
         check_cost(yente.cost(queries), f"{len(queries):,} queries")
         return with_evidence(yente.match(st, dataset, queries, params), st, day, known)
 
-    @app.get("/search/{dataset}", dependencies=[Read], tags=["yente"], response_model=SearchResponse,
+    @app.get("/search/{dataset}", dependencies=[Read, YenteParams], tags=["yente"], response_model=SearchResponse,
              response_model_by_alias=True, description="yente-compatible text search, filtered by schema, "
              "countries and topics.")
     def get_search(dataset: str, q: Q, schema: Annotated[str | None, Query(max_length=50)] = None,
                    countries: Ids = [], topics: Ids = [],  # noqa: B006
                    limit: Limit = 10, offset: Annotated[int, Query(ge=0, le=1000)] = 0, as_of: AsOf = None,
-                   known_at: Stamp = None) -> dict[str, Any]:
+                   known_at: Stamp = None, include_dataset: Ids = [], exclude_dataset: Ids = []  # noqa: B006
+                   ) -> dict[str, Any]:
         st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
-        return with_evidence(yente.search(st, dataset, q, schema, countries, topics, limit, offset, day, known),
-                             st, day, known)
+        return with_evidence(yente.search(st, dataset, q, schema, countries, topics, limit, offset, day, known,
+                                          tuple(include_dataset), tuple(exclude_dataset)), st, day, known)
 
     @app.get("/catalog", dependencies=[Read], tags=["yente"], response_model=CatalogResponse,
              description="The datasets: one per list and the `default` collection.")

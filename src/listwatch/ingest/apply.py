@@ -58,6 +58,10 @@ def content_hash(parts: Sequence[bytes]) -> str:
     return h.hexdigest()
 
 
+def _props(props: dict[str, tuple[str, ...]]) -> dict[str, list[str]] | None:
+    return {k: list(v) for k, v in props.items()} or None
+
+
 def _entity_id(source_id: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", source_id.lower()).strip("-")
 
@@ -188,11 +192,13 @@ class SourceApplier:
                                      "digest": ch.digest, "name": rec.name, "list_ids": list(rec.list_ids),
                                      "present": True, "last_version": version, "aliases": list(rec.aliases),
                                      "identifiers": identifiers_json(rec.identifiers),
-                                     "same_as": list(rec.same_as), "first_seen": now, "last_seen": now})
+                                     "same_as": list(rec.same_as), "properties": _props(rec.properties),
+                                     "first_seen": now, "last_seen": now})
             else:
                 updates.append({"sid": rec.source_id, "digest": ch.digest, "new_name": rec.name,
                                 "new_lists": list(rec.list_ids), "new_aliases": list(rec.aliases),
-                                "new_ids": identifiers_json(rec.identifiers), "now_present": True,
+                                "new_ids": identifiers_json(rec.identifiers),
+                                "new_props": _props(rec.properties), "now_present": True,
                                 "version": version, "seen": now})
             if ch.kind in ("new", "back"):
                 # a printed listing date dates a first listing, or a return it postdates; else the earliest
@@ -215,13 +221,14 @@ class SourceApplier:
                                f"names or identifiers changed in {note}")
             _facts(rows, eid, rec, self.have_names, self.have_ids)
             self.prev[rec.source_id] = RecordState(rec.source_id, eid, ch.digest, rec.name, tuple(rec.list_ids),
-                                                   True, tuple(rec.aliases), tuple(rec.identifiers))
+                                                   True, tuple(rec.aliases), tuple(rec.identifiers), rec.properties)
         for old in changes.gone:
             for lid in old.list_ids:
                 rows.event(old.entity_id, lid, "delisted", day, old.source_id, None, f"no longer in {note}")
             updates.append({"sid": old.source_id, "digest": old.digest, "new_name": old.name,
                             "new_lists": list(old.list_ids), "new_aliases": list(old.aliases or ()),
-                            "new_ids": identifiers_json(old.identifiers or ()), "now_present": False,
+                            "new_ids": identifiers_json(old.identifiers or ()),
+                            "new_props": _props(old.properties or {}), "now_present": False,
                             "version": version, "seen": None})
             self.prev[old.source_id] = replace(old, present=False)
         files_text = ", ".join(f["name"] for f in files)

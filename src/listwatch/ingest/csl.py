@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from listwatch.ingest.props import clean_properties
 from listwatch.ingest.records import (
     IngestError,
     SourceRecord,
@@ -33,6 +34,11 @@ __all__ = ["list_id_for", "parse"]
 
 REQUIRED = ("_id", "source", "name", "type", "alt_names", "start_date", "federal_register_notice", "ids")
 SCHEMAS = {"individual": "Person", "entity": "Organization", "vessel": "Vessel", "aircraft": "Aircraft"}
+COLUMN_PROPS = (("dates_of_birth", "birthDate"), ("places_of_birth", "birthPlace"), ("nationalities", "nationality"),
+                ("citizenships", "citizenship"), ("source_list_url", "sourceUrl"),
+                ("source_information_url", "sourceUrl"), ("title", "position"), ("call_sign", "callSign"),
+                ("vessel_type", "type"), ("gross_tonnage", "tonnage"),
+                ("gross_registered_tonnage", "grossRegisteredTonnage"), ("vessel_flag", "flag"))
 AGENCY = {"Bureau of Industry and Security": "bis", "Treasury Department": "ofac", "State Department": "state"}
 
 
@@ -68,6 +74,17 @@ def _countries(addresses: Any) -> tuple[str, ...]:
     else:
         codes = [a.rsplit(",", 1)[-1].strip() for a in _split(addresses)]
     return tuple(dict.fromkeys(c for c in codes if len(c) == 2))
+
+
+def _properties(row: dict[str, Any], schema: str) -> dict[str, tuple[str, ...]]:
+    """The FollowTheMoney properties of a row (see :mod:`listwatch.ingest.props`)."""
+    raw: dict[str, list[str]] = {}
+    for col, prop in COLUMN_PROPS:
+        raw.setdefault(prop, []).extend(_split(row.get(col)))
+    addresses = row.get("addresses")
+    raw["address"] = [", ".join(str(v) for v in a.values() if v) for a in addresses if isinstance(a, dict)] \
+        if isinstance(addresses, list) else list(_split(addresses))
+    return clean_properties(schema, raw)
 
 
 def _date(value: str | None, where: str) -> dt.date | None:
@@ -116,15 +133,16 @@ def _record(row: dict[str, Any], where: str) -> SourceRecord:
         extra.update(dated_by)
     else:
         listed_on = _date(row.get("start_date"), where) or cmic_listing_date(ids_text)
+    schema = SCHEMAS.get((row.get("type") or "").strip().lower(), "Organization")
     return SourceRecord(
-        source_id=sid, list_ids=(list_id,), name=name,
-        schema=SCHEMAS.get((row.get("type") or "").strip().lower(), "Organization"),
+        source_id=sid, list_ids=(list_id,), name=name, schema=schema,
         aliases=_split(row.get("alt_names")), programs=_split(row.get("programs")), countries=countries,
         identifiers=identifiers_in(f"{row.get('remarks') or ''} {cmic_ids}", sid),
         listed_on=listed_on,
         citation=str(row.get("federal_register_notice") or "").strip() or None, remarks=str(row.get("remarks") or ""),
         extra=extra,
         same_as=_ofac_id(row, list_id),
+        properties=_properties(row, schema),
     )
 
 

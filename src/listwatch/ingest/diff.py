@@ -66,6 +66,8 @@ def _complete(rec: SourceRecord, old: RecordState, partial: Collection[str]) -> 
         rec = replace(rec, aliases=old.aliases)
     if "identifiers" in partial and old.identifiers is not None:
         rec = replace(rec, identifiers=tuple(dict.fromkeys((*rec.identifiers, *old.identifiers))))
+    if old.properties:  # a property only a missing file prints (an address, a comment's DOB) is kept
+        rec = replace(rec, properties={**old.properties, **rec.properties})
     return rec
 
 

@@ -7,7 +7,8 @@ give the list (``program`` / ``authority`` / dataset) and the listing date (``li
 ``startDate``). A party with no Sanction is listed on its datasets' lists only when its own
 ``topics`` say it is restricted (``sanction``, ``export.control``, ``debarment``); any other
 party (a PEP, a ``sanction.linked`` relative, an owner) is kept for screening on no list, so it
-is never reported restricted.
+is never reported restricted. Every other property of a party (birth dates, nationality, IMO numbers,
+source URLs...) is kept on its record (:mod:`listwatch.ingest.props`) and exported again.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from followthemoney import model
 from followthemoney.exc import InvalidData
 
 from listwatch.ftm import ID_PROPS
+from listwatch.ingest.props import clean_properties
 from listwatch.ingest.records import IngestError, SourceRecord, read_bytes
 from listwatch.model import Identifier
 
@@ -32,7 +34,6 @@ __all__ = ["PARTY_SCHEMAS", "list_id_for", "parse"]
 PARTY_SCHEMAS = {"Person": "Person", "Company": "Organization", "Organization": "Organization",
                  "LegalEntity": "Organization", "PublicBody": "Organization", "Vessel": "Vessel",
                  "Airplane": "Aircraft"}
-EXTRA_PROPS = ("birthDate", "nationality", "imoNumber", "sourceUrl", "topics", "flag", "address", "notes")
 DATASET_LISTS = {"us_ofac_sdn": "us-ofac-sdn", "us_ofac_cons": "us-ofac-cons", "us_dod_chinese_milcorps":
                  "us-dod-1260h", "us_bis_entity_list": "us-bis-entity-list", "us_trade_csl": "us-trade-csl",
                  "us_cmic": "us-ofac-ns-cmic"}
@@ -115,10 +116,10 @@ def parse(path: Path) -> list[tuple[str, list[SourceRecord], dict[str, str]]]:
         if not lists and any(t in RESTRICTING_TOPICS for t in props.get("topics", [])):
             lists = [list_id_for(str(d)) for d in doc.get("datasets", [])] or ["ftm-unlisted"]
         idents = tuple(Identifier(ID_PROPS[k], str(v), (sid,)) for k in ID_PROPS for v in props.get(k, []))
-        extra = {k: "; ".join(str(v) for v in props[k]) for k in EXTRA_PROPS if props.get(k)}
         records.append(SourceRecord(
             sid, tuple(dict.fromkeys(lists)), pnames[0], PARTY_SCHEMAS[doc["schema"]],
             tuple(dict.fromkeys(str(a) for a in pnames[1:] + props.get("alias", []) + props.get("weakAlias", []))),
             (), tuple(str(c) for c in props.get("country", []) + props.get("jurisdiction", [])), idents,
-            min(listed) if listed else None, extra=extra))
+            min(listed) if listed else None,
+            properties=clean_properties(PARTY_SCHEMAS[doc["schema"]], props)))
     return [(f"ftm:{path.name.split('.')[0]}", records, names)]

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from listwatch.ingest.props import clean_properties, remark_properties
 from listwatch.ingest.records import IngestError, SourceRecord, cmic_listing_date, identifiers_in, read_bytes
 
 __all__ = ["cells", "companions", "main_files", "main_record", "parse_dir", "parse_main"]
@@ -23,6 +24,8 @@ __all__ = ["cells", "companions", "main_files", "main_record", "parse_dir", "par
 MAIN_COLUMNS = 12
 SCHEMAS = {"individual": "Person", "vessel": "Vessel", "aircraft": "Aircraft", "": "Organization"}
 CMIC = ("CMIC-EO13959", "CMIC-EO14032", "NS-CMIC-EO13959")
+COLUMN_PROPS = ((4, "position"), (5, "callSign"), (6, "type"), (7, "tonnage"), (8, "grossRegisteredTonnage"),
+                (9, "flag"))  # main-file columns that are FollowTheMoney properties
 
 
 def _text(raw: bytes, path: Path) -> str:
@@ -100,6 +103,7 @@ def parse_main(path: Path) -> list[SourceRecord]:
     prefix = "ofac-cons" if cons else "ofac-sdn"
     aliases: dict[str, list[str]] = defaultdict(list)
     countries: dict[str, list[str]] = defaultdict(list)
+    addresses: dict[str, list[str]] = defaultdict(list)
     comments: dict[str, str] = defaultdict(str)
     extra = companions(path)
     if alt := extra.get("alt"):
@@ -109,16 +113,18 @@ def parse_main(path: Path) -> list[SourceRecord]:
         for _, r in _rows(add, 6):
             if r[4]:
                 countries[r[0]].append(r[4])
+            if line := ", ".join(c for c in r[2:5] if c):
+                addresses[r[0]].append(line)
     if com := extra.get("comments"):
         for _, r in _rows(com, 2, marked=False):
             comments[r[0]] += r[1]
     return [main_record(r, f"{path.name}: line {line}", prefix, aliases.get(r[0], []),
-                        countries.get(r[0], []), comments.get(r[0], ""))
+                        countries.get(r[0], []), comments.get(r[0], ""), addresses.get(r[0], []))
             for line, r in _rows(path, MAIN_COLUMNS)]
 
 
 def main_record(r: list[str], where: str, prefix: str, aliases: Sequence[str] = (),
-                countries: Sequence[str] = (), comments: str = "") -> SourceRecord:
+                countries: Sequence[str] = (), comments: str = "", addresses: Sequence[str] = ()) -> SourceRecord:
     """One row of a main file (cells already read: ``-0-`` is empty) and its companions' data."""
     ent, name, typ, program = r[0], r[1], r[2].lower(), r[3]
     if not ent.isdigit() or not name:
@@ -131,12 +137,17 @@ def main_record(r: list[str], where: str, prefix: str, aliases: Sequence[str] = 
     else:
         lists = ("us-ofac-sdn",)
     remarks = r[11] + comments
+    schema = SCHEMAS.get(typ, "Organization")
+    raw = {**remark_properties(remarks), **{prop: [r[col]] for col, prop in COLUMN_PROPS if r[col]}}
+    if addresses:
+        raw["address"] = list(addresses)
     return SourceRecord(
-        source_id=sid, list_ids=lists, name=name, schema=SCHEMAS.get(typ, "Organization"),
+        source_id=sid, list_ids=lists, name=name, schema=schema,
         aliases=tuple(dict.fromkeys(aliases)), programs=programs,
         countries=tuple(dict.fromkeys(countries)), identifiers=identifiers_in(remarks, sid),
         remarks=remarks, extra={"title": r[4]} if r[4] else {},
         listed_on=cmic_listing_date(remarks) if "us-ofac-ns-cmic" in lists else None,
+        properties=clean_properties(schema, raw),
     )
 
 

@@ -20,6 +20,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from listwatch.ingest.props import clean_properties
 from listwatch.ingest.records import MAX_FILE_BYTES, IngestError, SourceRecord, read_bytes
 from listwatch.model import Identifier
 
@@ -31,6 +32,12 @@ CMIC_PROGRAMS = ("CMIC-EO13959", "CMIC-EO14032")
 SCHEMAS = {"Individual": "Person", "Entity": "Organization", "Vessel": "Vessel", "Aircraft": "Aircraft"}
 ID_SCHEMES = {"ISIN": "isin", "Unified Social Credit Code (USCC)": "uscc", "Legal Entity Number": "lei",
               "SWIFT/BIC": "bic"}
+# feature types that are FollowTheMoney properties (the rest stay in ``extra``)
+FEATURE_PROPS = {"Birthdate": "birthDate", "Place of Birth": "birthPlace", "Nationality Country": "nationality",
+                 "Citizenship Country": "citizenship", "Gender": "gender", "Website": "website",
+                 "Email Address": "email", "Phone Number": "phone", "Vessel Flag": "flag",
+                 "Vessel Call Sign": "callSign",
+                 "Vessel Type": "type", "Nationality of Registration": "country"}
 
 
 def _xml_bytes(path: Path) -> bytes:
@@ -132,9 +139,12 @@ def _record(el: Element, source: str, where: str) -> SourceRecord:
         "us-ofac-ns-cmic" if p in CMIC_PROGRAMS else "us-ofac-cons-" + "".join(
             ch if ch.isalnum() else "-" for ch in p.lower()).strip("-")
         for p in programs)) or (("us-ofac-sdn",) if source == "ofac-sdn" else ("us-ofac-cons",))
-    return SourceRecord(sid, list_ids, primary, SCHEMAS.get(kind, "Organization"),
+    schema = SCHEMAS.get(kind, "Organization")
+    props = clean_properties(schema, {prop: [v for k, v in extra.items() if FEATURE_PROPS.get(k) == prop]
+                                      for prop in set(FEATURE_PROPS.values())})
+    return SourceRecord(sid, list_ids, primary, schema,
                         tuple(n for n in dict.fromkeys(names) if n != primary), programs, countries,
-                        tuple(dict.fromkeys(idents)), listed_on, None, "", extra)
+                        tuple(dict.fromkeys(idents)), listed_on, None, "", extra, properties=props)
 
 
 def _entities(data: bytes, name: str) -> Iterator[Element]:

@@ -47,6 +47,9 @@ class SourceRecord:
     # listing date; used when the file prints no listing date (bundled snapshots, SDN history)
     first_seen: dt.date | None = None
     same_as: tuple[str, ...] = ()  # the same record's id in another source (a CSL row's OFAC ent_num)
+    # FollowTheMoney properties beyond names and identifiers (birthDate, nationality, imoNumber, sourceUrl...),
+    # cleaned by the library for the record's export schema (see :mod:`listwatch.ingest.props`)
+    properties: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -60,7 +63,8 @@ def check_text(records: Sequence[SourceRecord], files: str) -> None:
     """
     for r in records:
         texts = [r.source_id, r.name, r.schema, r.remarks, r.citation or "", *r.list_ids, *r.aliases, *r.programs,
-                 *r.countries, *r.extra.values(), *(i.value for i in r.identifiers)]
+                 *r.countries, *r.extra.values(), *(i.value for i in r.identifiers),
+                 *(v for vs in r.properties.values() for v in vs)]
         for text in texts:
             if m := _CONTROL.search(text):
                 raise IngestError(f"{files}: record {r.source_id!r}: control character U+{ord(m.group()):04X} "
@@ -85,7 +89,8 @@ def unpack_records(blob: bytes) -> list[SourceRecord]:
             tuple(Identifier(s, v, tuple(src), Confidence(c), x) for s, v, src, c, x in r["identifiers"]),
             dt.date.fromisoformat(r["listed_on"]) if r["listed_on"] else None, r["citation"], r["remarks"],
             dict(r["extra"]), first_seen=dt.date.fromisoformat(r["first_seen"]) if r.get("first_seen") else None,
-            same_as=tuple(r.get("same_as", ()))))
+            same_as=tuple(r.get("same_as", ())),
+            properties={k: tuple(v) for k, v in r.get("properties", {}).items()}))
     return out
 
 

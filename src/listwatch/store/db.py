@@ -401,6 +401,18 @@ class Store:
                     parent_sources=tuple(r.parent_sources), note=r.note)
         return {i: self._entity_cache[i] for i in wanted if i in self._entity_cache}
 
+    def record_properties(self) -> dict[str, dict[str, list[str]]]:
+        """Per entity, the FollowTheMoney properties its present published records give (merged)."""
+        out: dict[str, dict[str, list[str]]] = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(select(t.source_records.c.entity_id, t.source_records.c.properties)
+                                  .where(t.source_records.c.present, t.source_records.c.properties.is_not(None))
+                                  .order_by(t.source_records.c.source_id)):
+                props = out.setdefault(r.entity_id, {})
+                for k, vs in r.properties.items():
+                    props[k] = list(dict.fromkeys((*props.get(k, ()), *vs)))
+        return out
+
     def children(self, entity_id: str) -> list[str]:
         with self.engine.connect() as conn:
             return list(conn.execute(select(t.entities.c.id).where(t.entities.c.parent_id == entity_id)

@@ -195,6 +195,7 @@ source_records = Table(
     Column("aliases", JSON),  # as last printed; NULL: stored before they were kept
     Column("identifiers", JSON),  # labels, as last printed
     Column("same_as", JSON),  # ids of the same record in another source (a CSL row's OFAC ent_num)
+    Column("properties", JSON),  # FollowTheMoney properties as last printed (birthDate, imoNumber...); NULL: none kept
     Column("first_seen", UTCDateTime),
     Column("last_seen", UTCDateTime),
 )

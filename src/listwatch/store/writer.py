@@ -35,6 +35,7 @@ class RecordState:
     present: bool
     aliases: tuple[str, ...] | None = None  # None: stored before printed fields were kept
     identifiers: tuple[Identifier, ...] | None = None
+    properties: dict[str, tuple[str, ...]] | None = None  # FtM properties as last printed (None: none kept)
 
 
 def identifiers_json(ids: Iterable[Identifier]) -> list[list[str]]:
@@ -93,7 +94,9 @@ class Writer:
     def records(self, source: str) -> dict[str, RecordState]:
         return {r.source_id: RecordState(r.source_id, r.entity_id, r.digest, r.name, tuple(r.list_ids), r.present,
                                          None if r.aliases is None else tuple(r.aliases),
-                                         _identifiers(r.identifiers, r.source_id))
+                                         _identifiers(r.identifiers, r.source_id),
+                                         None if r.properties is None else
+                                         {k: tuple(v) for k, v in r.properties.items()})
                 for r in self.conn.execute(select(t.source_records).where(t.source_records.c.source == source))}
 
     def previous_day(self, source: str) -> dt.date | None:
@@ -157,10 +160,11 @@ class Writer:
                 self.conn.execute(insert(table), rows)
 
     def update_records(self, rows: list[dict[str, Any]]) -> None:
-        """Rows of ``{sid, digest, new_name, new_lists, new_aliases, new_ids, now_present, version, seen}``."""
+        """Rows of ``{sid, digest, new_name, new_lists, new_aliases, new_ids, new_props, now_present, version,
+        seen}``."""
         if rows:
             self.conn.execute(update(t.source_records).where(t.source_records.c.source_id == bindparam("sid")).values(
                 digest=bindparam("digest"), name=bindparam("new_name"), list_ids=bindparam("new_lists"),
-                aliases=bindparam("new_aliases"), identifiers=bindparam("new_ids"),
+                aliases=bindparam("new_aliases"), identifiers=bindparam("new_ids"), properties=bindparam("new_props"),
                 present=bindparam("now_present"), last_version=bindparam("version"),
                 last_seen=bindparam("seen")), rows)

@@ -1,0 +1,33 @@
+"""The FollowTheMoney properties OFAC prints in its remarks and columns are kept, cleaned by the library."""
+
+from __future__ import annotations
+
+from listwatch.ingest.ofac_csv import main_record
+from listwatch.ingest.props import clean_properties, ofac_dates
+
+
+def test_ofac_dates_become_iso_prefixes() -> None:
+    assert ofac_dates("10 Dec 1948") == ["1948-12-10"]
+    assert ofac_dates("circa 1960 to 1962") == ["1960", "1962"]
+    assert ofac_dates("Dec 1948") == ["1948-12"]
+
+
+def test_an_sdn_row_keeps_birth_date_nationality_imo_and_vessel_columns() -> None:
+    person = main_record(["36", "EXAMPLE, Ivan", "individual", "[SDGT]", "Director", "", "", "", "", "", "",
+                          "DOB 10 Dec 1948; alt. DOB 1946; POB Giza, Egypt; nationality Iran; Gender Male; "
+                          "Website www.example.ir."], "sdn.csv: line 1", "ofac-sdn",
+                         addresses=["Ibex House, London, United Kingdom"])
+    assert person.properties == {
+        "address": ("Ibex House, London, United Kingdom",), "birthDate": ("1948-12-10", "1946"),
+        "birthPlace": ("Giza, Egypt",), "gender": ("male",), "nationality": ("ir",), "position": ("Director",),
+        "website": ("http://www.example.ir/",)}
+    vessel = main_record(["7", "SEA EXAMPLE", "vessel", "[IRAN]", "", "9HA1234", "Crude Oil Tanker", "150,000", "",
+                          "Panama", "", "Vessel Registration Identification IMO 9176187."], "sdn.csv: line 2",
+                         "ofac-sdn")
+    assert vessel.properties["imoNumber"] == ("IMO9176187",) and vessel.properties["flag"] == ("pa",)
+    assert vessel.properties["callSign"] == ("9HA1234",)
+
+
+def test_what_the_export_schema_cannot_read_is_left_out() -> None:
+    got = clean_properties("Organization", {"birthDate": ["1970"], "country": ["Atlantis"], "website": ["x.example"]})
+    assert got == {"website": ("http://x.example/",)}  # a company has no birth date; no country is called Atlantis
