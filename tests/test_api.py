@@ -24,13 +24,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+DATABASES: dict[str, str] = {}  # server base URL -> its store's URL
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("api")
     port = _free_port()
-    env = {**os.environ, "LISTWATCH_DATABASE_URL": database(request.param, tmp, "api"),
+    db = database(request.param, tmp, "api")
+    env = {**os.environ, "LISTWATCH_DATABASE_URL": db,
            "LISTWATCH_ADMIN_KEYS": f"sha256:{__import__('hashlib').sha256(ADMIN.encode()).hexdigest()}",
-           "LISTWATCH_MAX_BODY": str(2 * 1024 * 1024)}
+           "LISTWATCH_MAX_BODY": str(2 * 1024 * 1024),
+           # loopback test receivers, which may keep a delivery open for a while
+           "LISTWATCH_WEBHOOKS_ALLOW_PRIVATE": "1", "LISTWATCH_WEBHOOKS_BACKOFF": "1", "LISTWATCH_WEBHOOKS_TIMEOUT": "90"}
     env.pop("LISTWATCH_READ_KEYS", None)
     proc = subprocess.Popen([sys.executable, "-m", "listwatch", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=(tmp / "server.log").open("w"))
@@ -49,6 +55,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         if httpx.get(f"{base}/readyz", timeout=30).status_code != 503:
             break
         time.sleep(0.2)
+    DATABASES[base] = db
     yield base
     proc.terminate()
     proc.wait(timeout=10)

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from unittest.mock import ANY
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from listwatch import webhooks
 from listwatch.api.app import create_app
 from listwatch.api.limits import Shed
+from listwatch.store import outbox
+from listwatch.store.db import open_store
 from tests.conftest import Cli
-from tests.test_api import ADMIN
+from tests.test_api import ADMIN, DATABASES
 from tests.test_api import server as server  # noqa: PLC0414 - the real server process, on each backend
 
 QUERIES = ["Xiaomi", "Huawei Technologies", "SMIC", "Hikvision", "China Mobile", "Luokung", "DJI", "Acme Widgets"]
@@ -68,6 +74,67 @@ def test_an_ingest_under_screening_load_loses_no_request(server: str, shared: Pa
         time.sleep(0.5)
     else:
         pytest.fail("the index with the ingested records was never swapped in")
+
+
+class HeldReceiver:
+    """A loopback webhook receiver that keeps every request open until ``release`` is set."""
+
+    def __init__(self) -> None:
+        self.arrived, self.release = threading.Event(), threading.Event()
+        self.answered: list[str] = []  # delivery ids, as each request is answered
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers["content-length"]))
+                outer.arrived.set()
+                outer.release.wait(60)
+                outer.answered.append(self.headers["x-listwatch-delivery"])
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+def test_a_slow_webhook_receiver_delays_neither_healthz_nor_an_ingest(server: str, monkeypatch: pytest.MonkeyPatch
+                                                                       ) -> None:
+    monkeypatch.setenv("LISTWATCH_WEBHOOKS_ALLOW_PRIVATE", "1")
+    st = open_store(DATABASES[server])
+    receiver = HeldReceiver()
+    hook = webhooks.add(st, receiver.url)
+
+    def post(*names: str) -> httpx.Response:
+        body = "".join(json.dumps({"id": n.split()[0].lower(), "schema": "Company", "datasets": ["us_ofac_sdn"],
+                                   "properties": {"name": [n], "topics": ["sanction"]}}) + "\n" for n in names)
+        return httpx.post(f"{server}/v1/ingest", params={"format": "ftm", "filename": "slowhook.ftm.json"},
+                          content=body.encode(), headers={"X-API-Key": ADMIN}, timeout=120)
+
+    try:
+        first = post("Slowhook Alpha Ltd")
+        assert first.status_code == 200, first.text
+        assert first.json()["webhooks"] == {str(hook.id): ANY}  # queued, not sent during the request
+        assert receiver.arrived.wait(60), "the server's worker never delivered"
+        # the worker is now inside the receiver, which holds the delivery open
+        assert httpx.get(f"{server}/healthz", timeout=30).json() == {"status": "ok"}
+        second = post("Slowhook Alpha Ltd", "Slowhook Beta Ltd")
+        assert second.status_code == 200, second.text
+        # both answered while the receiver still holds the first delivery: no attempt has ended yet
+        assert receiver.answered == [] and webhooks.log(st, hook.id) == []
+    finally:
+        receiver.release.set()
+    queued = {first.json()["webhooks"][str(hook.id)], second.json()["webhooks"][str(hook.id)]}
+    deadline = time.monotonic() + 90
+    while not queued <= {e.delivery_id for e in outbox.entries(st.engine, "delivered")}:
+        assert time.monotonic() < deadline, outbox.entries(st.engine)
+        time.sleep(0.2)
+    webhooks.remove(st, hook.id)
+    receiver.httpd.shutdown()
 
 
 def test_shedding_answers_503_with_retry_after_beyond_the_queue_depth() -> None:

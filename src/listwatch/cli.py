@@ -517,7 +517,7 @@ def ingest_cmd(
 
     `listwatch ingest rollback SOURCE --to VERSION` brings a source back to an earlier version.
     """
-    from listwatch import report, webhooks
+    from listwatch import report
     from listwatch.ingest import ingest
     from listwatch.ingest.rollback import rollback
 
@@ -531,12 +531,13 @@ def ingest_cmd(
         raise UsageProblem("--to goes with 'listwatch ingest rollback SOURCE --to VERSION'")
     else:
         results = ingest(st, fmt, paths, day, allow_shrink=allow_shrink)
-    delivered = webhooks.notify(st, results)
+    queued = st.queued_deliveries()  # sent later: by `listwatch serve` or `listwatch webhooks deliver`
     if as_json:
-        emit_json(report.ingest_json(results, delivered))
+        emit_json(report.ingest_json(results, queued))
         return
-    for hook_id, ok in delivered.items():
-        out.print(f"webhook {hook_id}: " + ("delivered" if ok else "delivery failed after retries (see webhooks log)"))
+    for hook_id, delivery in queued.items():
+        out.print(f"webhook {hook_id}: delivery {delivery} queued (sent by listwatch serve or "
+                  "listwatch webhooks deliver)")
     if len(results) > 20:  # a history replay
         changed = [r for r in results if r.version is not None]
         out.print(f"{results[0].source}: {len(changed):,} versions replayed: {sum(r.added for r in changed):,} "
@@ -664,62 +665,6 @@ def examples_cmd(directory: Annotated[Path, typer.Argument(help="Where to write 
         print(f"wrote {target}")
 
 
-@hooks_app.command("add")
-@friendly
-def webhooks_add(url: str, list_id: Annotated[str | None, typer.Option("--list", help="Only this list.")] = None,
-                 ) -> None:
-    """Subscribe URL to the changes of every list (or --list L); prints the signing secret once."""
-    from listwatch import webhooks
-
-    try:
-        hook = webhooks.add(store(), url, list_id)
-    except ValueError as exc:
-        raise UsageProblem(str(exc)) from None
-    print(f"webhook {hook.id}: {hook.url} ({hook.list_id or 'all lists'})")
-    print(f"secret (keep it; verify X-Listwatch-Signature = sha256=HMAC-SHA256(secret, body)): {hook.secret}")
-
-
-@hooks_app.command("list")
-@friendly
-def webhooks_list(as_json: AsJson = False) -> None:
-    """The active webhooks."""
-    from listwatch import webhooks
-
-    hooks = [{"id": h.id, "url": h.url, "list": h.list_id} for h in webhooks.subscriptions(store())]
-    if as_json:
-        emit_json({"webhooks": hooks})
-        return
-    for h in hooks:
-        print(f"{h['id']}\t{h['url']}\t{h['list'] or 'all lists'}")
-
-
-@hooks_app.command("remove")
-@friendly
-def webhooks_remove(webhook_id: int) -> None:
-    """Stop delivering to a webhook (its delivery log is kept)."""
-    from listwatch import webhooks
-
-    if not webhooks.remove(store(), webhook_id):
-        raise UsageProblem(f"no webhook {webhook_id}")
-    print(f"webhook {webhook_id} removed")
-
-
-@hooks_app.command("log")
-@friendly
-def webhooks_log(webhook_id: Annotated[int | None, typer.Argument()] = None, as_json: AsJson = False) -> None:
-    """The delivery log, newest first."""
-    from listwatch import webhooks
-
-    rows = [{"webhook": d.webhook_id, "attempt": d.attempt, "at": d.at.isoformat(), "events": d.events,
-             "status": d.status, "error": d.error} for d in webhooks.log(store(), webhook_id)]
-    if as_json:
-        emit_json({"deliveries": rows})
-        return
-    for r in rows:
-        print(f"{r['at']}\twebhook {r['webhook']}\tattempt {r['attempt']}\t{r['events']} events\t"
-              f"{r['status'] or '-'}\t{r['error'] or 'ok'}")
-
-
 @data_app.command("check")
 @friendly
 def data_check(path: Annotated[Path | None, typer.Option(help="Dataset directory (default: bundled).")] = None,
@@ -773,6 +718,9 @@ def update_cmd(
         emit_json(results)
     if any(r["outcome"] == "failed" for r in results["results"]):
         raise typer.Exit(1)
+
+
+from listwatch import cli_webhooks  # noqa: E402, F401 - registers the `webhooks` commands on hooks_app
 
 
 def main() -> None:  # pragma: no cover - console entry

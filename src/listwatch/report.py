@@ -184,6 +184,7 @@ def lists_json(lists: list[ListDef], entity_counts: dict[str, int] | None = None
                       for x in lists]}
 
 
-def ingest_json(results: list[IngestResult], delivered: dict[int, bool]) -> dict[str, Any]:
+def ingest_json(results: list[IngestResult], queued: dict[int, str]) -> dict[str, Any]:
+    """The versions applied, and under ``webhooks`` the deliveries queued: webhook id -> delivery id."""
     return {"results": [{**dataclasses.asdict(r), "recorded_at": _ts(r.recorded_at)} for r in results],
-            "webhooks": {str(k): v for k, v in delivered.items()}}
+            "webhooks": {str(k): v for k, v in queued.items()}}

@@ -1,12 +1,17 @@
-"""Webhooks: after an ingest changes a list, POST the changes to every subscriber of that list.
+"""Webhooks: after a change to a list, POST the change to every subscriber of that list - from an outbox.
 
-The body is the ``changes`` JSON (as ``listwatch changes --json``) of the events that ingest
-recorded. It is signed: ``X-Listwatch-Signature: sha256=<hex HMAC-SHA256 of the body with the
-webhook's secret>``; each delivery also carries ``X-Listwatch-Delivery`` (an id, the same on every
-retry), ``X-Listwatch-Timestamp`` and ``X-Listwatch-Signature-V2``, which signs both with the body
-(:func:`sign_v2`). A delivery that fails (no answer, or a non-2xx status) is retried with
-exponential backoff (``RETRIES`` attempts, ``BACKOFF`` seconds doubling); every attempt is logged
-in ``webhook_deliveries``.
+A change (an ingest, an update, a rollback, a re-seed) queues one delivery per subscriber in the
+store, in its own transaction (:mod:`listwatch.store.outbox`): nothing is sent on the request or
+command path. :func:`deliver_due` sends what is due - from the worker thread of ``listwatch serve``
+or from ``listwatch webhooks deliver`` (e.g. cron). The body is the ``changes`` JSON (as
+``listwatch changes --json``) of the events the change recorded, with the events it withdrew under
+``retracted``. It is signed: ``X-Listwatch-Signature: sha256=<hex HMAC-SHA256 of the body with the
+webhook's secret>``; each delivery also carries ``X-Listwatch-Delivery`` (its id, the same on every
+attempt, for receivers to de-duplicate), ``X-Listwatch-Timestamp`` and ``X-Listwatch-Signature-V2``,
+which signs both with the body (:func:`sign_v2`). A failed attempt (no answer, or a non-2xx status)
+is tried again after an exponential backoff (``LISTWATCH_WEBHOOKS_BACKOFF`` seconds, doubling, at
+most an hour) until ``LISTWATCH_WEBHOOKS_MAX_ATTEMPTS``; then the delivery stays in the outbox as
+failed, to be sent again with :func:`redeliver`. Every attempt is logged in ``webhook_deliveries``.
 """
 
 from __future__ import annotations
@@ -19,26 +24,20 @@ import json
 import os
 import secrets
 import socket
-import time
-import uuid
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy import insert, select, update
 
-from listwatch.ingest import IngestResult
-from listwatch.model import Event
 from listwatch.report import changes_json
+from listwatch.store import outbox
 from listwatch.store import schema as t
 from listwatch.store.db import Store
 
-__all__ = ["Delivery", "Webhook", "add", "check_url", "deliver", "log", "notify", "remove", "sign", "sign_v2",
-           "subscriptions"]
+__all__ = ["Delivery", "Outcome", "Webhook", "add", "check_url", "deliver_due", "log", "policy", "redeliver",
+           "remove", "sign", "sign_v2", "status", "subscriptions", "undelivered"]
 
-RETRIES = 4
-BACKOFF = 0.5
-TIMEOUT = 5.0
+MAX_DELAY = 3600.0
 
 
 @dataclass(frozen=True)
@@ -51,12 +50,43 @@ class Webhook:
 
 @dataclass(frozen=True)
 class Delivery:
+    """One attempt, as logged."""
+
     webhook_id: int
     attempt: int
     at: dt.datetime
     events: int
     status: int | None
     error: str | None
+    delivery_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt of :func:`deliver_due` did to an outbox entry."""
+
+    entry: int
+    delivery_id: str
+    webhook_id: int
+    attempt: int
+    state: str  # delivered, pending (tried again at next_attempt_at) or failed (no attempts left)
+    status: int | None
+    error: str | None
+    next_attempt_at: dt.datetime | None
+
+
+def policy() -> tuple[float, int]:
+    """(first backoff in seconds, attempts before a delivery is left as failed), from the environment."""
+    backoff = float(os.environ.get("LISTWATCH_WEBHOOKS_BACKOFF", "30"))
+    attempts = int(os.environ.get("LISTWATCH_WEBHOOKS_MAX_ATTEMPTS", "8"))
+    if backoff < 0 or attempts < 1:
+        raise ValueError("LISTWATCH_WEBHOOKS_BACKOFF must be >= 0 and LISTWATCH_WEBHOOKS_MAX_ATTEMPTS >= 1")
+    return backoff, attempts
+
+
+def _timeout() -> float:
+    """Seconds one attempt may take (``LISTWATCH_WEBHOOKS_TIMEOUT``, default 5)."""
+    return float(os.environ.get("LISTWATCH_WEBHOOKS_TIMEOUT", "5"))
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -135,59 +165,85 @@ def log(store: Store, webhook_id: int | None = None, limit: int = 100) -> list[D
     if webhook_id is not None:
         q = q.where(t.deliveries.c.webhook_id == webhook_id)
     with store.engine.connect() as conn:
-        return [Delivery(r.webhook_id, r.attempt, r.at, r.events, r.status, r.error) for r in conn.execute(q)]
+        return [Delivery(r.webhook_id, r.attempt, r.at, r.events, r.status, r.error, r.delivery_id)
+                for r in conn.execute(q)]
 
 
-def _post(hook: Webhook, body: bytes, n_events: int, store: Store, sleep: float) -> bool:
+def _body(store: Store, entry: outbox.Entry) -> str:
+    if entry.body is None:  # built once, on the first attempt; every later attempt sends the same bytes
+        events, gone = store.events_by_key(entry.events, entry.retracted)
+        body = json.dumps(changes_json(store, events, gone), ensure_ascii=False, sort_keys=True)
+        outbox.save_body(store.engine, entry.id, body)
+        return body
+    return entry.body
+
+
+def _attempt(store: Store, hook: Webhook | None, entry: outbox.Entry) -> tuple[int | None, str | None, bytes]:
     import httpx  # noqa: PLC0415 - only a delivery needs it (it is slow to import)
 
-    delivery = uuid.uuid4().hex  # one id for every attempt of this delivery: receivers de-duplicate on it
-    for attempt in range(1, RETRIES + 1):
-        status: int | None = None
-        error: str | None = None
-        stamp = str(int(time.time()))
-        headers = {"content-type": "application/json", "x-listwatch-signature": sign(hook.secret, body),
-                   "x-listwatch-delivery": delivery, "x-listwatch-timestamp": stamp,
-                   "x-listwatch-signature-v2": sign_v2(hook.secret, delivery, stamp, body),
-                   "user-agent": "listwatch-webhooks/1"}
-        try:
-            check_url(hook.url)
-            r = httpx.post(hook.url, content=body, headers=headers, timeout=TIMEOUT)
-            status = r.status_code
-            if not 200 <= status < 300:
-                error = f"HTTP {status}"
-        except ValueError as exc:
-            error = f"refused: {exc}"
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"
-        with store.engine.begin() as conn:
-            conn.execute(insert(t.deliveries).values(
-                webhook_id=hook.id, attempt=attempt, at=dt.datetime.now(dt.UTC), events=n_events, status=status,
-                error=error, body_sha256=hashlib.sha256(body).hexdigest()))
-        if error is None:
-            return True
-        if attempt < RETRIES:
-            time.sleep(sleep * 2 ** (attempt - 1))
-    return False
+    if hook is None:
+        return None, "the webhook was removed", b""
+    body = _body(store, entry).encode()
+    stamp = str(int(dt.datetime.now(dt.UTC).timestamp()))
+    headers = {"content-type": "application/json", "x-listwatch-signature": sign(hook.secret, body),
+               "x-listwatch-delivery": entry.delivery_id, "x-listwatch-timestamp": stamp,
+               "x-listwatch-signature-v2": sign_v2(hook.secret, entry.delivery_id, stamp, body),
+               "user-agent": "listwatch-webhooks/1"}
+    try:
+        check_url(hook.url)
+        status = httpx.post(hook.url, content=body, headers=headers, timeout=_timeout()).status_code
+    except ValueError as exc:
+        return None, f"refused: {exc}", body
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}", body
+    return status, None if 200 <= status < 300 else f"HTTP {status}", body
 
 
-def notify(store: Store, results: list[IngestResult], backoff: float = BACKOFF) -> dict[int, bool]:
-    """Deliver what an ingest changed (the versions that changed something) to the subscribers."""
-    batches = dict.fromkeys((r.source, r.recorded_at) for r in results
-                            if r.version is not None and r.recorded_at is not None)  # a replay: many, one time
-    events = [e for source, at in batches if at is not None
-              for e in store.events_recorded(f"ingest:{source}", at)]
-    return deliver(store, events, backoff) if events else {}
+def deliver_due(store: Store, now: dt.datetime | None = None, limit: int = 100) -> list[Outcome]:
+    """One attempt at each delivery due at ``now`` (default: the time now), oldest first.
 
-
-def deliver(store: Store, events: list[Event], backoff: float = BACKOFF) -> dict[int, bool]:
-    """POST the events to each subscriber whose list they touch; webhook id -> delivered?"""
-    out: dict[int, bool] = {}
-    for hook in subscriptions(store):
-        mine = [e for e in events if hook.list_id in (None, e.list_id)]
-        if not mine:
-            continue
-        doc: dict[str, Any] = changes_json(store, mine)
-        body = json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()
-        out[hook.id] = _post(hook, body, len(mine), store, backoff)
+    A failed attempt schedules the next one ``backoff * 2**(attempts - 1)`` seconds after ``now``
+    (at most an hour), or, at the cap on attempts, leaves the delivery failed (see :func:`policy`).
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    backoff, max_attempts = policy()
+    hooks = {h.id: h for h in subscriptions(store)}
+    out = []
+    for entry in outbox.due(store.engine, now, limit):
+        # held for longer than an attempt can take; if this sender dies, another may take it after that
+        if not outbox.claim(store.engine, entry, now + dt.timedelta(seconds=_timeout() + 60)):
+            continue  # another sender took it
+        hook = hooks.get(entry.webhook_id)
+        status, error, body = _attempt(store, hook, entry)
+        n = entry.attempts + 1
+        state = "delivered" if error is None else "failed" if hook is None or n >= max_attempts else "pending"
+        next_at = now + dt.timedelta(seconds=min(backoff * 2 ** (n - 1), MAX_DELAY)) if state == "pending" else None
+        outbox.settle(store.engine, entry, {
+            "at": dt.datetime.now(dt.UTC), "events": len(entry.events) + len(entry.retracted), "status": status,
+            "error": error, "body_sha256": hashlib.sha256(body).hexdigest()}, state, next_at)
+        out.append(Outcome(entry.id, entry.delivery_id, entry.webhook_id, n, state, status, error, next_at))
     return out
+
+
+def redeliver(store: Store, entry_id: int | None = None, failed: bool = False,
+              now: dt.datetime | None = None) -> list[Outcome]:
+    """Queue a delivery again (``entry_id``, whatever its state) or every failed one, with a fresh count of
+    attempts and the same delivery id, then try what is due once. ValueError if there is nothing to queue."""
+    now = now or dt.datetime.now(dt.UTC)
+    ids = outbox.requeue(store.engine, now, entry_id, failed)
+    if entry_id is not None and not ids:
+        raise ValueError(f"no webhook delivery {entry_id}")
+    return deliver_due(store, now)
+
+
+def status(store: Store) -> dict[int, dict[str, int]]:
+    """Webhook id -> {pending, delivered, failed: number of deliveries}."""
+    counts = outbox.counts(store.engine)
+    return {h: {s: counts.get(h, {}).get(s, 0) for s in ("pending", "delivered", "failed")}
+            for h in sorted({*counts, *(w.id for w in subscriptions(store))})}
+
+
+def undelivered(store: Store, limit: int = 100) -> list[outbox.Entry]:
+    """The outbox entries still pending or left failed, newest first."""
+    return sorted(outbox.entries(store.engine, "pending", limit) + outbox.entries(store.engine, "failed", limit),
+                  key=lambda e: -e.id)[:limit]

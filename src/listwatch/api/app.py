@@ -45,7 +45,7 @@ from listwatch.dataset import DatasetError
 from listwatch.dates import DateInputError, parse_day, parse_record_time
 from listwatch.evidence import evidence, listwatch_version, with_evidence
 from listwatch.freshness import freshness
-from listwatch.ingest import FORMATS, IngestError, ShrinkRefused, ingest
+from listwatch.ingest import FORMATS, IngestError, IngestResult, ShrinkRefused, ingest
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.resolve import Ambiguous, NotFound, resolve
 from listwatch.screen import DEFAULT_THRESHOLD, INDEX, MAX_QUERY, ScreenError, ScreenFilter, screen, screen_index
@@ -98,9 +98,11 @@ def _ts(value: str | None, name: str) -> dt.datetime | None:
 
 def create_app(url: str | None = None) -> FastAPI:
     store_box: dict[str, Store] = {}
+    opening = threading.Lock()
     max_body = int(os.environ.get("LISTWATCH_MAX_BODY", str(20 * 1024 * 1024)))
     keys = Keys.from_env()
 
+    poll = float(os.environ.get("LISTWATCH_WEBHOOKS_POLL", "5"))
     every = os.environ.get("LISTWATCH_UPDATE_EVERY")
     interval = parse_interval(every) if every else None
 
@@ -111,12 +113,16 @@ def create_app(url: str | None = None) -> FastAPI:
         bases = parse_from([v for v in os.environ.get("LISTWATCH_UPDATE_FROM", "").split(",") if v.strip()])
         prewarm()  # /readyz answers "not ready" until the first index is there
         scheduler = Scheduler(lambda: update(store(), bases=bases), interval) if interval else None
-        app.state.scheduler = scheduler
-        if scheduler:
-            scheduler.start()
+        # the webhook outbox's sender: every LISTWATCH_WEBHOOKS_POLL seconds, and at once after an ingest here
+        deliverer = Scheduler(lambda: webhooks.deliver_due(store()), poll, "webhook delivery") if poll > 0 else None
+        app.state.scheduler, app.state.deliverer = scheduler, deliverer
+        for job in (scheduler, deliverer):
+            if job:
+                job.start()
         yield
-        if scheduler:
-            scheduler.stop()
+        for job in (scheduler, deliverer):
+            if job:
+                job.stop()
 
     app = FastAPI(title="listwatch", version=listwatch_version(), docs_url=None, redoc_url=None,
                   lifespan=lifespan, description=(
@@ -128,10 +134,11 @@ def create_app(url: str | None = None) -> FastAPI:
     mount_docs(app)
 
     def store() -> Store:
-        if "s" not in store_box:
-            st = open_store(url)
-            st.serve_stale = True  # after an ingest, answer with the old index while the new one is built
-            store_box["s"] = st
+        with opening:  # the prewarm and webhook threads may ask at the same time as the first request
+            if "s" not in store_box:
+                st = open_store(url)
+                st.serve_stale = True  # after an ingest, answer with the old index while the new one is built
+                store_box["s"] = st
         return store_box["s"]
 
     def prewarm() -> None:
@@ -411,11 +418,17 @@ def create_app(url: str | None = None) -> FastAPI:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / name
             path.write_bytes(raw)
-            results = await run_in_threadpool(ingest, store(), format, [path], day, allow_shrink=allow_shrink)
-        store_box["s"].forget()
+            st = store()
+
+            def run() -> tuple[list[IngestResult], dict[int, str]]:
+                return ingest(st, format, [path], day, allow_shrink=allow_shrink), st.queued_deliveries()
+
+            results, queued = await run_in_threadpool(run)
+        st.forget()
         prewarm()  # the new index is built once, off the request path, and swapped in
-        delivered = await run_in_threadpool(webhooks.notify, store(), results)
-        return report.ingest_json(results, delivered)
+        if queued and app.state.deliverer:
+            app.state.deliverer.wake()  # sent by the worker thread: this request does not wait for receivers
+        return report.ingest_json(results, queued)
 
     app.include_router(web_router(store, max_body, keys))
     return app

@@ -103,7 +103,8 @@ class PortfolioAnswer(Evidenced):
 
 class IngestAnswer(Answer):
     results: Rows
-    webhooks: dict[str, bool]
+    webhooks: dict[str, str] = Field(description="webhook id -> id of the delivery queued for it (sent by the "
+                                     "server's webhook worker, not during this request)")
 
 
 _FILE = {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}

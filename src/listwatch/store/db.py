@@ -37,6 +37,7 @@ from listwatch.model import (
     Name,
     Source,
 )
+from listwatch.store import outbox
 from listwatch.store import schema as t
 from listwatch.store.writer import Writer
 
@@ -244,13 +245,20 @@ class Store:
             with self.engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": INGEST_LOCK})
-                self._writing.writer = Writer(conn)
+                self._writing.writer = w = Writer(conn)
                 try:
-                    yield self._writing.writer
+                    yield w
                 finally:
                     self._writing.writer = None
+                # in the same transaction: a change that is rolled back queues no webhook delivery
+                self._writing.queued = outbox.enqueue(conn, w.recorded, [], dt.datetime.now(dt.UTC))
         finally:
             self.forget()
+
+    def queued_deliveries(self) -> dict[int, str]:
+        """Webhook id -> delivery id queued by this thread's last committed writer (or seed)."""
+        queued: dict[int, str] = getattr(self._writing, "queued", {})
+        return queued
 
     def forget(self) -> None:
         """Drop cached entities and the data version (after a write, e.g. an ingest)."""
@@ -284,7 +292,7 @@ class Store:
                 return (0, 0)
             self._upsert_reference(conn, ds)
             have = {r.key: r for r in conn.execute(
-                select(t.events.c.key, t.events.c.origin).where(t.events.c.origin == BUNDLED))}
+                select(t.events.c.key, t.events.c.origin, t.events.c.list_id).where(t.events.c.origin == BUNDLED))}
             first = latest is None
             new = [_event_row(ev if first else replace(ev, recorded_at=max(ev.recorded_at, now)), BUNDLED)
                    for ev in ds.events if ev.key not in have]
@@ -297,6 +305,8 @@ class Store:
                 conn.execute(insert(t.retractions), [
                     {"event_key": k, "recorded_at": now, "reason": f"no longer in bundled dataset {ds.digest[:12]}"}
                     for k in gone])
+            self._writing.queued = outbox.enqueue(conn, [(r["key"], r["list_id"]) for r in new],
+                                                  [(k, have[k].list_id) for k in gone], now)
             conn.execute(insert(t.dataset_versions).values(digest=ds.digest, seeded_at=now,
                                                            events_added=len(new), events_retracted=len(gone)))
         self.forget()
@@ -483,6 +493,22 @@ class Store:
             rows = conn.execute(select(t.events).where(t.events.c.origin == origin)
                                 .where(t.events.c.recorded_at == at).order_by(t.events.c.id))
             return [self._event(r) for r in rows]
+
+    def events_by_key(self, keys: Sequence[str], retracted: Sequence[str] = ()
+                      ) -> tuple[list[Event], list[tuple[Event, dt.datetime, str]]]:
+        """The events with ``keys`` (as recorded, in that order), and the withdrawals of ``retracted``."""
+        found: dict[str, Event] = {}
+        gone: list[tuple[Event, dt.datetime, str]] = []
+        with self.engine.connect() as conn:
+            for i in range(0, len(keys), 500):
+                found.update((r.key, self._event(r)) for r in conn.execute(
+                    select(t.events).where(t.events.c.key.in_(keys[i:i + 500]))))
+            for i in range(0, len(retracted), 500):
+                gone += [(self._event(r), r.retracted_at, r.reason) for r in conn.execute(
+                    select(t.events, t.retractions.c.recorded_at.label("retracted_at"), t.retractions.c.reason)
+                    .join(t.retractions, t.retractions.c.event_key == t.events.c.key)
+                    .where(t.events.c.key.in_(retracted[i:i + 500])).order_by(t.retractions.c.id))]
+        return [found[k] for k in keys if k in found], gone
 
     def lookup(self, query: str) -> tuple[list[str], list[str]]:
         """(ids by entity id or identifier, ids by a name or alias equal to the query after normalising)."""

@@ -233,7 +233,25 @@ deliveries = Table(
     Column("status", Integer),  # HTTP status, None when the request failed
     Column("error", Text),
     Column("body_sha256", String(64), nullable=False),
+    Column("delivery_id", String(32)),  # the outbox entry attempted (None: logged before the outbox)
 )
+
+outbox = Table(
+    "webhook_outbox", metadata,  # deliveries to send, queued in the transaction of the change (webhooks.py)
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("delivery_id", String(32), nullable=False, unique=True),  # X-Listwatch-Delivery, the same on each try
+    Column("webhook_id", Integer, ForeignKey("webhooks.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("events", JSON, nullable=False),  # keys of the events recorded by the change
+    Column("retracted", JSON, nullable=False),  # keys of the events it withdrew
+    Column("body", Text),  # the signed JSON, built on the first attempt and then sent unchanged
+    Column("state", String(10), nullable=False),  # pending, delivered, failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("delivered_at", UTCDateTime),
+)
+Index("ix_webhook_outbox_due", outbox.c.state, outbox.c.next_attempt_at)
 
 source_updates = Table(
     "source_updates", metadata,

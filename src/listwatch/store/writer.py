@@ -63,6 +63,7 @@ class Writer:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.recorded: list[tuple[str, str]] = []  # (key, list id) of the events inserted: the webhook outbox's
 
     def latest_digest(self, source: str) -> str | None:
         return self.conn.execute(select(t.source_versions.c.content_hash).where(t.source_versions.c.source == source)
@@ -158,6 +159,7 @@ class Writer:
                             (t.events, events)):
             if rows:
                 self.conn.execute(insert(table), rows)
+        self.recorded += [(e["key"], e["list_id"]) for e in events]
 
     def update_records(self, rows: list[dict[str, Any]]) -> None:
         """Rows of ``{sid, digest, new_name, new_lists, new_aliases, new_ids, new_props, now_present, version,

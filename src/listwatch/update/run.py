@@ -6,8 +6,8 @@ the companions are fetched, the files are written under their official names int
 directory, and :func:`listwatch.ingest.ingest` applies them - the same path as ``listwatch
 ingest``: a new version with its change events, or a refusal that leaves the old data intact.
 A failure of one source (download or ingest) is recorded with its error and the others go on.
-After any change the webhook subscribers are told (as after ``listwatch ingest``) and the persisted
-indexes (screening, resolver) are rebuilt here, not on the next request.
+A change queues its webhook deliveries in its own transaction (as ``listwatch ingest`` does), and the
+persisted indexes (screening, resolver) are rebuilt here, not on the next request.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from listwatch import webhooks
 from listwatch.indexes import build_index
 from listwatch.ingest import IngestError, IngestResult, ingest
 from listwatch.store.db import Store
@@ -161,8 +160,6 @@ def update(store: Store, only: Sequence[str] = (), bases: dict[str, str] | None 
                 applied.append(result)
             save_state(store, state)
             outcomes.append(outcome)
-    if applied:
-        webhooks.notify(store, applied)  # subscribers hear of an update as of any other ingest
     if rebuild and any(o.outcome == "updated" for o in outcomes):
         build_index(store)  # the persisted indexes of the new data version, so no request waits for them
     return outcomes

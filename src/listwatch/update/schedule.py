@@ -32,26 +32,33 @@ def parse_interval(text: str) -> float:
 class Scheduler:
     """Calls ``job`` now and then every ``every`` seconds until :meth:`stop`."""
 
-    def __init__(self, job: Callable[[], object], every: float) -> None:
-        self.job, self.every = job, every
+    def __init__(self, job: Callable[[], object], every: float, name: str = "update") -> None:
+        self.job, self.every, self.name = job, every, name
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="listwatch-update", daemon=True)
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=f"listwatch-{name}", daemon=True)
         self.runs = 0
         self.ran = threading.Event()  # set after each run (for whoever waits on the first one)
 
     def start(self) -> None:
         self._thread.start()
 
+    def wake(self) -> None:
+        """Run the job now rather than at the end of the interval (e.g. deliveries were just queued)."""
+        self._wake.set()
+
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            self._wake.clear()  # a wake() during the run below makes the next run start at once
             try:
                 self.job()
             except Exception:  # the thread must survive anything one run does
-                log.exception("scheduled update failed")
+                log.exception("scheduled %s failed", self.name)
             self.runs += 1
             self.ran.set()
-            self._stop.wait(self.every)
+            self._wake.wait(self.every)

@@ -1,0 +1,135 @@
+"""``listwatch webhooks ...``: subscribe, inspect the outbox, and send what is due (e.g. from cron)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from listwatch.cli import AsJson, UsageProblem, emit_json, friendly, hooks_app, store
+
+if TYPE_CHECKING:
+    from listwatch.webhooks import Outcome
+
+__all__ = ["webhooks_add", "webhooks_deliver", "webhooks_list", "webhooks_log", "webhooks_redeliver",
+           "webhooks_remove", "webhooks_status"]
+
+
+@hooks_app.command("add")
+@friendly
+def webhooks_add(url: str, list_id: Annotated[str | None, typer.Option("--list", help="Only this list.")] = None,
+                 ) -> None:
+    """Subscribe URL to the changes of every list (or --list L); prints the signing secret once."""
+    from listwatch import webhooks  # noqa: PLC0415 - the database layer, only when used
+
+    try:
+        hook = webhooks.add(store(), url, list_id)
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from None
+    print(f"webhook {hook.id}: {hook.url} ({hook.list_id or 'all lists'})")
+    print(f"secret (keep it; verify X-Listwatch-Signature = sha256=HMAC-SHA256(secret, body)): {hook.secret}")
+
+
+@hooks_app.command("list")
+@friendly
+def webhooks_list(as_json: AsJson = False) -> None:
+    """The active webhooks, each with its deliveries pending, delivered and failed."""
+    from listwatch import webhooks  # noqa: PLC0415 - the database layer, only when used
+
+    st = store()
+    counts = webhooks.status(st)
+    hooks = [{"id": h.id, "url": h.url, "list": h.list_id, **counts.get(h.id, {})}
+             for h in webhooks.subscriptions(st)]
+    if as_json:
+        emit_json({"webhooks": hooks})
+        return
+    for h in hooks:
+        print(f"{h['id']}\t{h['url']}\t{h['list'] or 'all lists'}\t{h['pending']} pending\t"
+              f"{h['delivered']} delivered\t{h['failed']} failed")
+
+
+@hooks_app.command("status")
+@friendly
+def webhooks_status(as_json: AsJson = False) -> None:
+    """The outbox: deliveries not yet delivered (pending or failed), newest first, with their ids."""
+    from listwatch import webhooks  # noqa: PLC0415 - the database layer, only when used
+
+    rows = [{"id": e.id, "delivery": e.delivery_id, "webhook": e.webhook_id, "state": e.state,
+             "attempts": e.attempts, "next_attempt_at": e.next_attempt_at.isoformat() if e.state == "pending" else None,
+             "error": e.last_error} for e in webhooks.undelivered(store())]
+    if as_json:
+        emit_json({"deliveries": rows})
+        return
+    print(f"{sum(r['state'] == 'pending' for r in rows)} pending, {sum(r['state'] == 'failed' for r in rows)} failed")
+    for r in rows:
+        print(f"{r['id']}\twebhook {r['webhook']}\t{r['state']}\t{r['attempts']} attempts\t"
+              f"{r['next_attempt_at'] or '-'}\t{r['error'] or ''}")
+
+
+def _print_outcomes(outcomes: list[Outcome], as_json: bool) -> None:
+    if as_json:
+        emit_json({"attempts": [{"id": o.entry, "delivery": o.delivery_id, "webhook": o.webhook_id,
+                                 "attempt": o.attempt, "state": o.state, "status": o.status, "error": o.error,
+                                 "next_attempt_at": o.next_attempt_at.isoformat() if o.next_attempt_at else None}
+                                for o in outcomes]})
+        return
+    for o in outcomes:
+        then = f", next attempt at {o.next_attempt_at.isoformat()}" if o.next_attempt_at else ""
+        print(f"delivery {o.entry} (webhook {o.webhook_id}) attempt {o.attempt}: {o.state}"
+              f"{' - ' + o.error if o.error else ''}{then}")
+    if not outcomes:
+        print("nothing due")
+
+
+@hooks_app.command("deliver")
+@friendly
+def webhooks_deliver(as_json: AsJson = False) -> None:
+    """Try each delivery that is due once (for deployments without `listwatch serve`, e.g. from cron)."""
+    from listwatch import webhooks  # noqa: PLC0415 - the database layer, only when used
+
+    _print_outcomes(webhooks.deliver_due(store()), as_json)
+
+
+@hooks_app.command("redeliver")
+@friendly
+def webhooks_redeliver(
+    entry: Annotated[int | None, typer.Option("--id", help="This delivery (an id from `webhooks status`).")] = None,
+    failed: Annotated[bool, typer.Option("--failed", help="Every failed delivery.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Send a delivery again with a fresh count of attempts and the same delivery id, then try what is due."""
+    from listwatch import webhooks  # noqa: PLC0415 - the database layer, only when used
+
+    if (entry is None) == (not failed):
+        raise UsageProblem("say which: --id ID or --failed")
+    try:
+        _print_outcomes(webhooks.redeliver(store(), entry, failed), as_json)
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+@hooks_app.command("remove")
+@friendly
+def webhooks_remove(webhook_id: int) -> None:
+    """Stop delivering to a webhook (its delivery log is kept)."""
+    from listwatch import webhooks  # noqa: PLC0415 - the database layer, only when used
+
+    if not webhooks.remove(store(), webhook_id):
+        raise UsageProblem(f"no webhook {webhook_id}")
+    print(f"webhook {webhook_id} removed")
+
+
+@hooks_app.command("log")
+@friendly
+def webhooks_log(webhook_id: Annotated[int | None, typer.Argument()] = None, as_json: AsJson = False) -> None:
+    """The delivery log (every attempt), newest first."""
+    from listwatch import webhooks  # noqa: PLC0415 - the database layer, only when used
+
+    rows = [{"webhook": d.webhook_id, "delivery": d.delivery_id, "attempt": d.attempt, "at": d.at.isoformat(),
+             "events": d.events, "status": d.status, "error": d.error} for d in webhooks.log(store(), webhook_id)]
+    if as_json:
+        emit_json({"deliveries": rows})
+        return
+    for r in rows:
+        print(f"{r['at']}\twebhook {r['webhook']}\tattempt {r['attempt']}\t{r['events']} events\t"
+              f"{r['status'] or '-'}\t{r['error'] or 'ok'}")
