@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -40,12 +41,8 @@ def webhooks_list(as_json: AsJson = False) -> None:
     counts = webhooks.status(st)
     hooks = [{"id": h.id, "url": h.url, "list": h.list_id, **counts.get(h.id, {})}
              for h in webhooks.subscriptions(st)]
-    if as_json:
-        emit_json({"webhooks": hooks})
-        return
-    for h in hooks:
-        print(f"{h['id']}\t{h['url']}\t{h['list'] or 'all lists'}\t{h['pending']} pending\t"
-              f"{h['delivered']} delivered\t{h['failed']} failed")
+    _show("webhooks", hooks, as_json, lambda h: f"{h['id']}\t{h['url']}\t{h['list'] or 'all lists'}\t"
+          f"{h['pending']} pending\t{h['delivered']} delivered\t{h['failed']} failed")
 
 
 @hooks_app.command("status")
@@ -57,13 +54,19 @@ def webhooks_status(as_json: AsJson = False) -> None:
     rows = [{"id": e.id, "delivery": e.delivery_id, "webhook": e.webhook_id, "state": e.state,
              "attempts": e.attempts, "next_attempt_at": e.next_attempt_at.isoformat() if e.state == "pending" else None,
              "error": e.last_error} for e in webhooks.undelivered(store())]
+    if not as_json:
+        print(f"{sum(r['state'] == 'pending' for r in rows)} pending, "
+              f"{sum(r['state'] == 'failed' for r in rows)} failed")
+    _show("deliveries", rows, as_json, lambda r: f"{r['id']}\twebhook {r['webhook']}\t{r['state']}\t"
+          f"{r['attempts']} attempts\t{r['next_attempt_at'] or '-'}\t{r['error'] or ''}")
+
+
+def _show(key: str, rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], str]) -> None:
     if as_json:
-        emit_json({"deliveries": rows})
+        emit_json({key: rows})
         return
-    print(f"{sum(r['state'] == 'pending' for r in rows)} pending, {sum(r['state'] == 'failed' for r in rows)} failed")
     for r in rows:
-        print(f"{r['id']}\twebhook {r['webhook']}\t{r['state']}\t{r['attempts']} attempts\t"
-              f"{r['next_attempt_at'] or '-'}\t{r['error'] or ''}")
+        print(line(r))
 
 
 def _print_outcomes(outcomes: list[Outcome], as_json: bool) -> None:
@@ -127,9 +130,5 @@ def webhooks_log(webhook_id: Annotated[int | None, typer.Argument()] = None, as_
 
     rows = [{"webhook": d.webhook_id, "delivery": d.delivery_id, "attempt": d.attempt, "at": d.at.isoformat(),
              "events": d.events, "status": d.status, "error": d.error} for d in webhooks.log(store(), webhook_id)]
-    if as_json:
-        emit_json({"deliveries": rows})
-        return
-    for r in rows:
-        print(f"{r['at']}\twebhook {r['webhook']}\tattempt {r['attempt']}\t{r['events']} events\t"
-              f"{r['status'] or '-'}\t{r['error'] or 'ok'}")
+    _show("deliveries", rows, as_json, lambda r: f"{r['at']}\twebhook {r['webhook']}\tattempt {r['attempt']}\t"
+          f"{r['events']} events\t{r['status'] or '-'}\t{r['error'] or 'ok'}")

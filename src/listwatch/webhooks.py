@@ -206,10 +206,13 @@ def deliver_due(store: Store, now: dt.datetime | None = None, limit: int = 100) 
     (at most an hour), or, at the cap on attempts, leaves the delivery failed (see :func:`policy`).
     """
     now = now or dt.datetime.now(dt.UTC)
+    entries = outbox.due(store.engine, now, limit)
+    if not entries:
+        return []
     backoff, max_attempts = policy()
     hooks = {h.id: h for h in subscriptions(store)}
     out = []
-    for entry in outbox.due(store.engine, now, limit):
+    for entry in entries:
         # held for longer than an attempt can take; if this sender dies, another may take it after that
         if not outbox.claim(store.engine, entry, now + dt.timedelta(seconds=_timeout() + 60)):
             continue  # another sender took it
