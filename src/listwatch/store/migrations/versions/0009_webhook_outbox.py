@@ -1,7 +1,7 @@
 """webhook outbox: deliveries queued with the change that causes them, sent by a worker
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-27 13:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from listwatch.store.schema import UTCDateTime
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
