@@ -251,7 +251,7 @@ class Store:
                 finally:
                     self._writing.writer = None
                 # in the same transaction: a change that is rolled back queues no webhook delivery
-                self._writing.queued = outbox.enqueue(conn, w.recorded, [], dt.datetime.now(dt.UTC))
+                self._writing.queued = outbox.enqueue(conn, w.recorded, w.withdrawn, dt.datetime.now(dt.UTC))
         finally:
             self.forget()
 

@@ -63,7 +63,10 @@ class Writer:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.recorded: list[tuple[str, str]] = []  # (key, list id) of the events inserted: the webhook outbox's
+        # what this transaction changed in the event log, for the change feed's subscribers (webhooks):
+        # (key, list id) of the events recorded, and of the events withdrawn (retracted)
+        self.recorded: list[tuple[str, str]] = []
+        self.withdrawn: list[tuple[str, str]] = []
 
     def latest_digest(self, source: str) -> str | None:
         return self.conn.execute(select(t.source_versions.c.content_hash).where(t.source_versions.c.source == source)
