@@ -6,9 +6,13 @@ while on is an error in curated data; the engine reads it as a new printed form)
 ``amended`` changes a listing in force. ``superseded`` is list-wide and informational only: a
 regime's end is law, declared by the repealing authority (:class:`listwatch.regimes.Repeal`).
 
-Same-day order (an event dated D counts on D): a removal ends the old listing before a re-listing
-starts the new one, so a delisting and re-listing on one day (Hesai, Luokung) leave the company
-continuously listed. Used by the engine (:mod:`listwatch.status`) and by ``listwatch data check``.
+Same-day order (an event dated D counts on D): what listwatch learned later comes later - events of
+one day are taken in the order they were recorded, so a listing and then a removal recorded by a later
+ingest on the same day (list versions A -> B of one day) leave the company off the list from D, as the
+removal counts on D. Events recorded at the same time (one curated file, one ingest) follow the type
+order: a removal ends the old listing before a re-listing starts the new one, so a delisting and
+re-listing on one day (Hesai, Luokung) leave the company continuously listed. Used by the engine
+(:mod:`listwatch.status`) and by ``listwatch data check``.
 """
 
 from __future__ import annotations
@@ -23,9 +27,9 @@ ORDER = {EventType.DELISTED: 0, EventType.VACATED: 1, EventType.LISTED: 2, Event
          EventType.INJUNCTION_LIFTED: 4, EventType.AMENDED: 5, EventType.SUPERSEDED: 6}
 
 
-def event_order(ev: Event) -> tuple[dt.date, int]:
-    """Sort key: by day, then removal before listing before injunction (see module doc)."""
-    return (ev.effective, ORDER[ev.type])
+def event_order(ev: Event) -> tuple[dt.date, dt.datetime, int]:
+    """Sort key: by day, then record time, then removal before listing before injunction (see module doc)."""
+    return (ev.effective, ev.recorded_at, ORDER[ev.type])
 
 
 def step(state: str, typ: EventType) -> tuple[str, str | None]:
