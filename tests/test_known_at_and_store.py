@@ -10,7 +10,7 @@ import pytest
 import yaml
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Engine, MetaData, func, insert, inspect, select
 
 import listwatch.store.db
 from listwatch import resolve
@@ -19,6 +19,7 @@ from listwatch.model import Confidence, Event, EventType
 from listwatch.status import members, status
 from listwatch.store.db import Store, migrate, open_store
 from listwatch.store.schema import events
+from listwatch.store.seeding import event_row
 from tests.conftest import D
 
 RELEASE = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
@@ -152,7 +153,7 @@ def test_upgrading_a_populated_first_version_database_keeps_every_event(tmp_path
 
     engine = _make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate(engine, "0001")
-    Store(engine).seed(load())
+    _fill_as_0001(engine)
     with engine.connect() as conn:
         before = conn.exec_driver_sql("select count(*) from events").scalar_one()
     migrate(engine)
@@ -160,6 +161,25 @@ def test_upgrading_a_populated_first_version_database_keeps_every_event(tmp_path
         assert conn.exec_driver_sql("select version_num from alembic_version").scalar_one() == HEAD
         assert conn.exec_driver_sql("select count(*) from events").scalar_one() == before == len(load().events)
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+
+
+def _fill_as_0001(engine: Engine) -> None:
+    """The bundled data written as a 0001 listwatch would have: only the columns that schema has."""
+    ds = load()
+    old = MetaData()
+    old.reflect(engine)
+    rows = {
+        "sources": [{"id": s.id, "citation": s.citation} for s in ds.sources.values()],
+        "lists": [{"id": x.id, "name": x.name, "authority": x.authority, "maintainer": x.maintainer,
+                   "established": x.established, "note": x.note, "sources": list(x.sources)} for x in ds.lists.values()],
+        "entities": [{"id": e.id, "name": e.name, "kind": e.kind, "country": e.country, "parent_id": None,
+                      "parent_sources": [], "note": e.note} for e in ds.entities.values()],
+        "events": [{**event_row(ev, "bundled"), "recorded_at": ev.recorded_at.replace(tzinfo=None)}
+                   for ev in ds.events]}
+    with engine.begin() as conn:
+        for name, table_rows in rows.items():
+            cols = set(old.tables[name].c.keys())
+            conn.execute(insert(old.tables[name]), [{k: v for k, v in r.items() if k in cols} for r in table_rows])
 
 
 def test_a_failing_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -192,7 +192,7 @@ def status_cmd(name: str, as_of: AsOf = None, known_at: KnownAt = None, as_json:
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
     st = store()
     try:
-        entity = resolve(st, name)
+        entity = resolve(st, name, known)
     except Ambiguous as exc:
         show_candidates(str(exc), report.candidates_json(st, exc.candidates, day, known), as_json)
     result = engine.status(st, entity, day, known, query=name)
@@ -237,7 +237,7 @@ def timeline_cmd(name: str, known_at: KnownAt = None, as_json: AsJson = False) -
     from listwatch.resolve import resolve
 
     st, known = store(), parse_known_at(known_at)
-    data = report.timeline_json(st, engine.timeline(st, resolve(st, name), known))
+    data = report.timeline_json(st, engine.timeline(st, resolve(st, name, known), known))
     if as_json:
         emit_json(with_evidence(data, st, None, known))
         return

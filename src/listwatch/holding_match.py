@@ -137,8 +137,8 @@ def _by_identifier(store: Store, query: str, as_of: dt.date, known_at: dt.dateti
 
 def _bare_ticker(store: Store, symbol: str, as_of: dt.date, known_at: dt.datetime | None) -> list[Candidate]:
     """A ticker without an exchange: every entity with that ticker on any exchange."""
-    by_id, _ = store.lookup(symbol)
-    ents = store.entities(by_id)
+    by_id, _ = store.lookup(symbol, known_at)
+    ents = store.entities(by_id, known_at)
     return [Candidate(e, 1.0, e.name, status(store, e, as_of, known_at)) for e in ents.values()
             if any(i.scheme == "ticker" and i.value.upper() == symbol.upper() for i in e.identifiers)]
 
@@ -146,7 +146,7 @@ def _bare_ticker(store: Store, symbol: str, as_of: dt.date, known_at: dt.datetim
 def _related(store: Store, e: Entity, as_of: dt.date, known_at: dt.datetime | None) -> list[Related]:
     rel: list[tuple[Literal["parent", "subsidiary"], str]] = [("parent", e.parent)] if e.parent else []
     rel += [("subsidiary", c) for c in store.children(e.id)]
-    ents = store.entities(i for _, i in rel)
+    ents = store.entities((i for _, i in rel), known_at)
     out = []
     for how, eid in rel:
         if eid not in ents:

@@ -24,12 +24,14 @@ returns the screening index's path), :func:`load_index` (map a screening index f
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import importlib.metadata
 import importlib.resources
 import os
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TypeVar
@@ -42,7 +44,8 @@ from listwatch.match.indexfile import FORMAT, IndexFileError, load_index, load_t
 from listwatch.match.normalize import core_key, name_variants
 from listwatch.store.db import Store
 
-__all__ = ["IndexFileError", "build_index", "core_names", "index_key", "index_path", "load_index", "screen_index"]
+__all__ = ["IndexFileError", "build_index", "core_names", "index_key", "index_path", "load_index", "screen_index",
+           "screen_index_at"]
 
 SCREEN = "screen-index"
 RESOLVE = "resolve-names"
@@ -127,6 +130,38 @@ def _build_screen(store: Store) -> NameIndex:
     return NameIndex(entity_docs(store.entities(store.entity_ids()).values()))
 
 
+def screen_index_at(store: Store, known_at: dt.datetime) -> NameIndex:
+    """The screening index as it was at ``known_at``: over the names and identifiers in force then, so
+    a replay scores against the same names, with the same token weights, as the answer given then.
+    The current index when nothing it rests on changed since (:meth:`Store.facts_version`); otherwise
+    built in memory (seconds on a large store) and kept for the next replay of the same facts."""
+    version = store.facts_version(known_at)
+    if version == store.facts_version(None):
+        return screen_index(store)
+    return _replay_index(store, version, known_at)
+
+
+_REPLAYS: OrderedDict[tuple[str, str], NameIndex] = OrderedDict()  # the last few replay indexes
+_REPLAYS_LOCK = threading.Lock()
+
+
+def _replay_index(store: Store, version: str, known_at: dt.datetime) -> NameIndex:
+    """Keyed by the facts' version: replays of other moments with the same facts share the index."""
+    from listwatch.screen import entity_docs  # noqa: PLC0415 - screen imports this module
+
+    key = (store.engine.url.render_as_string(), version)
+    with _REPLAYS_LOCK:
+        if (found := _REPLAYS.get(key)) is not None:
+            _REPLAYS.move_to_end(key)
+            return found
+    built = NameIndex(entity_docs(store.entities(store.entity_ids(known_at), known_at).values()))
+    with _REPLAYS_LOCK:
+        _REPLAYS[key] = built
+        while len(_REPLAYS) > 2:
+            _REPLAYS.popitem(last=False)
+    return built
+
+
 def screen_index(store: Store) -> NameIndex:
     """The screening index of the store's current data (mapped from its file; built if there is none)."""
     return _persisted(store, SCREEN, load_index, lambda: _build_screen(store),
@@ -135,7 +170,7 @@ def screen_index(store: Store) -> NameIndex:
 
 def _build_core(store: Store) -> dict[str, set[str]]:
     table: dict[str, set[str]] = defaultdict(set)
-    for name, eid in store.all_names():
+    for name, eid in store.all_names(ever=True):  # the resolver keeps what was in force (see resolve)
         for v in name_variants(name):
             table[core_key(v)].add(eid)
     return table

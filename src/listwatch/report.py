@@ -91,10 +91,16 @@ def status_json(store: Store, s: Status) -> dict[str, Any]:
         "effects": [_effect(e) for e in s.effects],
         "suspended_effects": [_effect(e) for e in s.suspended_effects],
         "deadlines": [_deadline(d) for d in s.deadlines],
-        "data_as_of": {src: _d(day) for src, day in store.derived("source_dates", lambda: source_dates(store)).items()},
+        "data_as_of": {src: _d(day) for src, day in _source_dates(store, s.known_at).items()},
         "reason": s.reason,
         "unknown": [{"list": u.list_id, "reason": u.reason} for u in s.unknown],
     }
+
+
+def _source_dates(store: Store, known_at: dt.datetime | None) -> dict[str, dt.date]:
+    if known_at is None:
+        return store.derived("source_dates", lambda: source_dates(store))
+    return source_dates(store, known_at)
 
 
 def candidates_json(store: Store, found: Iterable[Entity], as_of: dt.date,

@@ -20,10 +20,11 @@ links the two as ``possible_same``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 
-from listwatch.match.normalize import clean_text, core_key, lookup_key
+from listwatch.match.normalize import clean_text, core_key, lookup_key, name_variants
 from listwatch.model import Entity, Identifier
 from listwatch.store.db import Store
 from listwatch.store.writer import Facts
@@ -54,22 +55,29 @@ def _core_index(store: Store) -> Mapping[str, Collection[str]]:
     return store.derived("resolve.core", lambda: indexes.core_names(store))
 
 
-def candidates(store: Store, query: str) -> list[Entity]:
-    """Every entity the query names (steps above); empty if none."""
+def candidates(store: Store, query: str, known_at: dt.datetime | None = None) -> list[Entity]:
+    """Every entity the query names (steps above) by the facts in force at ``known_at`` (default:
+    now); empty if none."""
     query = clean_text(query)
     if not query.strip():
         return []
-    by_id, by_name = store.lookup(query)
+    by_id, by_name = store.lookup(query, known_at)
     core = core_key(query)
     official = core != lookup_key(query)  # the query carries a legal form: an official name
     ids = by_id or (by_name if by_name and official else
                     sorted({*by_name, *_core_index(store).get(core, ())}))
-    ents = store.entities(ids)
-    return sorted((ents[i] for i in ids if i in ents), key=lambda e: e.id)
+    ents = store.entities(ids, known_at)
+    # the core table holds every name ever: keep an entity by its core name only if one was in force then
+    return sorted((e for i in ids if (e := ents.get(i)) is not None
+                   and (i in by_id or i in by_name or _has_core(e, core))), key=lambda e: e.id)
 
 
-def resolve(store: Store, query: str) -> Entity:
-    found = candidates(store, query)
+def _has_core(e: Entity, core: str) -> bool:
+    return any(core_key(v) == core for n in (e.name, *e.aliases) for v in name_variants(n))
+
+
+def resolve(store: Store, query: str, known_at: dt.datetime | None = None) -> Entity:
+    found = candidates(store, query, known_at)
     if not found:
         raise NotFound(query)
     if len(found) > 1:

@@ -81,11 +81,14 @@ def bundled_docs(ds: Dataset | None = None) -> list[NameDoc]:
 INDEX = "screen.index"  # the name of the screening index among a store's derived values
 
 
-def screen_index(store: Store) -> NameIndex:
+def screen_index(store: Store, known_at: dt.datetime | None = None) -> NameIndex:
     """The name index over every entity of the store: mapped from its file for the current data version,
-    built (and written) when there is none (:mod:`listwatch.indexes`)."""
+    built (and written) when there is none (:mod:`listwatch.indexes`). ``known_at``: the index over the
+    names in force then (:func:`listwatch.indexes.screen_index_at`), so a replay finds what was found then."""
     from listwatch import indexes  # noqa: PLC0415 - indexes builds from entity_docs (here)
 
+    if known_at is not None:
+        return indexes.screen_index_at(store, known_at)
     return store.derived(INDEX, lambda: indexes.screen_index(store))
 
 
@@ -164,8 +167,9 @@ def screen(query: str, as_of: dt.date | None = None, threshold: float = DEFAULT_
     day = as_of or dt.date.today()
     if filters:
         filters.check_lists(st)
-    hits: list[Hit] = screen_index(st).search(q, limit=FILTERED_SEARCH if filters else limit, threshold=threshold)
-    ents = st.entities(h.ref for h in hits)
+    hits: list[Hit] = screen_index(st, known_at).search(q, limit=FILTERED_SEARCH if filters else limit,
+                                                         threshold=threshold)
+    ents = st.entities((h.ref for h in hits), known_at)
     out: list[ScreenHit] = []
     for h in hits:
         e = ents.get(h.ref)

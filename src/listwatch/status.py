@@ -221,7 +221,7 @@ def statuses(store: Store, as_of: dt.date, known_at: dt.datetime | None = None) 
         if e.entity_id is not None:
             own.setdefault(e.entity_id, []).append(e)
     out = {}
-    for entity_id, entity in store.entities(store.entity_ids()).items():
+    for entity_id, entity in store.entities(store.entity_ids(known_at), known_at).items():
         mine = sorted([*own.get(entity_id, []), *wide], key=lambda e: position[id(e)])
         out[entity_id] = _evaluate(store, entity, mine, as_of, known_at, None)
     return out
@@ -292,9 +292,11 @@ def members(store: Store, list_id: str, as_of: dt.date, known_at: dt.datetime | 
     for ev in store.events(list_id=list_id, known_at=known_at):
         if ev.entity_id is not None and ev.effective <= as_of:
             by_entity[ev.entity_id].append(ev)
-    ents = store.entities(by_entity)
+    ents = store.entities(by_entity, known_at)
     out = []
     for eid, evs in by_entity.items():
+        if eid not in ents:  # every name of it withdrawn by then
+            continue
         for p in periods(evs).get(list_id, []):
             if p.covers(as_of):
                 out.append(Member(ents[eid], p.since, p.listed_as, p.suspended_on(as_of) is None, p.until))

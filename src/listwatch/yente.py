@@ -266,7 +266,7 @@ def search(store: Store, dataset: str, q: str, schema: str | None, countries: li
 
 
 def entity(store: Store, entity_id: str, as_of: dt.date | None, known_at: dt.datetime | None) -> dict[str, Any]:
-    e = store.entity(entity_id)
+    e = store.entity(entity_id, known_at)
     if e is None:
         raise YenteError(404, "Not found", f"no entity with id {entity_id!r}")
     return _doc(store, e, as_of or dt.date.today(), known_at)

@@ -220,7 +220,7 @@ def create_app(url: str | None = None) -> FastAPI:
     def get_status(q: Q, as_of: AsOf = None, known_at: Stamp = None) -> Any:
         st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
         try:
-            entity = resolve(st, q)
+            entity = resolve(st, q, known)
         except Ambiguous as exc:
             return problem_response(409, "Ambiguous name", str(exc),
                                     candidates=report.candidates_json(st, exc.candidates, day, known))
@@ -342,7 +342,7 @@ def create_app(url: str | None = None) -> FastAPI:
              response_model=m.TimelineAnswer)
     def get_timeline(entity_id: str, known_at: Stamp = None) -> dict[str, Any]:
         st, known = store(), _ts(known_at, "known_at")
-        e = st.entity(entity_id)
+        e = st.entity(entity_id, known)
         if e is None:
             raise Problem(404, "Not found", f"no entity with id {entity_id!r}")
         return with_evidence(report.timeline_json(st, engine.timeline(st, e, known)), st, None, known)

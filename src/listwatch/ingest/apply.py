@@ -238,6 +238,7 @@ class SourceApplier:
         w.insert(sources=cites, entities=rows.entities, names=rows.names, identifiers=rows.identifiers,
                  records=rows.records, links=rows.links, events=rows.events)
         w.update_records(updates)
+        w.settle_facts({ch.old.entity_id for ch in changes.changes if ch.old is not None and ch.kind != "same"}, now)
         added = len(changes.of_kind("new")) + len(changes.of_kind("back"))
         amended = len(changes.of_kind("changed"))
         w.finish_version(version, added, len(changes.gone), amended)

@@ -16,12 +16,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import platformdirs
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, inspect, select, text, update
+from sqlalchemy import Connection, Engine, and_, create_engine, event, func, inspect, or_, select, text
 from sqlalchemy.engine import Row
 
 from listwatch.dataset import Dataset, bundled_dir, content_hash
@@ -37,13 +36,12 @@ from listwatch.model import (
     Name,
     Source,
 )
-from listwatch.store import outbox
+from listwatch.store import outbox, seeding
 from listwatch.store import schema as t
 from listwatch.store.writer import Writer
 
-__all__ = ["Store", "database_url", "open_store"]
+__all__ = ["Store", "database_url", "open_store", "visible"]
 
-BUNDLED = "bundled"
 T = TypeVar("T")
 
 
@@ -150,16 +148,14 @@ def open_store(url: str | None = None, data_dir: Path | None = None, seed: bool 
     return store
 
 
-def _name_row(entity_id: str, n: Name) -> dict[str, Any]:
-    return {"entity_id": entity_id, "name": n.name, "norm": lookup_key(n.name), "script": n.script,
-            "confidence": n.confidence.value, "sources": list(n.sources), "note": n.note}
-
-
-def _event_row(ev: Event, origin: str) -> dict[str, Any]:
-    return {"key": ev.key, "origin": origin, "entity_id": ev.entity_id, "list_id": ev.list_id,
-            "type": ev.type.value, "effective": ev.effective, "recorded_at": ev.recorded_at,
-            "confidence": ev.confidence.value, "sources": list(ev.sources), "listed_as": ev.listed_as,
-            "by": ev.by, "note": ev.note}
+def visible(table: Any, known_at: dt.datetime | None) -> Any:
+    """The read view of a time-aware fact table (names, identifiers, sources, lists) at ``known_at``:
+    first seen by then (NULL: stored before times were kept) and not withdrawn by then. ``None``: now."""
+    c = table.c
+    if known_at is None:
+        return c.retracted_at.is_(None)
+    return and_(or_(c.first_seen.is_(None), c.first_seen <= known_at),
+                or_(c.retracted_at.is_(None), c.retracted_at > known_at))
 
 
 log = logging.getLogger("listwatch.store")
@@ -175,6 +171,7 @@ class Store:
         self._entity_cache: dict[str, Entity] = {}
         self._entity_version: str | None = None
         self._version: tuple[float, str] | None = None
+        self._first_facts: tuple[str, dt.datetime | None] | None = None
         self._derived: dict[str, tuple[str, Any]] = {}
         self._writing = threading.local()  # this thread's open writer, so writers nest
         self._build_locks: dict[str, threading.Lock] = {}
@@ -278,92 +275,17 @@ class Store:
         return True
 
     def seed(self, ds: Dataset, now: dt.datetime | None = None) -> tuple[int, int]:
-        """Bring the store in line with a dataset; returns (events added, events retracted).
-
-        On the first seed, events keep the dataset's ``recorded_at`` (its release time). On a
-        later seed, an event new to this store is recorded no earlier than now, so replaying an
-        earlier ``known_at`` never shows a fact this installation did not have then.
-        """
-        now = now or dt.datetime.now(dt.UTC)
-        with self.engine.begin() as conn:
-            latest = conn.execute(select(t.dataset_versions.c.digest).order_by(t.dataset_versions.c.id.desc())
-                                  .limit(1)).scalar_one_or_none()
-            if latest == ds.digest:
-                return (0, 0)
-            self._upsert_reference(conn, ds)
-            have = {r.key: r for r in conn.execute(
-                select(t.events.c.key, t.events.c.origin, t.events.c.list_id).where(t.events.c.origin == BUNDLED))}
-            first = latest is None
-            new = [_event_row(ev if first else replace(ev, recorded_at=max(ev.recorded_at, now)), BUNDLED)
-                   for ev in ds.events if ev.key not in have]
-            if new:
-                conn.execute(insert(t.events), new)
-            retracted = {r.event_key for r in conn.execute(select(t.retractions.c.event_key))}
-            keys = {ev.key for ev in ds.events}
-            gone = [k for k in have if k not in keys and k not in retracted]
-            if gone:
-                conn.execute(insert(t.retractions), [
-                    {"event_key": k, "recorded_at": now, "reason": f"no longer in bundled dataset {ds.digest[:12]}"}
-                    for k in gone])
-            self._writing.queued = outbox.enqueue(conn, [(r["key"], r["list_id"]) for r in new],
-                                                  [(k, have[k].list_id) for k in gone], now)
-            conn.execute(insert(t.dataset_versions).values(digest=ds.digest, seeded_at=now,
-                                                           events_added=len(new), events_retracted=len(gone)))
-        self.forget()
-        return (len(new), len(gone))
-
-    def _upsert_reference(self, conn: Connection, ds: Dataset) -> None:
-        have_src = set(conn.execute(select(t.sources.c.id)).scalars())
-        rows = [{"id": s.id, "citation": s.citation} for s in ds.sources.values() if s.id not in have_src]
-        if rows:
-            conn.execute(insert(t.sources), rows)
-        for s in ds.sources.values():
-            if s.id in have_src:
-                conn.execute(update(t.sources).where(t.sources.c.id == s.id).values(citation=s.citation))
-        have_lists = set(conn.execute(select(t.lists.c.id)).scalars())
-        for lst in ds.lists.values():
-            vals = {"name": lst.name, "authority": lst.authority, "maintainer": lst.maintainer,
-                    "established": lst.established, "note": lst.note, "sources": list(lst.sources)}
-            if lst.id in have_lists:
-                conn.execute(update(t.lists).where(t.lists.c.id == lst.id).values(**vals))
-            else:
-                conn.execute(insert(t.lists).values(id=lst.id, **vals))
-        self.upsert_entities(conn, ds.entities.values())
-
-    def upsert_entities(self, conn: Connection, ents: Iterable[Entity]) -> None:
-        ents = list(ents)
-        have = set(conn.execute(select(t.entities.c.id)).scalars())
-        fresh = [e for e in ents if e.id not in have]
-        if fresh:
-            conn.execute(insert(t.entities), [
-                {"id": e.id, "name": e.name, "kind": e.kind, "country": e.country, "parent_id": None,
-                 "parent_sources": list(e.parent_sources), "note": e.note} for e in fresh])
-        for e in ents:
-            if e.id in have:
-                conn.execute(update(t.entities).where(t.entities.c.id == e.id).values(
-                    name=e.name, kind=e.kind, country=e.country, note=e.note, parent_sources=list(e.parent_sources)))
-        for e in ents:
-            if e.parent:
-                conn.execute(update(t.entities).where(t.entities.c.id == e.id).values(parent_id=e.parent))
-        have_names = {(r.entity_id, r.name) for r in conn.execute(select(t.names.c.entity_id, t.names.c.name))}
-        rows = [_name_row(e.id, n) for e in ents for n in e.names if (e.id, n.name) not in have_names]
-        if rows:
-            conn.execute(insert(t.names), rows)
-        have_ids = {(r.entity_id, r.scheme, r.value, r.exchange) for r in conn.execute(
-            select(t.identifiers.c.entity_id, t.identifiers.c.scheme, t.identifiers.c.value, t.identifiers.c.exchange))}
-        rows = [{"entity_id": e.id, "scheme": i.scheme, "value": i.value, "exchange": i.exchange or "",
-                 "confidence": i.confidence.value, "sources": list(i.sources)}
-                for e in ents for i in e.identifiers if (e.id, i.scheme, i.value, i.exchange or "") not in have_ids]
-        if rows:
-            conn.execute(insert(t.identifiers), rows)
+        """Bring the store in line with a dataset (:mod:`listwatch.store.seeding`), through the one writer;
+        returns (events added, events retracted)."""
+        with self.writer() as w:
+            return seeding.seed(w, ds, now or dt.datetime.now(dt.UTC))
 
     def append_events(self, evs: Sequence[Event], origin: str) -> int:
         """Append events (skipping keys already present); returns how many were new."""
-        with self.engine.begin() as conn:
-            have = set(conn.execute(select(t.events.c.key).where(t.events.c.key.in_([e.key for e in evs]))).scalars())
-            rows = [_event_row(e, origin) for e in evs if e.key not in have]
-            if rows:
-                conn.execute(insert(t.events), rows)
+        with self.writer() as w:
+            have = w.event_keys([e.key for e in evs])
+            rows = [seeding.event_row(e, origin) for e in evs if e.key not in have]
+            w.insert_rows(t.events, rows)
         return len(rows)
 
     # -- reading ------------------------------------------------------------------------
@@ -381,34 +303,25 @@ class Store:
     def list_def(self, list_id: str) -> ListDef | None:
         return next((x for x in self.lists() if x.id == list_id), None)
 
-    def entity(self, entity_id: str) -> Entity | None:
-        return self.entities([entity_id]).get(entity_id)
+    def entity(self, entity_id: str, known_at: dt.datetime | None = None) -> Entity | None:
+        return self.entities([entity_id], known_at).get(entity_id)
 
-    def entities(self, ids: Iterable[str]) -> dict[str, Entity]:
-        """Entities by id, cached for one data version (an alias another process adds is seen)."""
+    def entities(self, ids: Iterable[str], known_at: dt.datetime | None = None) -> dict[str, Entity]:
+        """Entities by id with the names and identifiers in force at ``known_at`` (default: now; see
+        :func:`visible`); an entity none of whose names was known then is left out. The current ones are
+        cached for one data version (an alias another process adds is seen)."""
+        if known_at is not None:
+            with self.engine.connect() as conn:
+                return self._load_entities(conn, set(ids), self.facts_at(known_at))
         version = self.data_version()
         if version != self._entity_version:
             self._entity_cache.clear()
             self._entity_version = version
         wanted = set(ids)
-        ids = [i for i in wanted if i not in self._entity_cache]
-        if ids:
+        missing = {i for i in wanted if i not in self._entity_cache}
+        if missing:
             with self.engine.connect() as conn:
-                ents = list(conn.execute(select(t.entities).where(t.entities.c.id.in_(ids))))
-                nm: dict[str, list[Name]] = {}
-                for r in conn.execute(select(t.names).where(t.names.c.entity_id.in_(ids)).order_by(t.names.c.id)):
-                    nm.setdefault(r.entity_id, []).append(
-                        Name(r.name, tuple(r.sources), Confidence(r.confidence), r.script, r.note))
-                idents: dict[str, list[Identifier]] = {}
-                for r in conn.execute(select(t.identifiers).where(t.identifiers.c.entity_id.in_(ids))
-                                      .order_by(t.identifiers.c.id)):
-                    idents.setdefault(r.entity_id, []).append(
-                        Identifier(r.scheme, r.value, tuple(r.sources), Confidence(r.confidence), r.exchange or None))
-            for r in ents:
-                self._entity_cache[r.id] = Entity(
-                    id=r.id, name=r.name, kind=r.kind, country=r.country, names=tuple(nm.get(r.id, [])),
-                    identifiers=tuple(idents.get(r.id, [])), parent=r.parent_id,
-                    parent_sources=tuple(r.parent_sources), note=r.note)
+                self._entity_cache.update(self._load_entities(conn, missing, None))
         return {i: self._entity_cache[i] for i in wanted if i in self._entity_cache}
 
     def record_properties(self) -> dict[str, dict[str, list[str]]]:
@@ -422,6 +335,42 @@ class Store:
                 for k, vs in r.properties.items():
                     props[k] = list(dict.fromkeys((*props.get(k, ()), *vs)))
         return out
+
+    def facts_at(self, known_at: dt.datetime | None) -> dt.datetime | None:
+        """The record time whose names and identifiers a replay of ``known_at`` sees: ``known_at``, but
+        never before the first facts listwatch held (the bundled data's release). Before anything was
+        recorded an entity is still found, and its status says "nothing recorded yet" (unknown), not
+        "no such entity" - which a user could take for "not listed"."""
+        if known_at is None:
+            return None
+        version = self.data_version()
+        if self._first_facts is None or self._first_facts[0] != version:
+            with self.engine.connect() as conn:
+                first = conn.execute(select(func.min(t.names.c.first_seen))).scalar_one_or_none()
+            self._first_facts = (version, first)
+        first = self._first_facts[1]
+        return known_at if first is None else max(known_at, first)
+
+    @staticmethod
+    def _load_entities(conn: Connection, ids: set[str], known_at: dt.datetime | None) -> dict[str, Entity]:
+        ents = list(conn.execute(select(t.entities).where(t.entities.c.id.in_(ids))))
+        nm: dict[str, list[Name]] = {}
+        named: set[str] = set()  # entities with a name row, in force or not
+        for r in conn.execute(select(t.names, visible(t.names, known_at).label("shown"))
+                              .where(t.names.c.entity_id.in_(ids)).order_by(t.names.c.id)):
+            named.add(r.entity_id)
+            if r.shown:
+                nm.setdefault(r.entity_id, []).append(
+                    Name(r.name, tuple(r.sources), Confidence(r.confidence), r.script, r.note))
+        idents: dict[str, list[Identifier]] = {}
+        for r in conn.execute(select(t.identifiers).where(t.identifiers.c.entity_id.in_(ids))
+                              .where(visible(t.identifiers, known_at)).order_by(t.identifiers.c.id)):
+            idents.setdefault(r.entity_id, []).append(
+                Identifier(r.scheme, r.value, tuple(r.sources), Confidence(r.confidence), r.exchange or None))
+        return {r.id: Entity(id=r.id, name=r.name, kind=r.kind, country=r.country, names=tuple(nm.get(r.id, [])),
+                             identifiers=tuple(idents.get(r.id, [])), parent=r.parent_id,
+                             parent_sources=tuple(r.parent_sources), note=r.note)
+                for r in ents if r.id in nm or r.id not in named}
 
     def children(self, entity_id: str) -> list[str]:
         with self.engine.connect() as conn:
@@ -510,24 +459,33 @@ class Store:
                     .where(t.events.c.key.in_(retracted[i:i + 500])).order_by(t.retractions.c.id))]
         return [found[k] for k in keys if k in found], gone
 
-    def lookup(self, query: str) -> tuple[list[str], list[str]]:
-        """(ids by entity id or identifier, ids by a name or alias equal to the query after normalising)."""
+    def lookup(self, query: str, known_at: dt.datetime | None = None) -> tuple[list[str], list[str]]:
+        """(ids by entity id or identifier, ids by a name or alias equal to the query after normalising),
+        from the facts in force at ``known_at`` (default: now)."""
         raw = query.strip()
         sym, _, exch = raw.partition("@")
+        known_at = self.facts_at(known_at)
         with self.engine.connect() as conn:
             by_id = set(conn.execute(select(t.entities.c.id).where(func.lower(t.entities.c.id) == raw.lower()))
                         .scalars())
-            q = select(t.identifiers.c.entity_id).where(func.upper(t.identifiers.c.value) == sym.upper())
+            q = (select(t.identifiers.c.entity_id).where(func.upper(t.identifiers.c.value) == sym.upper())
+                 .where(visible(t.identifiers, known_at)))
             if exch:
                 q = q.where(func.upper(t.identifiers.c.exchange) == exch.upper())
             by_id |= set(conn.execute(q).scalars())
-            by_name = set(conn.execute(select(t.names.c.entity_id).where(t.names.c.norm == lookup_key(query)))
-                          .scalars())
-        return sorted(by_id), sorted(by_name)
+            by_name = set(conn.execute(select(t.names.c.entity_id).where(t.names.c.norm == lookup_key(query))
+                                       .where(visible(t.names, known_at))).scalars())
+        known = self.entities(by_id | by_name, known_at)
+        return sorted(by_id & known.keys()), sorted(by_name & known.keys())
 
-    def entity_ids(self) -> list[str]:
+    def entity_ids(self, known_at: dt.datetime | None = None) -> list[str]:
+        """Every entity known at ``known_at`` (default: now): one with a name in force then (or no name row)."""
+        n = t.names.c
+        shown = select(n.entity_id).where(visible(t.names, self.facts_at(known_at)))
         with self.engine.connect() as conn:
-            return list(conn.execute(select(t.entities.c.id).order_by(t.entities.c.id)).scalars())
+            return list(conn.execute(select(t.entities.c.id).where(
+                t.entities.c.id.in_(shown) | t.entities.c.id.not_in(select(n.entity_id)))
+                .order_by(t.entities.c.id)).scalars())
 
     def data_version(self, max_age: float | None = None) -> str:
         """Changes whenever names, identifiers, events or source versions are added: the key for
@@ -541,16 +499,28 @@ class Store:
         with self.engine.connect() as conn:
             parts = [conn.execute(select(func.count()).select_from(tbl)).scalar_one()
                      for tbl in (t.entities, t.names, t.identifiers, t.events, t.retractions)]
+            parts += [conn.execute(select(func.count()).select_from(tbl).where(tbl.c.retracted_at.is_not(None)))
+                      .scalar_one() for tbl in (t.names, t.identifiers)]  # withdrawn facts
             parts.append(conn.execute(select(func.max(t.dataset_versions.c.id))).scalar_one_or_none() or 0)
             parts.append(conn.execute(select(func.max(t.source_versions.c.id))).scalar_one_or_none() or 0)
         version = ":".join(map(str, parts))
         self._version = (now, version)
         return version
 
-    def all_names(self) -> list[tuple[str, str]]:
-        """(name, entity id) for every name and alias."""
+    def facts_version(self, known_at: dt.datetime | None) -> str:
+        """A fingerprint of the names, identifiers and entities in force at ``known_at`` (None: now): equal
+        fingerprints, equal screening indexes (:func:`listwatch.indexes.screen_index_at`)."""
+        at = self.facts_at(known_at)
         with self.engine.connect() as conn:
-            return [(r.name, r.entity_id) for r in conn.execute(select(t.names.c.name, t.names.c.entity_id))]
+            parts = [conn.execute(select(func.count(), func.coalesce(func.sum(tbl.c.id), 0))
+                                  .where(visible(tbl, at))).one() for tbl in (t.names, t.identifiers)]
+        return f"{parts}:{len(self.entity_ids(known_at))}"
+
+    def all_names(self, ever: bool = False) -> list[tuple[str, str]]:
+        """(name, entity id) for every name and alias in force now; ``ever``: withdrawn ones too."""
+        q = select(t.names.c.name, t.names.c.entity_id)
+        with self.engine.connect() as conn:
+            return [(r.name, r.entity_id) for r in conn.execute(q if ever else q.where(visible(t.names, None)))]
 
     def entity_ids_on(self, list_id: str) -> list[str]:
         with self.engine.connect() as conn:

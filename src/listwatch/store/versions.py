@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import func, select, true
 
 from listwatch.store import schema as t
-from listwatch.store.db import BUNDLED, Store
+from listwatch.store.db import Store
+from listwatch.store.seeding import BUNDLED
 
 __all__ = ["DATASET", "SourceVersion", "Versions", "versions"]
 

@@ -1,15 +1,20 @@
-"""The one place that writes an ingested source version: all of its SQL, none of its logic.
+"""The one place that writes the store: all of the SQL of an ingest or a seed, none of their logic.
 
 :meth:`~listwatch.store.db.Store.writer` opens a :class:`Writer` on one transaction. The caller
 (:mod:`listwatch.ingest.apply`) reads what it needs through it (the source's latest version,
 its records, the facts entity resolution works on), decides, and hands back plain rows. A
-failure anywhere rolls the whole version back.
+failure anywhere rolls the whole version back. Seeding from the bundled dataset goes through it
+too (:mod:`listwatch.store.seeding` decides, the writer writes).
+
+Facts (names, identifiers, citations, list definitions) are never deleted or overwritten in
+place: each keeps when listwatch first and last saw it, and a fact withdrawn gets ``retracted_at``
+(the statement model of FollowTheMoney), so reads scoped by ``known_at`` can replay any moment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,9 +165,103 @@ class Writer:
         for table, rows in ((t.sources, sources), (t.entities, entities), (t.names, names),
                             (t.identifiers, identifiers), (t.source_records, records), (t.entity_links, links),
                             (t.events, events)):
-            if rows:
-                self.conn.execute(insert(table), rows)
-        self.recorded += [(e["key"], e["list_id"]) for e in events]
+            self.insert_rows(table, rows)
+
+    # -- seeding (decided by listwatch.store.seeding) ----------------------------------------
+    def latest_dataset(self) -> str | None:
+        return self.conn.execute(select(t.dataset_versions.c.digest).order_by(t.dataset_versions.c.id.desc())
+                                 .limit(1)).scalar_one_or_none()
+
+    def ids(self, table: Any) -> set[str]:
+        """The ids of every row of a table keyed by id (sources, lists, entities)."""
+        return set(self.conn.execute(select(table.c.id)).scalars())
+
+    def ingested_record_ids(self) -> set[str]:
+        return set(self.conn.execute(select(t.source_records.c.source_id)).scalars())
+
+    def fact_rows(self, table: Any) -> list[Any]:
+        """Every name or identifier row: id, entity, what it says, its sources, whether withdrawn."""
+        return list(self.conn.execute(select(table)))
+
+    def bundled_events(self, origin: str) -> tuple[dict[str, str], set[str]]:
+        """(key -> list id of the events of ``origin``, keys of every retracted event)."""
+        return ({r.key: r.list_id for r in self.conn.execute(
+                    select(t.events.c.key, t.events.c.list_id).where(t.events.c.origin == origin))},
+                set(self.conn.execute(select(t.retractions.c.event_key)).scalars()))
+
+    def event_keys(self, keys: Sequence[str]) -> set[str]:
+        return set(self.conn.execute(select(t.events.c.key).where(t.events.c.key.in_(list(keys)))).scalars())
+
+    def update_by_id(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        """Rows of ``{"_id": row id, column: value, ...}`` (the same columns in every row)."""
+        if rows:
+            cols = [k for k in rows[0] if k != "_id"]  # (a bind name may not be a column's name)
+            self.conn.execute(update(table).where(table.c.id == bindparam("_id"))
+                              .values({c: bindparam(f"v_{c}") for c in cols}),
+                              [{"_id": r["_id"], **{f"v_{c}": r[c] for c in cols}} for r in rows])
+
+    def insert_rows(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(table), rows)
+        if table is t.events:
+            self.recorded += [(e["key"], e["list_id"]) for e in rows]
+
+    def retract_events(self, events: dict[str, str], now: dt.datetime, reason: str) -> None:
+        """Withdraw events (key -> list id) as of ``now``: a dated retraction row each, never a delete."""
+        self.insert_rows(t.retractions, [{"event_key": k, "recorded_at": now, "reason": reason} for k in events])
+        self.withdrawn += list(events.items())
+
+    def record_dataset(self, digest: str, now: dt.datetime, added: int, retracted: int) -> None:
+        self.conn.execute(insert(t.dataset_versions).values(digest=digest, seeded_at=now, events_added=added,
+                                                            events_retracted=retracted))
+
+    def retract_facts(self, table: Any, ids: Sequence[int], now: dt.datetime) -> None:
+        """Withdraw name or identifier rows (by row id) as of ``now``: kept, never deleted."""
+        if ids:
+            self.conn.execute(update(table).where(table.c.id.in_(list(ids))).values(retracted_at=now))
+
+    def reconfirm_facts(self, table: Any, ids: Sequence[int], now: dt.datetime) -> None:
+        """Seen again ``now``: ``last_seen`` moves on; a fact withdrawn earlier is in force again (its
+        ``first_seen`` stays: replaying the gap shows it, erring towards a name rather than none)."""
+        if ids:
+            self.conn.execute(update(table).where(table.c.id.in_(list(ids))).values(last_seen=now,
+                                                                                  retracted_at=None))
+
+    def settle_facts(self, entity_ids: Collection[str], now: dt.datetime) -> int:
+        """After a version changed records of these entities: a name or identifier an ingest added that
+        no record of the entity prints any more (as last printed: a record gone from the list keeps
+        its names) is withdrawn as of ``now``; one printed again is in force again. Facts the curated
+        data states (they cite more than ingested records) are the dataset's, left alone; so are the
+        entities with a record stored before printed fields were kept. Returns how many were withdrawn."""
+        if not entity_ids:
+            return 0
+        c, sr = self.conn, t.source_records
+        printed_names: dict[str, set[str]] = {}
+        printed_ids: dict[str, set[tuple[str, str, str]]] = {}
+        unknown: set[str] = set()
+        for r in c.execute(select(sr.c.entity_id, sr.c.name, sr.c.aliases, sr.c.identifiers)
+                           .where(sr.c.entity_id.in_(list(entity_ids)))):
+            if r.aliases is None or r.identifiers is None:
+                unknown.add(r.entity_id)
+            printed_names.setdefault(r.entity_id, set()).update((r.name, *(r.aliases or ())))
+            printed_ids.setdefault(r.entity_id, set()).update(tuple(i) for i in r.identifiers or ())
+        ingested = set(c.execute(select(sr.c.source_id)).scalars())
+        settled = sorted(set(entity_ids) - unknown)
+        withdrawn = 0
+
+        def printed(r: Any) -> bool:
+            if table is t.names:
+                return r.name in printed_names.get(r.entity_id, ())
+            return (r.scheme, r.value, r.exchange) in printed_ids.get(r.entity_id, ())
+
+        for table in (t.names, t.identifiers):
+            rows = list(c.execute(select(table).where(table.c.entity_id.in_(settled))))
+            mine = [r for r in rows if r.sources and all(s in ingested for s in r.sources)]
+            out = [r.id for r in mine if r.retracted_at is None and not printed(r)]
+            self.retract_facts(table, out, now)
+            self.reconfirm_facts(table, [r.id for r in mine if r.retracted_at is not None and printed(r)], now)
+            withdrawn += len(out)
+        return withdrawn
 
     def update_records(self, rows: list[dict[str, Any]]) -> None:
         """Rows of ``{sid, digest, new_name, new_lists, new_aliases, new_ids, new_props, now_present, version,

@@ -129,12 +129,11 @@ def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
     @r.get("/entities/{entity_id}", response_class=HTMLResponse)
     def entity_page(request: Request, entity_id: str, as_of: str | None = None, known_at: str | None = None,
                     fmt: Format = "html") -> Response:
-        st = store()
-        e = st.entity(entity_id)
+        st, day, known = store(), _day(as_of), _known(known_at)
+        e = st.entity(entity_id, known)
         if e is None:
             return templates.TemplateResponse(request, "search.html", {"q": "", "as_of": _day(None).isoformat()},
                                               status_code=404)
-        day, known = _day(as_of), _known(known_at)
         if fmt == "html" and "text/html" not in request.headers.get("accept", ""):
             # yente clients (nomenklatura's enricher) read /entities/{id} as JSON; browsers get the page.
             return JSONResponse(with_evidence(yente.entity(st, e.id, day, known), st, day, known))
@@ -157,7 +156,7 @@ def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
                                "evidence": evidence(st, day, known), "hits": None, "e": None,
                                "printed_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
                                "url": str(request.url)}
-        e = st.entity(entity) if entity else None
+        e = st.entity(entity, known) if entity else None
         if e is not None:
             ctx.update(e=report.entity_json(e), status=report.status_json(st, engine.status(st, e, day, known)),
                        tl=report.timeline_json(st, engine.timeline(st, e, known)))
