@@ -167,7 +167,10 @@ def changes_json(store: Store, events: list[Event],
     cites = _Citations(store, [i for ev in events for i in ev.sources])
 
     def who(ev: Event) -> dict[str, str] | None:
-        return {"id": ev.entity_id, "name": ents[ev.entity_id].name} if ev.entity_id in ents else None
+        e = ents.get(ev.entity_id) if ev.entity_id else None
+        if e is None and ev.entity_id:  # every name of it withdrawn since: named as known when recorded
+            e = store.entity(ev.entity_id, ev.recorded_at)
+        return {"id": e.id, "name": e.name} if e is not None else None
 
     return {"changes": [{
         "entity": who(ev),
