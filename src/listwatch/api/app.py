@@ -426,8 +426,8 @@ def create_app(url: str | None = None) -> FastAPI:
             results, queued = await run_in_threadpool(run)
         st.forget()
         prewarm()  # the new index is built once, off the request path, and swapped in
-        if queued and app.state.deliverer:
-            app.state.deliverer.wake()  # sent by the worker thread: this request does not wait for receivers
+        if queued and (deliverer := getattr(app.state, "deliverer", None)):
+            deliverer.wake()  # sent by the worker thread: this request does not wait for receivers
         return report.ingest_json(results, queued)
 
     app.include_router(web_router(store, max_body, keys))
