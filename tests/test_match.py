@@ -8,7 +8,7 @@ from listwatch.match import compare
 from listwatch.match.han import simplified, trade_name
 from listwatch.match.index import NameDoc, NameIndex, identifier_keys
 from listwatch.match.normalize import fold, split_legal_forms, strip_security_suffix
-from listwatch.match.score import prepare
+from listwatch.match.score import legal_forms_agree, prepare
 
 
 def test_fold_transliterates_any_script_to_ascii() -> None:
@@ -190,3 +190,19 @@ def test_pinyin_collision_prefers_the_name_agreeing_in_characters() -> None:
     index = NameIndex([NameDoc("citic", "中信国际"), NameDoc("smic", "中芯国际")])
     hits = index.search("中芯国际", threshold=0.5)
     assert [h.ref for h in hits] == ["smic", "citic"] and hits[0].score == 1.0 > hits[1].score
+
+
+def test_a_tie_goes_to_the_name_printing_the_querys_legal_form() -> None:
+    """"CNOOC LTD" scores 1.0 against "CNOOC Limited" and the parent's short name "CNOOC" alike."""
+    index = NameIndex([NameDoc("cnooc", "CNOOC"), NameDoc("cnooc-limited", "CNOOC Limited")])
+    assert [h.ref for h in index.search("CNOOC LTD")] == ["cnooc-limited", "cnooc"]
+    assert [h.ref for h in index.search("CNOOC CORP")] == ["cnooc", "cnooc-limited"]
+    assert legal_forms_agree("Foo Corp. CLASS B", "FOO CORPORATION") and not legal_forms_agree("Foo", "Foo Ltd")
+
+
+def test_pinyin_of_a_chinese_name_finds_it_in_characters() -> None:
+    """"Xiaomi Jituan" is the pinyin of 小米集团; "youxian gongsi" (有限公司) is a legal form."""
+    index = NameIndex([NameDoc("xiaomi", "小米集团"), NameDoc("huawei", "华为技术有限公司"), NameDoc("group", "Xiaomi Group")])
+    assert index.search("Xiaomi Jituan")[0].score == 1.0
+    assert index.search("Huawei Jishu Youxian Gongsi")[0].ref == "huawei"
+    assert compare("Huawei Jishu Youxian Gongsi", "华为技术有限公司").score == 1.0

@@ -132,7 +132,8 @@ CHINA MOBILE LTD,,,
     (1, "2021-02-01", "matched", True, "xiaomi"),  # security label "CLASS B"
     (2, "2021-03-20", "matched", True, "smic"),  # abbreviation INTL; its listed subsidiaries score lower
     (3, "2022-06-01", "matched", True, "sensetime"),
-    (4, "2022-06-01", "review", None, None),  # two China Telecom entities score alike
+    # two China Telecom entities score alike; the holding's legal form (Corp Ltd) is the listed company's
+    (4, "2022-06-01", "matched", True, "china-telecom-corporation-limited"),
     (5, "2022-06-01", "no_hit", False, None),
     (6, "2021-01-07", "matched", False, "china-mobile-limited"),  # not listed itself (until 2021-01-08); its parent is
     *[(n, "2022-06-01", "matched", True, "china-mobile-limited") for n in (7, 8, 9, 10)],  # leading zeros, MIC
@@ -150,8 +151,9 @@ def test_custodian_style_holdings(store: Store, row: int, day: str, match: str, 
 
 
 def test_review_row_lists_its_candidates_with_scores(store: Store) -> None:
-    [row] = [checked_json(store, c) for c in check_portfolio(store, read_holdings(CUSTODIAN.encode()), D("2022-06-01"))
-             if c.holding.row == 4]
+    """A legal form (Corp) printed by neither tied candidate (Corporation Limited, Co., Ltd.) decides nothing."""
+    holdings = read_holdings(b"name\nCHINA TELECOM CORP-H\n")
+    [row] = [checked_json(store, c) for c in check_portfolio(store, holdings, D("2022-06-01"))]
     assert row["match"] == "review" and row["restricted"] is None and row["entity"] is None
     assert {c["id"] for c in row["candidates"]} == {"china-telecom-corporation-limited", "china-telecom-group-co-ltd"}
     assert all(0.8 <= c["score"] < 1.0 and "restricted" in c for c in row["candidates"])
@@ -189,6 +191,15 @@ def test_the_same_blocked_bank_twice_is_one_party_matched_and_restricted() -> No
     outcome, chosen, _ = decide("BANCO NACIONAL DE CUBA", both)
     assert outcome == "matched" and chosen is not None and chosen.entity.id == "ofac-sdn-306"
     assert len(parties([_cand("a", "csl:1", True), _cand("b", "csl:2", True)])) == 2
+
+
+def test_a_tie_between_parties_goes_to_the_one_printing_the_holdings_legal_form() -> None:
+    parent, listed = _cand("cnooc", "csl:30956", True), _cand("cnooc-limited", "csl:30926", True)
+    parent = Candidate(parent.entity, 1.0, "CNOOC", parent.status)
+    listed = Candidate(listed.entity, 1.0, "CNOOC LIMITED", listed.status)
+    outcome, chosen, _ = decide("CNOOC LTD", [parent, listed])
+    assert outcome == "matched" and chosen is not None and chosen.entity.id == "cnooc-limited"
+    assert decide("CNOOC", [parent, listed])[0] == "review"
 
 
 def test_a_blocked_parent_makes_an_unlisted_holding_unknown_not_clear() -> None:

@@ -7,7 +7,9 @@
 
 The outcome is ``matched`` (one party), ``review`` (several parties, or a best hit between
 :data:`REVIEW_THRESHOLD` and :data:`MATCH_THRESHOLD`) or ``no_hit``. Hits within :data:`TIE` of the
-best one compete; among them a name equal to the query (case and spacing aside) wins. Candidates
+best one compete; among them a name equal to the query (case and spacing aside) wins, and among
+parties tied at the best score, the one whose matched name prints the query's legal form ("CNOOC LTD":
+"CNOOC Limited", not the parent's short name "CNOOC"). Candidates
 are one *party* when they share an entity, an identifier or an OFAC record number (a CSL row
 republishing OFAC record 306 is OFAC record 306): the party then counts as listed when any of its
 records is.
@@ -23,6 +25,7 @@ from typing import Literal
 from listwatch.affiliates import OwnershipRule, rule_for
 from listwatch.match.index import ident_key
 from listwatch.match.normalize import lookup_key
+from listwatch.match.score import legal_forms_agree
 from listwatch.match.tickers import split_ticker
 from listwatch.model import Entity, Status
 from listwatch.screen import DEFAULT_THRESHOLD, ScreenHit, screen
@@ -125,6 +128,11 @@ def decide(query: str, cands: list[Candidate]) -> tuple[Outcome, Candidate | Non
     exact = [c for c in close if any(lookup_key(n.name) == key for n in c.entity.names)]
     if exact and len(parties(exact)) == 1:
         close = exact
+    tied = [c for c in close if c.score >= best - 1e-9]
+    if len(parties(tied)) > 1:  # "CNOOC LTD": "CNOOC Limited" and the parent's "CNOOC" both score 1.0
+        agreeing = [c for c in tied if legal_forms_agree(query, c.matched_name)]
+        if agreeing and len(parties(agreeing)) == 1:
+            close = agreeing + [c for c in close if c.score < best - 1e-9]
     groups = parties(close)
     if len(groups) == 1:
         return "matched", _speaker(groups[0]), close

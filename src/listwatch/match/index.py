@@ -29,8 +29,17 @@ from rapidfuzz.distance import OSA
 from stdnum import isin as stdnum_isin
 from stdnum import lei as stdnum_lei
 
-from listwatch.match.normalize import fold, legal_forms, name_variants
-from listwatch.match.score import Explanation, Prepared, is_generic, prepare, prepare_tokens, score_pair, stem
+from listwatch.match.normalize import fold, matching_legal_forms, name_variants, pinyin_translated
+from listwatch.match.score import (
+    Explanation,
+    Prepared,
+    forms_agree,
+    is_generic,
+    prepare,
+    prepare_tokens,
+    score_pair,
+    stem,
+)
 from listwatch.match.tickers import MARKETS, ticker_key
 
 __all__ = ["Hit", "NameDoc", "NameIndex"]
@@ -157,8 +166,8 @@ class NameIndex:
 
     def derive(self) -> None:
         """The legal-form tables (:attr:`DERIVED`): from ``legal_forms.txt``, not from the names."""
-        self.forms = {f[0] for f in legal_forms() if len(f) == 1}
-        self.phrases = [f for f in legal_forms() if f[0].isascii()]
+        self.forms = {f[0] for f in matching_legal_forms() if len(f) == 1}
+        self.phrases = [f for f in matching_legal_forms() if f[0].isascii()]
         self.form_words = {w for f in self.phrases for w in f if len(w) >= 3}
         self.long_forms = sorted(f for f in self.forms if len(f) >= 6 and f.isascii())
 
@@ -208,7 +217,7 @@ class NameIndex:
         return out
 
     def _known(self, token: str) -> bool:
-        return stem(token) in self.postings or token in self.forms
+        return stem(token) in self.postings or token in self.forms or token in self.form_words
 
     def _part(self, token: str) -> bool:
         """Half of a glued token: a legal form or a word of one, or a list word of 3+ letters."""
@@ -333,11 +342,14 @@ class NameIndex:
             forms.append(prepare_tokens(query, toks, repair=self.repair))
         if repaired[0]:
             forms.append(prepare_tokens(query, toks, query=True))
+        if translated := pinyin_translated(query):  # "Xiaomi Jituan" is also "xiaomi group", as 小米集团 folds
+            forms.append(prepare_tokens(query, translated.split(), query=True, repair=self.repair))
         return forms
 
     def search(self, query: str, limit: int = 10, threshold: float = 0.0) -> list[Hit]:
         """Best hit per ``ref``, best first: identifier hits score 1.0, names by :func:`score_pair`."""
         best: dict[str, Hit] = {}
+        agree: set[str] = set()  # refs whose best name prints the query's legal form (a tie-break)
         for key in identifier_keys(query):
             for i in self.ident.get(key, []):
                 d = self.docs[i]
@@ -352,6 +364,8 @@ class NameIndex:
                 cur = best.get(d.ref)
                 if s >= threshold and (cur is None or s > cur.score):
                     best[d.ref] = Hit(d.ref, d.name, round(s, 4), exp, d.source_ids)
+                    (agree.add if forms_agree(qf, self.prepared[i]) else agree.discard)(d.ref)
         printed = fold(query)
-        hits = sorted(best.values(), key=lambda h: (-h.score, -_printed_like(printed, h.name), h.name))
+        hits = sorted(best.values(),
+                      key=lambda h: (-h.score, h.ref not in agree, -_printed_like(printed, h.name), h.name))
         return [h for h in hits if h.score >= threshold][:limit]

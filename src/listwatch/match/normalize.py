@@ -8,7 +8,8 @@
 * :func:`name_variants` - the forms a printed list name also goes by: without its trailing
   parenthesised short name, and the short name itself ("... Co., Ltd. (Hikvision)",
   "... Corp. (SMIC)"). A parenthesis inside the name, before the legal form ("Huawei Device
-  (Shenzhen) Co., Ltd.", "China Unicom (BVI) Co., Ltd."), is part of the name and stays.
+  (Shenzhen) Co., Ltd.", "China Unicom (BVI) Co., Ltd."), is part of the name and stays. A Latin
+  name holding pinyin of glossary words also goes by their English (:func:`pinyin_translated`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ __all__ = [
     "fold",
     "legal_forms",
     "lookup_key",
+    "matching_legal_forms",
     "name_variants",
+    "pinyin_translated",
     "security_suffixes",
     "split_legal_forms",
     "strip_security_suffix",
@@ -93,6 +96,8 @@ def name_variants(name: str) -> list[str]:
         out += [m.group(1), m.group(2)]
     if _HAN.search(name):
         out += [t for t in map(trade_name, out) if t]
+    elif translated := pinyin_translated(name):
+        out.append(translated)
     return list(dict.fromkeys(v.strip(" ,*") for v in out if v.strip(" ,*")))
 
 
@@ -110,6 +115,33 @@ def _word_list(name: str) -> list[str]:
 def _glossary() -> tuple[tuple[str, str], ...]:
     pairs = [tuple(line.split(None, 1)) for line in _word_list("han_glossary.txt")]
     return tuple(sorted(((h, e) for h, e in pairs), key=lambda p: len(p[0]), reverse=True))
+
+
+@functools.cache
+def _pinyin_words() -> dict[str, str]:
+    """The pinyin of each glossary word (syllables joined) -> its English: "jituan" -> "group"."""
+    from pypinyin import lazy_pinyin  # noqa: PLC0415 - loaded on first use only (large tables)
+
+    return {"".join(lazy_pinyin(han)): eng for han, eng in _glossary()}
+
+
+def pinyin_translated(name: str) -> str | None:
+    """A Latin name with its pinyin glossary words in English, as Han names fold ("Xiaomi Jituan" ->
+    "xiaomi group", like 小米集团); a word may be split into its syllables ("ji tuan"). None when
+    the name holds no such word."""
+    words = _pinyin_words()
+    toks = fold(name).split()
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        pair = toks[i] + toks[i + 1] if i + 1 < len(toks) else ""
+        if pair in words:
+            out.append(words[pair])
+            i += 2
+        else:
+            out.append(words.get(toks[i], toks[i]))
+            i += 1
+    return " ".join(out) if out != toks else None
 
 
 @functools.cache
@@ -178,6 +210,25 @@ def _legal_form_trie() -> Trie:
     return phrase_trie(legal_forms())
 
 
+@functools.cache
+def matching_legal_forms() -> tuple[tuple[str, ...], ...]:
+    """:func:`legal_forms` plus the pinyin of the Chinese ones, in words of two syllables and joined
+    (有限公司: "youxian gongsi", "youxiangongsi"), for matching (lookups keep the lighter list)."""
+    from pypinyin import lazy_pinyin  # noqa: PLC0415 - large tables: matching only
+
+    pinyin: set[tuple[str, ...]] = set()
+    for form in _han_forms():
+        syllables = lazy_pinyin(form)
+        pinyin.add(("".join(syllables),))
+        pinyin.add(tuple("".join(syllables[k:k + 2]) for k in range(0, len(syllables), 2)))
+    return tuple(sorted({*legal_forms(), *pinyin}, key=len, reverse=True))
+
+
+@functools.cache
+def _matching_form_trie() -> Trie:
+    return phrase_trie(matching_legal_forms())
+
+
 def _strip_phrases(tokens: list[str], trie: Trie) -> tuple[list[str], list[str]]:
     """(tokens outside phrases, tokens of phrases), left to right, the longest phrase at each position.
 
@@ -226,5 +277,5 @@ def split_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
     from rigour.names import replace_org_types_compare  # noqa: PLC0415 - slow to import; not needed by lookups
 
     tokens = replace_org_types_compare(" ".join(tokens)).split() or tokens
-    core, forms = _strip_phrases(tokens, _legal_form_trie())
+    core, forms = _strip_phrases(tokens, _matching_form_trie())
     return (core, forms) if core else (tokens, [])

@@ -37,7 +37,10 @@ __all__ = [
     "Explanation",
     "Prepared",
     "align",
+    "forms_agree",
     "is_generic",
+    "legal_form",
+    "legal_forms_agree",
     "pair_weight",
     "prepare",
     "prepare_tokens",
@@ -166,6 +169,31 @@ def _generic() -> frozenset[str]:
 def _particles() -> frozenset[str]:
     text = (importlib.resources.files("listwatch.match") / "data" / "person_particles.txt").read_text(encoding="utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+@functools.cache
+def _form_words() -> dict[str, tuple[str, ...]]:
+    text = (importlib.resources.files("listwatch.match") / "data" / "legal_form_words.txt").read_text(encoding="utf-8")
+    pairs = (line.split() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return {p[0]: tuple(p[1:]) for p in pairs if len(p) >= 2}
+
+
+def legal_form(p: Prepared) -> frozenset[str]:
+    """The legal form a prepared name prints, one word per form ("Ltd" = "Limited", "Co., Ltd." = "co ltd")."""
+    labels = set(p.labels)
+    return frozenset(w for t in p.discounted if t not in labels for w in _form_words().get(t, (t,)))
+
+
+def forms_agree(q: Prepared, d: Prepared) -> bool:
+    """The query prints a legal form and the name prints the same one: a tie-break between names that
+    score alike ("CNOOC LTD" is "CNOOC Limited" before "CNOOC", the parent's short name)."""
+    form = legal_form(q)
+    return bool(form) and form == legal_form(d)
+
+
+def legal_forms_agree(query: str, name: str) -> bool:
+    """:func:`forms_agree` on two printed names (the query's security labels set aside)."""
+    return forms_agree(prepare(query, query=True), prepare(name))
 
 
 def is_generic(token: str) -> bool:
