@@ -10,6 +10,9 @@ how many characters two Han names share.
   深圳市大疆创新科技有限公司 -> 大疆. 中国 stays (中国移动 is a trade name).
 * :func:`han_likeness` - Dice coefficient of the characters two names share: pinyin collides
   (中芯 and 中信 are both "zhongxin"), characters do not.
+* :func:`name_key` - the key a Chinese name is looked up by in the glossary of romanisations
+  (:mod:`listwatch.match.glossary`): Simplified, no legal form, no leading place, no closing
+  structure word (``han_structure_words.txt``: 集团, 控股).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import re
 from collections import Counter
 from typing import Any
 
-__all__ = ["han_chars", "han_likeness", "simplified", "trade_name"]
+__all__ = ["han_chars", "han_likeness", "industry_words", "name_key", "simplified", "trade_name"]
 
 HAN = re.compile(r"[\u3400-\u9fff]")
 _PAREN = re.compile(r"[(\uff08][^)\uff09]*[)\uff09]")
@@ -31,6 +34,17 @@ def _words(name: str) -> tuple[str, ...]:
     text = (importlib.resources.files("listwatch.match") / "data" / name).read_text(encoding="utf-8")
     words = {w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")}
     return tuple(sorted(words, key=len, reverse=True))
+
+
+@functools.cache
+def industry_words() -> tuple[str, ...]:
+    """Words closing a Chinese company name that say what it does (``han_industry_words.txt``), longest first."""
+    return _words("han_industry_words.txt")
+
+
+@functools.cache
+def _closing_words() -> tuple[str, ...]:
+    return (*_legal_forms(), *_words("han_structure_words.txt"))
 
 
 @functools.cache
@@ -58,29 +72,42 @@ def _legal_forms() -> tuple[str, ...]:
     return tuple(sorted((f[0] for f in legal_forms() if len(f) == 1 and HAN.search(f[0])), key=len, reverse=True))
 
 
-def trade_name(name: str) -> str | None:
-    """The trade name inside a Chinese registered name, or None when there is no shorter one."""
+def _bare(name: str) -> str:
+    """A name all in Han characters, Simplified, without parentheses or spaces ("" for any other name)."""
     s = simplified(name).strip()
     if not HAN.search(s) or not all(HAN.match(c) or c in "()（） " for c in s):
-        return None
-    core = _PAREN.sub("", s).replace(" ", "")
-    for form in _legal_forms():
-        if core.endswith(form):
-            core = core[: -len(form)]
-            break
-    for place in _places():
-        if core.startswith(place) and len(core) - len(place) >= 2:
-            core = core[len(place):]
-            break
+        return ""
+    return _PAREN.sub("", s).replace(" ", "")
+
+
+def _strip_closing(core: str, words: tuple[str, ...]) -> str:
+    """``core`` without closing ``words``, repeatedly, keeping two characters at least."""
     changed = True
     while changed:
         changed = False
-        for word in _words("han_industry_words.txt"):
+        for word in words:
             if core.endswith(word) and len(core) - len(word) >= 2:
                 core = core[: -len(word)]
                 changed = True
                 break
-    return core if core and core != s else None
+    return core
+
+
+def _strip_place(core: str) -> str:
+    for place in _places():
+        if core.startswith(place) and len(core) - len(place) >= 2:
+            return core[len(place):]
+    return core
+
+
+def trade_name(name: str) -> str | None:
+    """The trade name inside a Chinese registered name, or None when there is no shorter one."""
+    core = _bare(name)
+    if not core:
+        return None
+    form = next((f for f in _legal_forms() if core.endswith(f)), "")
+    core = _strip_closing(_strip_place(core[: len(core) - len(form)]), industry_words())
+    return core if core and core != simplified(name).strip() else None
 
 
 def han_chars(name: str) -> str:
@@ -99,3 +126,11 @@ def han_likeness(a: str, b: str) -> float:
         return 0.0
     shared = sum((Counter(a) & Counter(b)).values())
     return 2 * shared / (len(a) + len(b))
+
+
+def name_key(name: str, *, place: bool = False) -> str:
+    """The glossary key of a Chinese name ("" for a name not all in Han characters):
+    深圳市大疆创新科技有限公司 -> 大疆创新科技, 中國海洋石油集團有限公司 -> 中国海洋石油; with
+    ``place``, a leading place stays (湖南大学: the place is the name)."""
+    key = _strip_closing(_bare(name), _closing_words())
+    return key if place else _strip_place(key)

@@ -29,6 +29,7 @@ from rapidfuzz.distance import OSA
 from stdnum import isin as stdnum_isin
 from stdnum import lei as stdnum_lei
 
+from listwatch.match.glossary import romanisations
 from listwatch.match.normalize import fold, matching_legal_forms, name_variants, pinyin_translated
 from listwatch.match.score import (
     Explanation,
@@ -344,6 +345,8 @@ class NameIndex:
             forms.append(prepare_tokens(query, toks, query=True))
         if translated := pinyin_translated(query):  # "Xiaomi Jituan" is also "xiaomi group", as 小米集团 folds
             forms.append(prepare_tokens(query, translated.split(), query=True, repair=self.repair))
+        for latin in romanisations(query):  # 中國移動有限公司 is also "China Mobile"
+            forms.append(prepare_tokens(latin, fold(latin).split(), query=True, repair=self.repair))
         return forms
 
     def search(self, query: str, limit: int = 10, threshold: float = 0.0) -> list[Hit]:

@@ -22,12 +22,14 @@ from collections.abc import Iterable
 
 from anyascii import anyascii
 
+from listwatch.match.glossary import romanisations
 from listwatch.match.han import simplified, trade_name
 
 __all__ = [
     "clean_text",
     "core_key",
     "fold",
+    "glossary_words",
     "legal_forms",
     "lookup_key",
     "matching_legal_forms",
@@ -89,13 +91,15 @@ _TRAILING = re.compile(r"^(.*\S)\s*[(\uff08]([^()\uff08\uff09]+)[)\uff09]\s*\*?$
 
 def name_variants(name: str) -> list[str]:
     """The name plus the other forms it prints (see module docstring), duplicates removed; a Chinese
-    registered name also goes by its trade name (:func:`listwatch.match.han.trade_name`)."""
+    registered name also goes by its trade name (:func:`listwatch.match.han.trade_name`) and the Latin
+    names the glossary gives it (:func:`listwatch.match.glossary.romanisations`)."""
     out = [name]
     m = _TRAILING.match(unicodedata.normalize("NFKC", name).strip())
     if m:
         out += [m.group(1), m.group(2)]
     if _HAN.search(name):
         out += [t for t in map(trade_name, out) if t]
+        out += [latin for v in out for latin in romanisations(v)]
     elif translated := pinyin_translated(name):
         out.append(translated)
     return list(dict.fromkeys(v.strip(" ,*") for v in out if v.strip(" ,*")))
@@ -115,6 +119,12 @@ def _word_list(name: str) -> list[str]:
 def _glossary() -> tuple[tuple[str, str], ...]:
     pairs = [tuple(line.split(None, 1)) for line in _word_list("han_glossary.txt")]
     return tuple(sorted(((h, e) for h, e in pairs), key=lambda p: len(p[0]), reverse=True))
+
+
+@functools.cache
+def glossary_words() -> frozenset[str]:
+    """The English words the Han glossary gives ("group", "technology", "university")."""
+    return frozenset(w for _han, eng in _glossary() for w in eng.split())
 
 
 @functools.cache
@@ -178,13 +188,14 @@ def fold(text: str) -> str:
     """Any script -> lower-case ASCII: Han (Traditional made Simplified) via glossary + pinyin, the rest
     via anyascii.
 
-    Chinese legal forms are dropped first (they would otherwise romanise into noise).
+    Chinese legal forms become English ones (han_glossary.txt: 有限公司 -> "limited"), set aside later
+    like any legal form.
     Apostrophes vanish inside words ("BABA'I" -> "babai"); other punctuation becomes a space.
     """
     s = unicodedata.normalize("NFKC", text)
     if _HAN.search(s):
         s = simplified(s)
-        s = _HAN.sub(lambda m: _han_run(_strip_han_forms(m.group(0))), s)
+        s = _HAN.sub(lambda m: _han_run(m.group(0)), s)
     s = anyascii(s).casefold()
     s = re.sub(r"(?<=[a-z0-9])['`\u2019](?=[a-z])", "", s)
     return " ".join(_TOKEN.findall(s.replace("&", " and ")))
