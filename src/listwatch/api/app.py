@@ -112,9 +112,16 @@ def create_app(url: str | None = None) -> FastAPI:
         base URLs in ``LISTWATCH_UPDATE_FROM`` (``SOURCE=URL,...``, ``serve --from``) where given."""
         bases = parse_from([v for v in os.environ.get("LISTWATCH_UPDATE_FROM", "").split(",") if v.strip()])
         prewarm()  # /readyz answers "not ready" until the first index is there
-        scheduler = Scheduler(lambda: update(store(), bases=bases), interval) if interval else None
-        # the webhook outbox's sender: every LISTWATCH_WEBHOOKS_POLL seconds, and at once after an ingest here
+        # the webhook outbox's sender: every LISTWATCH_WEBHOOKS_POLL seconds (0: none), and at once after an
+        # ingest or update here
         deliverer = Scheduler(lambda: webhooks.deliver_due(store()), poll, "webhook delivery") if poll > 0 else None
+
+        def update_then_deliver() -> None:
+            update(store(), bases=bases)
+            if deliverer:
+                deliverer.wake()
+
+        scheduler = Scheduler(update_then_deliver, interval) if interval else None
         app.state.scheduler, app.state.deliverer = scheduler, deliverer
         for job in (scheduler, deliverer):
             if job:
