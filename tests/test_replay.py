@@ -107,6 +107,11 @@ def test_a_replay_is_byte_identical_to_the_answer_given_then(replay_store: tuple
     replayed = _answers(st, t)
     for question, answer in then.items():
         assert replayed[question] == answer, question
+    # printed again: the withdrawn alias is in force again, and the replay still gives the same answer
+    ingest(st, "ftm", [_ftm(feed, _party("alias", ["XIAOMI TEST ALIAS HOLDINGS", "XIAOMI SECOND TEST ALIAS"],
+                                         isinCode=[ISIN]))], allow_shrink=True)
+    assert "XIAOMI SECOND TEST ALIAS" in aliases(_answers(st, None)["status Xiaomi Corporation"])
+    assert _answers(st, t) == then
 
 
 def _record(sid: str, name: str) -> SourceRecord:

@@ -172,6 +172,7 @@ class Store:
         self._entity_version: str | None = None
         self._version: tuple[float, str] | None = None
         self._first_facts: tuple[str, dt.datetime | None] | None = None
+        self._facts_versions: dict[tuple[str, dt.datetime | None], str] = {}
         self._derived: dict[str, tuple[str, Any]] = {}
         self._writing = threading.local()  # this thread's open writer, so writers nest
         self._build_locks: dict[str, threading.Lock] = {}
@@ -511,10 +512,17 @@ class Store:
         """A fingerprint of the names, identifiers and entities in force at ``known_at`` (None: now): equal
         fingerprints, equal screening indexes (:func:`listwatch.indexes.screen_index_at`)."""
         at = self.facts_at(known_at)
+        key = (self.data_version(), at)  # the facts in force at a past time change only with the data
+        if (found := self._facts_versions.get(key)) is not None:
+            return found
         with self.engine.connect() as conn:
-            parts = [conn.execute(select(func.count(), func.coalesce(func.sum(tbl.c.id), 0))
-                                  .where(visible(tbl, at))).one() for tbl in (t.names, t.identifiers)]
-        return f"{parts}:{len(self.entity_ids(known_at))}"
+            parts = [tuple(conn.execute(select(func.count(), func.coalesce(func.sum(tbl.c.id), 0))
+                                        .where(visible(tbl, at))).one()) for tbl in (t.names, t.identifiers)]
+            parts.append((conn.execute(select(func.count()).select_from(t.entities)).scalar_one(),))
+        if len(self._facts_versions) > 64:
+            self._facts_versions.clear()
+        self._facts_versions[key] = found = repr(parts)
+        return found
 
     def all_names(self, ever: bool = False) -> list[tuple[str, str]]:
         """(name, entity id) for every name and alias in force now; ``ever``: withdrawn ones too."""

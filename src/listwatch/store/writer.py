@@ -245,7 +245,6 @@ class Writer:
                 unknown.add(r.entity_id)
             printed_names.setdefault(r.entity_id, set()).update((r.name, *(r.aliases or ())))
             printed_ids.setdefault(r.entity_id, set()).update(tuple(i) for i in r.identifiers or ())
-        ingested = set(c.execute(select(sr.c.source_id)).scalars())
         settled = sorted(set(entity_ids) - unknown)
         withdrawn = 0
 
@@ -256,6 +255,8 @@ class Writer:
 
         for table in (t.names, t.identifiers):
             rows = list(c.execute(select(table).where(table.c.entity_id.in_(settled))))
+            cited = sorted({s for r in rows for s in r.sources})
+            ingested = set(c.execute(select(sr.c.source_id).where(sr.c.source_id.in_(cited))).scalars())
             mine = [r for r in rows if r.sources and all(s in ingested for s in r.sources)]
             out = [r.id for r in mine if r.retracted_at is None and not printed(r)]
             self.retract_facts(table, out, now)
