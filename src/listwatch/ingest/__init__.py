@@ -8,15 +8,16 @@ with the content hash of its files; :func:`ingest` applies them to the store.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from listwatch.ingest import bis_dpl, csl, ftm, ofac_csv, ofac_xml
-from listwatch.ingest.apply import IngestResult, apply_version, content_hash
+from listwatch.ingest.apply import IngestResult, apply_version
 from listwatch.ingest.guard import ShrinkRefused
-from listwatch.ingest.records import IngestError, SourceRecord, check_text, read_bytes
+from listwatch.ingest.records import IngestError, SourceRecord, check_text, digest_file
 from listwatch.store.db import Store
 
 __all__ = ["FORMATS", "Batch", "IngestError", "IngestResult", "ShrinkRefused", "ingest", "ingest_batches",
@@ -36,13 +37,14 @@ class Batch:
 
 
 def _files_meta(paths: Sequence[Path]) -> tuple[list[dict[str, Any]], str]:
-    meta, blobs = [], []
+    """Each file's name, size and time, and the version's content hash, reading each file in chunks."""
+    meta, h = [], hashlib.sha256()
     for p in paths:
-        data = read_bytes(p)
-        blobs.append(data)
+        size, digest = digest_file(p)
+        h.update(digest)
         mtime = dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC).isoformat()
-        meta.append({"name": p.name, "bytes": len(data), "mtime": mtime})
-    return meta, content_hash(blobs)
+        meta.append({"name": p.name, "bytes": size, "mtime": mtime})
+    return meta, h.hexdigest()
 
 
 def _ofac_csv(path: Path) -> list[Batch]:

@@ -13,24 +13,27 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
-import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+import ijson  # type: ignore[import-untyped]
 
 from listwatch.ingest.props import clean_properties
 from listwatch.ingest.records import (
     IngestError,
     SourceRecord,
+    Stream,
     check_width,
     cmic_listing_date,
     identifiers_in,
-    read_bytes,
+    open_bytes,
+    text_lines,
 )
 from listwatch.regimes.el_rules import DatingError, bundled_rules
 
-__all__ = ["list_id_for", "parse"]
+__all__ = ["iter_records", "list_id_for", "parse"]
 
 REQUIRED = ("_id", "source", "name", "type", "alt_names", "start_date", "federal_register_notice", "ids")
 SCHEMAS = {"individual": "Person", "entity": "Organization", "vessel": "Vessel", "aircraft": "Aircraft"}
@@ -147,36 +150,51 @@ def _record(row: dict[str, Any], where: str) -> SourceRecord:
 
 
 def parse(path: Path) -> list[SourceRecord]:
-    raw = read_bytes(path)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise IngestError(f"{path.name}: line {line}: not UTF-8") from exc
-    if path.name.endswith(".json"):
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise IngestError(f"{path.name}: line {exc.lineno}: invalid JSON ({exc.msg})") from exc
-        rows = doc.get("results", doc) if isinstance(doc, dict) else doc
-        if not isinstance(rows, list):
-            raise IngestError(f"{path.name}: expected a list of results")
-        return [_record(r, f"{path.name} result #{i + 1}") for i, r in enumerate(rows)]
-    reader = csv.DictReader(io.StringIO(text), strict=True)
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-    if missing:
-        raise IngestError(f"{path.name}: line 1: missing CSL columns {', '.join(missing)}")
-    out = []
+    """Every record of a CSL file (the first of any repeated ``_id``)."""
     seen: set[str] = set()
+    out = []
+    for rec in iter_records(path):
+        if rec.source_id not in seen:
+            seen.add(rec.source_id)
+            out.append(rec)
+    return out
+
+
+def iter_records(path: Path) -> Iterator[SourceRecord]:
+    """The records of a CSL file, read as a stream: row by row (CSV) or result by result (JSON)."""
+    with open_bytes(path) as fh:
+        if path.name.endswith(".json"):
+            yield from _json_records(fh, path.name)
+        else:
+            yield from _csv_records(fh, path.name)
+
+
+def _json_records(fh: Stream, name: str) -> Iterator[SourceRecord]:
+    """``{"results": [...]}`` (the API's answer) or a bare ``[...]``, one result at a time (ijson)."""
+    head = fh.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] not in (b"[", b"{"):
+        raise IngestError(f"{name}: line 1: invalid JSON (expected an object or a list of results)")
+    prefix = "item" if head[:1] == b"[" else "results.item"
+    n = 0
     try:
+        for n, row in enumerate(ijson.items(fh, prefix, use_float=True), start=1):
+            if not isinstance(row, dict):
+                raise IngestError(f"{name} result #{n}: expected an object, found {type(row).__name__}")
+            yield _record(row, f"{name} result #{n}")
+    except ijson.JSONError as exc:
+        raise IngestError(f"{name}: after result #{n}: invalid JSON ({exc})") from None
+
+
+def _csv_records(fh: IO[bytes], name: str) -> Iterator[SourceRecord]:
+    reader = csv.DictReader(text_lines(fh, name), strict=True)
+    try:
+        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        if missing:
+            raise IngestError(f"{name}: line 1: missing CSL columns {', '.join(missing)}")
         for row in reader:
             if row.get("_id") == "_id":  # a repeated header line (seen in real files)
                 continue
-            check_width(row, f"{path.name}: line {reader.line_num}", len(reader.fieldnames or ()))
-            rec = _record(row, f"{path.name}: line {reader.line_num}")
-            if rec.source_id not in seen:
-                seen.add(rec.source_id)
-                out.append(rec)
+            check_width(row, f"{name}: line {reader.line_num}", len(reader.fieldnames or ()))
+            yield _record(row, f"{name}: line {reader.line_num}")
     except csv.Error as exc:
-        raise IngestError(f"{path.name}: line {reader.line_num}: {exc}") from exc
-    return out
+        raise IngestError(f"{name}: line {reader.line_num}: {exc}") from exc

@@ -26,10 +26,10 @@ from followthemoney.exc import InvalidData
 
 from listwatch.ftm import ID_PROPS
 from listwatch.ingest.props import clean_properties
-from listwatch.ingest.records import IngestError, SourceRecord, read_bytes
+from listwatch.ingest.records import IngestError, SourceRecord, open_bytes
 from listwatch.model import Identifier
 
-__all__ = ["PARTY_SCHEMAS", "list_id_for", "parse"]
+__all__ = ["PARTY_SCHEMAS", "iter_entities", "list_id_for", "parse"]
 
 PARTY_SCHEMAS = {"Person": "Person", "Company": "Organization", "Organization": "Organization",
                  "LegalEntity": "Organization", "PublicBody": "Organization", "Vessel": "Vessel",
@@ -49,29 +49,34 @@ def list_id_for(value: str) -> str:
     return "ftm-" + re.sub(r"[^a-z0-9]+", "-", value.casefold()).strip("-")
 
 
-def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    raw = read_bytes(path)
-    for n, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if len(line) > MAX_LINE:
-            raise IngestError(f"{path.name}: line {n}: {len(line):,} bytes is over the {MAX_LINE:,}-byte line limit")
-        try:
-            doc = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise IngestError(f"{path.name}: line {n}: not a JSON object ({exc})") from exc
-        if not isinstance(doc, dict) or not isinstance(doc.get("id"), str) or not isinstance(doc.get("schema"), str):
-            raise IngestError(f"{path.name}: line {n}: an entity needs string 'id' and 'schema'")
-        props = doc.get("properties", {})
-        if not isinstance(props, dict) or not all(isinstance(v, list) for v in props.values()):
-            raise IngestError(f"{path.name}: line {n}: 'properties' must map names to lists of values")
-        if model.get(doc["schema"]) is None:
-            raise IngestError(f"{path.name}: line {n}: {doc['schema']!r} is not a FollowTheMoney schema")
-        try:  # the library reads and cleans every value by its property type, and drops unknown properties
-            proxy = model.get_proxy(doc, cleaned=False)
-        except (InvalidData, ValueError, TypeError) as exc:
-            raise IngestError(f"{path.name}: line {n}: not a valid FollowTheMoney entity ({exc})") from exc
-        yield n, {**proxy.to_dict(), "datasets": doc.get("datasets", [])}
+def iter_entities(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, entity) for each line of a JSON Lines file, read line by line."""
+    with open_bytes(path) as fh:
+        for n, line in enumerate(iter(lambda: fh.readline(MAX_LINE + 1), b""), start=1):
+            if len(line) > MAX_LINE:
+                raise IngestError(f"{path.name}: line {n}: over the {MAX_LINE:,}-byte line limit")
+            if line.strip():
+                yield n, _entity(line, f"{path.name}: line {n}")
+
+
+def _entity(line: bytes, where: str) -> dict[str, Any]:
+    """One JSON Lines entity, checked and cleaned by the followthemoney library."""
+    try:
+        doc = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise IngestError(f"{where}: not a JSON object ({type(exc).__name__}: {str(exc)[:200]})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("id"), str) or not isinstance(doc.get("schema"), str):
+        raise IngestError(f"{where}: an entity needs string 'id' and 'schema'")
+    props = doc.get("properties", {})
+    if not isinstance(props, dict) or not all(isinstance(v, list) for v in props.values()):
+        raise IngestError(f"{where}: 'properties' must map names to lists of values")
+    if model.get(doc["schema"]) is None:
+        raise IngestError(f"{where}: {doc['schema']!r} is not a FollowTheMoney schema")
+    try:  # the library reads and cleans every value by its property type, and drops unknown properties
+        proxy = model.get_proxy(doc, cleaned=False)
+    except (InvalidData, ValueError, TypeError) as exc:
+        raise IngestError(f"{where}: not a valid FollowTheMoney entity ({exc})") from exc
+    return {**proxy.to_dict(), "datasets": doc.get("datasets", [])}
 
 
 def _date(values: list[Any]) -> dt.date | None:
@@ -87,7 +92,7 @@ def parse(path: Path) -> list[tuple[str, list[SourceRecord], dict[str, str]]]:
     """[(source, records, list names)] for one FTM JSON Lines file."""
     parties: dict[str, dict[str, Any]] = {}
     sanctions: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for _, doc in _lines(path):
+    for _, doc in iter_entities(path):
         if doc["schema"] == "Sanction":
             for target in doc["properties"].get("entity", []):
                 sanctions[str(target)].append(doc)

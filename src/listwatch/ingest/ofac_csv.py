@@ -10,30 +10,29 @@ programs to ``us-ofac-cons-<program>``.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 from listwatch.ingest.props import clean_properties, remark_properties
-from listwatch.ingest.records import IngestError, SourceRecord, cmic_listing_date, identifiers_in, read_bytes
+from listwatch.ingest.records import (
+    IngestError,
+    SourceRecord,
+    cmic_listing_date,
+    identifiers_in,
+    open_bytes,
+    text_lines,
+)
 
-__all__ = ["cells", "companions", "main_files", "main_record", "parse_dir", "parse_main"]
+__all__ = ["cells", "companions", "iter_main", "main_files", "main_record", "parse_dir", "parse_main"]
 
 MAIN_COLUMNS = 12
 SCHEMAS = {"individual": "Person", "vessel": "Vessel", "aircraft": "Aircraft", "": "Organization"}
 CMIC = ("CMIC-EO13959", "CMIC-EO14032", "NS-CMIC-EO13959")
 COLUMN_PROPS = ((4, "position"), (5, "callSign"), (6, "type"), (7, "tonnage"), (8, "grossRegisteredTonnage"),
                 (9, "flag"))  # main-file columns that are FollowTheMoney properties
-
-
-def _text(raw: bytes, path: Path) -> str:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")  # OFAC files are plain ASCII/Latin-1 in practice
-    return text.rstrip("\x1a\r\n ")
 
 
 def _cell(v: str) -> str:
@@ -48,21 +47,31 @@ def _rows(path: Path, width: int, marked: bool = True) -> Iterator[tuple[int, li
     snapshots in ../shared/data/real/ofac-sdn-history does); a file without it was cut off.
     The comments files are not always marked (the 2021-07-07 ``sdn_comments.csv`` is not).
     """
-    raw = read_bytes(path)
-    if not raw.strip(b"\x1a\r\n "):
+    seen = {"content": False, "marked": False}
+
+    def lines(stream: IO[bytes]) -> Iterator[str]:
+        for line in text_lines(stream, path.name, fallback="latin-1"):  # Latin-1 in practice where not UTF-8
+            body = line.rstrip("\r\n ")
+            if body:  # the mark counts only at the end of the last line that is not blank
+                seen["marked"] = body.endswith("\x1a")
+                seen["content"] = seen["content"] or bool(body.strip("\x1a "))
+            yield body.rstrip("\x1a") + line[len(body):] if seen["marked"] else line
+
+    with open_bytes(path) as fh:
+        reader = csv.reader(lines(fh), strict=True)
+        try:
+            for row in reader:
+                if not row or row == [""]:
+                    continue
+                if len(row) != width:
+                    raise IngestError(f"{path.name}: line {reader.line_num}: {len(row)} fields, expected {width} "
+                                      "(is this an OFAC legacy CSV?)")
+                yield reader.line_num, [_cell(c) for c in row]
+        except csv.Error as exc:
+            raise IngestError(f"{path.name}: line {reader.line_num}: {exc}") from exc
+    if not seen["content"]:
         raise IngestError(f"{path.name}: the file is empty")
-    reader = csv.reader(io.StringIO(_text(raw, path)), strict=True)
-    try:
-        for row in reader:
-            if not row or row == [""]:
-                continue
-            if len(row) != width:
-                raise IngestError(f"{path.name}: line {reader.line_num}: {len(row)} fields, expected {width} "
-                                  "(is this an OFAC legacy CSV?)")
-            yield reader.line_num, [_cell(c) for c in row]
-    except csv.Error as exc:
-        raise IngestError(f"{path.name}: line {reader.line_num}: {exc}") from exc
-    if marked and not raw.rstrip(b"\r\n ").endswith(b"\x1a"):
+    if marked and not seen["marked"]:
         raise IngestError(f"{path.name}: line {reader.line_num}: the file ends without OFAC's end-of-file mark "
                           "(Ctrl-Z): it is truncated")
 
@@ -118,9 +127,17 @@ def parse_main(path: Path) -> list[SourceRecord]:
     if com := extra.get("comments"):
         for _, r in _rows(com, 2, marked=False):
             comments[r[0]] += r[1]
-    return [main_record(r, f"{path.name}: line {line}", prefix, aliases.get(r[0], []),
-                        countries.get(r[0], []), comments.get(r[0], ""), addresses.get(r[0], []))
-            for line, r in _rows(path, MAIN_COLUMNS)]
+    return list(iter_main(path, prefix, aliases, countries, comments, addresses))
+
+
+def iter_main(path: Path, prefix: str, aliases: dict[str, list[str]] | None = None,
+              countries: dict[str, list[str]] | None = None, comments: dict[str, str] | None = None,
+              addresses: dict[str, list[str]] | None = None) -> Iterator[SourceRecord]:
+    """The records of a main file, row by row, with what its companions said about each ``ent_num``."""
+    for line, r in _rows(path, MAIN_COLUMNS):
+        ent = r[0]
+        yield main_record(r, f"{path.name}: line {line}", prefix, (aliases or {}).get(ent, []),
+                          (countries or {}).get(ent, []), (comments or {}).get(ent, ""), (addresses or {}).get(ent, []))
 
 
 def main_record(r: list[str], where: str, prefix: str, aliases: Sequence[str] = (),

@@ -14,17 +14,19 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from listwatch.ingest.props import clean_properties
-from listwatch.ingest.records import MAX_FILE_BYTES, IngestError, SourceRecord, read_bytes
+from listwatch.ingest.records import MAX_FILE_BYTES, IngestError, SourceRecord, open_bytes
 from listwatch.model import Identifier
 
-__all__ = ["MAX_DEPTH", "parse"]
+__all__ = ["MAX_DEPTH", "iter_records", "parse"]
 
 MAX_DEPTH = 64
 MAX_RATIO = 200  # a zip member expanding more than this many times is refused as a zip bomb
@@ -40,12 +42,17 @@ FEATURE_PROPS = {"Birthdate": "birthDate", "Place of Birth": "birthPlace", "Nati
                  "Vessel Type": "type", "Nationality of Registration": "country"}
 
 
-def _xml_bytes(path: Path) -> bytes:
-    raw = read_bytes(path)
-    if raw[:4] != b"PK\x03\x04":
-        return raw
+@contextmanager
+def _xml_stream(path: Path) -> Iterator[io.BufferedReader]:
+    """The XML of a bare or zipped Enhanced XML file as a byte stream (the zip read in place, not copied)."""
+    with path.open("rb") as probe:
+        zipped = probe.read(4) == b"PK\x03\x04"
+    if not zipped:
+        with open_bytes(path) as fh:
+            yield fh
+        return
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        with zipfile.ZipFile(path) as zf:
             members = [m for m in zf.infolist() if m.filename.lower().endswith(".xml")]
             if len(members) != 1:
                 raise IngestError(f"{path.name}: expected one .xml file in the zip, found {len(members)}")
@@ -53,13 +60,10 @@ def _xml_bytes(path: Path) -> bytes:
             if m.file_size > MAX_FILE_BYTES or m.file_size > MAX_RATIO * max(m.compress_size, 1):
                 raise IngestError(f"{path.name}: {m.filename} would expand to {m.file_size:,} bytes "
                                   f"from {m.compress_size:,} - refused (zip bomb limits)")
-            with zf.open(m) as fh:
-                data = fh.read(MAX_FILE_BYTES + 1)
+            with open_bytes(path, inner=zf.open(m)) as fh:  # the cap holds whatever the zip header says
+                yield fh
     except zipfile.BadZipFile as exc:
         raise IngestError(f"{path.name}: not a readable zip file ({exc})") from exc
-    if len(data) > MAX_FILE_BYTES:
-        raise IngestError(f"{path.name}: expands to over {MAX_FILE_BYTES:,} bytes - refused")
-    return data
 
 
 def _local(tag: str) -> str:
@@ -147,20 +151,27 @@ def _record(el: Element, source: str, where: str) -> SourceRecord:
                         tuple(dict.fromkeys(idents)), listed_on, None, "", extra, properties=props)
 
 
-def _entities(data: bytes, name: str) -> Iterator[Element]:
+def _entities(stream: IO[bytes], name: str) -> Iterator[Element]:
+    """Each ``<entity>`` (level 3) as it ends; it is then cleared and dropped from its parent, so the tree
+    never holds more than one entity (the small reference sections stay)."""
     depth = 0
+    parent: Element | None = None
     try:
-        for event, el in iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True,
+        for event, el in iterparse(stream, events=("start", "end"), forbid_dtd=True,
                                    forbid_entities=True, forbid_external=True):
             if event == "start":
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise IngestError(f"{name}: elements nested deeper than {MAX_DEPTH} - refused")
+                if depth == 2:
+                    parent = el
                 continue
             depth -= 1
-            if _local(el.tag) == "entity" and depth == 2:
+            if depth == 2 and _local(el.tag) == "entity":
                 yield el
                 el.clear()
+                if parent is not None:
+                    del parent[:]
     except (DefusedXmlException, ValueError) as exc:
         raise IngestError(f"{name}: refused unsafe XML ({type(exc).__name__}: {exc})") from exc
     except ParseError as exc:
@@ -170,15 +181,24 @@ def _entities(data: bytes, name: str) -> Iterator[Element]:
 
 def parse(path: Path) -> list[tuple[str, list[SourceRecord]]]:
     """[(source, records)]: ``ofac-sdn`` for SDN_ENHANCED, ``ofac-cons`` for CONS_ENHANCED."""
-    data = _xml_bytes(path)
-    head = data[:4096].decode("utf-8", "replace")
+    source, records = iter_records(path)
+    out = list(records)
+    if not out:
+        raise IngestError(f"{path.name}: no <entity> elements - truncated or not an OFAC Enhanced XML file")
+    return [(source, out)]
+
+
+def iter_records(path: Path) -> tuple[str, Iterator[SourceRecord]]:
+    """The file's source and its records, read as a stream (one entity in memory at a time)."""
+    with _xml_stream(path) as fh:
+        head = fh.peek(4096)[:4096].decode("utf-8", "replace")
     if "sanctionsData" not in head:
         raise IngestError(f"{path.name}: not an OFAC Enhanced XML file (no <sanctionsData> root)")
     source = "ofac-cons" if "CONS" in path.name.upper() or "Consolidated List" in head else "ofac-sdn"
-    records: list[SourceRecord] = []
-    for n, el in enumerate(_entities(data, path.name), start=1):
-        records.append(_record(el, source, f"{path.name} entity #{n}"))
-    if not records:
-        raise IngestError(f"{path.name}: no <entity> elements - truncated or not an OFAC Enhanced XML file")
-    return [(source, records)]
 
+    def records() -> Iterator[SourceRecord]:
+        with _xml_stream(path) as fh:
+            for n, el in enumerate(_entities(fh, path.name), start=1):
+                yield _record(el, source, f"{path.name} entity #{n}")
+
+    return source, records()

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import gzip
+import hashlib
+import io
 import json
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import IO, Any, Protocol, TypeAlias
 
 from listwatch.model import Confidence, Identifier
 
-__all__ = ["MAX_FILE_BYTES", "IngestError", "SourceRecord", "check_text", "check_width", "cmic_listing_date",
-           "identifiers_in", "pack_records", "read_bytes", "unpack_records"]
+__all__ = ["MAX_FILE_BYTES", "IngestError", "SourceRecord", "Stream", "check_text", "check_width", "cmic_listing_date",
+           "digest_file", "identifiers_in", "open_bytes", "pack_records", "read_bytes", "text_lines",
+           "unpack_records"]
 
 MAX_FILE_BYTES = 512 * 1024 * 1024  # a list file (decompressed) larger than this is refused
+MAX_LINE = 16 * 1024 * 1024  # a text line longer than this is refused (no list prints one)
+CHUNK = 64 * 1024  # bytes read at a time
+Stream: TypeAlias = "io.BufferedReader[Any]"  # what open_bytes yields
 
 
 class IngestError(ValueError):
@@ -94,23 +103,92 @@ def unpack_records(blob: bytes) -> list[SourceRecord]:
     return out
 
 
-def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """A file's bytes, gunzipped if it ends in .gz, refusing anything over ``limit`` bytes."""
-    size = path.stat().st_size
-    if size > limit:
-        raise IngestError(f"{path}: {size:,} bytes is over the {limit:,}-byte limit")
-    if path.suffix == ".gz":
+class _Source(Protocol):
+    def read(self, n: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class _Capped(io.RawIOBase):
+    """A byte stream that refuses to yield more than ``limit`` bytes and names its file in every error
+    (a truncated or corrupt gzip stream included), so a caller can read it chunk by chunk."""
+
+    def __init__(self, inner: _Source, name: str, limit: int) -> None:
+        self._inner, self._name, self._limit, self.count = inner, name, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
         try:
-            with gzip.open(path, "rb") as fh:
-                data = fh.read(limit + 1)
+            data = self._inner.read(len(buf))
         except EOFError:
-            raise IngestError(f"{path}: the gzip stream ends early: the file is truncated") from None
+            raise IngestError(f"{self._name}: the gzip stream ends early: the file is truncated") from None
         except (OSError, zlib.error) as exc:
-            raise IngestError(f"{path}: not a readable gzip file ({exc})") from None
-        if len(data) > limit:
-            raise IngestError(f"{path}: decompresses to over {limit:,} bytes")
-        return data
-    return path.read_bytes()
+            raise IngestError(f"{self._name}: not a readable gzip file ({exc})") from None
+        self.count += len(data)
+        if self.count > self._limit:
+            raise IngestError(f"{self._name}: decompresses to over {self._limit:,} bytes - refused")
+        buf[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+@contextmanager
+def open_bytes(path: Path, limit: int = MAX_FILE_BYTES,
+               inner: _Source | None = None) -> Iterator[Stream]:
+    """A list file as a buffered byte stream, gunzipped if it ends in .gz (or ``inner``, a member
+    already opened from an archive), refusing a file over ``limit`` bytes before or while reading.
+
+    Parsers read it chunk by chunk or line by line, so their memory does not grow with the file.
+    """
+    if inner is None:
+        size = path.stat().st_size
+        if size > limit:
+            raise IngestError(f"{path}: {size:,} bytes is over the {limit:,}-byte limit")
+        inner = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")  # noqa: SIM115 - closed below
+    with io.BufferedReader(_Capped(inner, path.name, limit), buffer_size=CHUNK) as fh:
+        yield fh
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, gunzipped if it ends in .gz, refusing anything over ``limit`` bytes (small files only:
+    parsers use :func:`open_bytes`)."""
+    with open_bytes(path, limit) as fh:
+        return fh.read()
+
+
+def digest_file(path: Path) -> tuple[int, bytes]:
+    """(bytes, SHA-256 digest) of a file's content as :func:`open_bytes` reads it, in chunks."""
+    h = hashlib.sha256()
+    size = 0
+    with open_bytes(path) as fh:
+        while chunk := fh.read(CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    return size, h.digest()
+
+
+def text_lines(stream: IO[bytes], name: str, fallback: str | None = None,
+               max_line: int = MAX_LINE) -> Iterator[str]:
+    """The lines of a byte stream as text (line endings kept, a UTF-8 BOM dropped), one at a time.
+
+    A line that is not UTF-8 is decoded as ``fallback`` (e.g. ``latin-1``, for files that are
+    Latin-1 in practice) or refused naming its line; a line over ``max_line`` bytes is refused.
+    """
+    for n, line in enumerate(iter(lambda: stream.readline(max_line + 1), b""), start=1):
+        if len(line) > max_line:
+            raise IngestError(f"{name}: line {n}: over {max_line:,} bytes without a line break - refused")
+        raw = line[len(codecs.BOM_UTF8):] if n == 1 and line.startswith(codecs.BOM_UTF8) else line
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if fallback is None:
+                raise IngestError(f"{name}: line {n}: not UTF-8 (byte {exc.start + 1})") from None
+            yield raw.decode(fallback)
 
 
 def check_width(row: dict[str | None, object], where: str, width: int) -> None:
