@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -33,7 +34,7 @@ from listwatch import status as engine
 from listwatch.api import models as m
 from listwatch.api.access import Keys
 from listwatch.api.docs import mount_docs
-from listwatch.api.limits import BodyLimit, BodyTooLarge, Shed, check_cost
+from listwatch.api.limits import BodyLimit, BodyTooLarge, NoNul, Shed, check_cost
 from listwatch.api.yente import (
     AlgorithmsResponse,
     CatalogResponse,
@@ -60,6 +61,7 @@ log = logging.getLogger("listwatch.api")
 PROBLEM = "application/problem+json"
 MAX_PAGE = 1000
 MAX_ID = 2**31 - 1  # row ids are 32-bit integers on every backend
+_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON may escape them ("\\ud800"); no UTF-8 answer can carry one
 
 
 Q = Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="name, alias or identifier")]
@@ -136,6 +138,7 @@ def create_app(url: str | None = None) -> FastAPI:
         "Is this company restricted by a US government list - on which date, in what way, since when? "
         "Every answer carries its citations."))
     app.add_middleware(BodyLimit, limit=max_body, own_message=("/portfolio",))
+    app.add_middleware(NoNul)
     app.add_middleware(Shed)  # outermost: refuses before anything is read
     app.mount("/static", static_files(), name="static")
     mount_docs(app)
@@ -211,7 +214,8 @@ def create_app(url: str | None = None) -> FastAPI:
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["ops"], response_model=m.Ready,
-             responses={503: {"description": "not ready: no screening index exists yet (it is being built)"}})
+             responses={503: {"description": "not ready: no screening index exists yet (it is being built)",
+                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Ready"}}}}})
     def readyz() -> JSONResponse:
         """Ready while a screening index exists, even a stale one being rebuilt (see Store.derived)."""
         st = store()
@@ -438,6 +442,7 @@ def create_app(url: str | None = None) -> FastAPI:
         return report.ingest_json(results, queued)
 
     app.include_router(web_router(store, max_body, keys))
+    m.document_problems(app.routes)
     return app
 
 
@@ -462,9 +467,14 @@ def _batch_queries(body: bytes, ctype: str) -> list[str]:
             doc = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise Problem(422, "Invalid JSON", f"body is not JSON: {exc}") from exc
+        except RecursionError:
+            raise Problem(422, "Invalid JSON", "body is nested too deeply") from None
         qs = doc.get("queries") if isinstance(doc, dict) else None
         if not isinstance(qs, list) or not all(isinstance(q, str) for q in qs):
             raise Problem(422, "Invalid batch", "expected {\"queries\": [\"name\", ...]}")
+        for n, q in enumerate(qs, start=1):
+            if _SURROGATE.search(q):
+                raise Problem(422, "Invalid batch", f"queries row {n}: a lone surrogate escape is not Unicode text")
         return qs
     rows = read_holdings(body, "batch")
     return [r.name for r in rows]

@@ -12,7 +12,8 @@
 :class:`BodyLimit` is plain ASGI middleware. A declared ``Content-Length`` over the limit is
 answered 413 before anything is read; a body without one (chunked) is counted as it arrives and
 the read that crosses the limit raises :class:`BodyTooLarge` (an HTTP 413), so no more than the
-limit plus one chunk is ever held, whatever the client sends.
+limit plus one chunk is ever held, whatever the client sends. :class:`NoNul` refuses a NUL in a
+path or query string (422) alike on every backend.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 
-__all__ = ["BodyLimit", "BodyTooLarge", "Shed", "TooCostly", "check_cost", "max_cost"]
+__all__ = ["BodyLimit", "BodyTooLarge", "NoNul", "Shed", "TooCostly", "check_cost", "max_cost"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -102,14 +103,32 @@ def check_cost(cost: int, what: str) -> None:
         raise TooCostly(cost, limit, what)
 
 
-async def _refuse(send: Send, status: int, title: str, detail: str, retry_after: int) -> None:
+async def _refuse(send: Send, status: int, title: str, detail: str, retry_after: int | None) -> None:
     import json  # noqa: PLC0415
 
     body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
+    retry = [(b"retry-after", str(retry_after).encode())] if retry_after is not None else []
     await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/problem+json"), (b"retry-after", str(retry_after).encode()),
-        (b"content-length", str(len(body)).encode())]})
+        (b"content-type", b"application/problem+json"), *retry, (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
+
+
+class NoNul:
+    """Refuses (422) a path or query string holding a NUL (``%00``) before any route runs.
+
+    No name, id, list or date contains one, and PostgreSQL cannot even compare text with one (SQLite
+    can), so without this the same request would be a 404 on one backend and an error on the other.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = scope.get("query_string", b"") if scope["type"] == "http" else b""
+        if scope["type"] == "http" and ("\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query):
+            await _refuse(send, 422, "Invalid request", "a NUL character (%00) is not allowed in a path or query", None)
+            return
+        await self.app(scope, receive, send)
 
 
 class Shed:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["BATCH_BODY", "INGEST_BODY", "NDJSON", "PORTFOLIO_BODY", "ChangesAnswer", "DiffAnswer", "EntityAnswer",
            "Health", "IngestAnswer", "ListsAnswer", "MembersAnswer", "PortfolioAnswer", "Ready", "ScreenAnswer",
-           "StatusAnswer", "TimelineAnswer"]
+           "StatusAnswer", "TimelineAnswer", "document_problems", "problems"]
 
 Rows = list[dict[str, Any]]
 
@@ -126,3 +126,45 @@ INGEST_BODY = _body("One list file in the format named by ?format=, as the body 
 NDJSON: dict[int | str, dict[str, Any]] = {200: {
     "description": "One JSON object per query (row, query, results or error, evidence).",
     "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}}
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem", "type": "object", "required": ["type", "title", "status", "detail"],
+    "description": "RFC 9457 problem details: what went wrong, in one sentence (`detail`).",
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                   "detail": {"type": "string"}}}
+PROBLEM_TEXT = {
+    401: "an API key is required (LISTWATCH_READ_KEYS / LISTWATCH_ADMIN_KEYS) and none valid was sent",
+    403: "the admin API is disabled (no LISTWATCH_ADMIN_KEYS)",
+    404: "no such entity, list, dataset or name",
+    409: "ambiguous name (the candidates are listed), or an update refused by the shrink guard",
+    413: "request body or request cost (queries x names) over the limit",
+    422: "invalid input: the detail names the parameter, field or line",
+    429: "over the per-key rate limit (Retry-After)",
+    503: "server busy: too many requests in flight (Retry-After); /readyz: no screening index yet",
+}
+EVERY_ROUTE = (413, 422, 429, 503)
+ROUTE_PROBLEMS: dict[str, tuple[int, ...]] = {  # beyond EVERY_ROUTE; a read route answers 401 when keys are set
+    "/v1/status": (401, 404, 409), "/v1/screen": (401, 404), "/v1/screen/batch": (401, 404),
+    "/match/{dataset}": (401, 404), "/search/{dataset}": (401, 404), "/catalog": (401,), "/algorithms": (401,),
+    "/v1/entities/{entity_id}": (401, 404), "/v1/entities/{entity_id}/timeline": (401, 404),
+    "/v1/lists": (401,), "/v1/lists/{list_id}/members": (401, 404), "/v1/lists/{list_id}/diff": (401, 404),
+    "/v1/changes": (401,), "/v1/portfolio": (401, 404, 409), "/v1/ingest": (401, 403, 409),
+}
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses for error statuses, each ``application/problem+json`` as the API sends them."""
+    return {code: {"description": PROBLEM_TEXT[code], "content": {"application/problem+json": {
+        "schema": PROBLEM_SCHEMA}}} for code in codes}
+
+
+def document_problems(routes: list[Any]) -> None:
+    """Declare on every API route the error statuses it may answer (replacing FastAPI's JSON 422)."""
+    for route in routes:
+        if getattr(route, "include_in_schema", False) and hasattr(route, "responses"):
+            merged = problems(*EVERY_ROUTE, *ROUTE_PROBLEMS.get(route.path, ()))
+            for code, own in route.responses.items():  # a route's own answer for a status joins the problem one
+                common = merged.get(code, {})
+                merged[code] = {**common, **own, "content": {**common.get("content", {}), **own.get("content", {})}}
+            route.responses = merged

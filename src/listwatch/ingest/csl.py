@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import ijson  # type: ignore[import-untyped]
+from ijson.common import ObjectBuilder  # type: ignore[import-untyped]
 
 from listwatch.ingest.props import clean_properties
 from listwatch.ingest.records import (
@@ -35,6 +36,7 @@ from listwatch.regimes.el_rules import DatingError, bundled_rules
 
 __all__ = ["iter_records", "list_id_for", "parse"]
 
+MAX_JSON_DEPTH = 32  # a CSL result is an object of lists of objects: three levels
 REQUIRED = ("_id", "source", "name", "type", "alt_names", "start_date", "federal_register_notice", "ids")
 SCHEMAS = {"individual": "Person", "entity": "Organization", "vessel": "Vessel", "aircraft": "Aircraft"}
 COLUMN_PROPS = (("dates_of_birth", "birthDate"), ("places_of_birth", "birthPlace"), ("nationalities", "nationality"),
@@ -170,19 +172,47 @@ def iter_records(path: Path) -> Iterator[SourceRecord]:
 
 
 def _json_records(fh: Stream, name: str) -> Iterator[SourceRecord]:
-    """``{"results": [...]}`` (the API's answer) or a bare ``[...]``, one result at a time (ijson)."""
+    """``{"results": [...]}`` (the API's answer) or a bare ``[...]``, one result at a time."""
     head = fh.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] not in (b"[", b"{"):
         raise IngestError(f"{name}: line 1: invalid JSON (expected an object or a list of results)")
-    prefix = "item" if head[:1] == b"[" else "results.item"
     n = 0
     try:
-        for n, row in enumerate(ijson.items(fh, prefix, use_float=True), start=1):
+        for n, row in enumerate(_json_results(fh, name, bare=head[:1] == b"["), start=1):
             if not isinstance(row, dict):
                 raise IngestError(f"{name} result #{n}: expected an object, found {type(row).__name__}")
             yield _record(row, f"{name} result #{n}")
     except ijson.JSONError as exc:
-        raise IngestError(f"{name}: after result #{n}: invalid JSON ({exc})") from None
+        raise IngestError(f"{name}: after result #{n}: invalid JSON ({str(exc).splitlines()[0]})") from None
+
+
+def _json_results(fh: Stream, name: str, bare: bool) -> Iterator[Any]:
+    """The items of the top-level array (``bare``) or of the top-level ``results`` array, built from
+    ijson's flat events with nesting at most :data:`MAX_JSON_DEPTH` deep (its prefixed parser would
+    spend memory quadratic in the depth of a hostile file)."""
+    depth, inside, want, builder = 0, False, False, None
+    item_depth = 1 if bare else 2
+    for event, value in ijson.basic_parse(fh, use_float=True):
+        step = (event in ("start_map", "start_array")) - (event in ("end_map", "end_array"))
+        if builder is None and inside and depth == item_depth and step <= 0:
+            if step < 0:  # the results array ends
+                inside = False
+            else:
+                yield value  # a bare scalar item: refused by the caller
+        elif builder is None and inside and depth == item_depth:
+            builder = ObjectBuilder()
+        elif builder is None and bare and depth == 0:
+            inside = event == "start_array"
+        elif builder is None and not bare and depth == 1:
+            inside, want = want and event == "start_array", event == "map_key" and value == "results"
+        depth += step
+        if depth > MAX_JSON_DEPTH:
+            raise IngestError(f"{name}: JSON nested deeper than {MAX_JSON_DEPTH} levels - refused")
+        if builder is not None:
+            builder.event(event, value)
+            if depth == item_depth:
+                yield builder.value
+                builder = None
 
 
 def _csv_records(fh: IO[bytes], name: str) -> Iterator[SourceRecord]:

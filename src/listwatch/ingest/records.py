@@ -61,11 +61,12 @@ class SourceRecord:
     properties: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def check_text(records: Sequence[SourceRecord], files: str) -> None:
-    """Refuse control characters (NUL above all) in any printed field, on every backend alike.
+    """Refuse control characters (NUL above all) and lone surrogates (JSON's ``"\\ud800"``, which no
+    UTF-8 answer can carry) in any printed field, on every backend alike.
 
     PostgreSQL cannot store a NUL in text and SQLite can, so one store would take a file the other
     refuses; a list file never prints control characters (tab, CR and LF aside) on purpose.
@@ -76,7 +77,8 @@ def check_text(records: Sequence[SourceRecord], files: str) -> None:
                  *(v for vs in r.properties.values() for v in vs)]
         for text in texts:
             if m := _CONTROL.search(text):
-                raise IngestError(f"{files}: record {r.source_id!r}: control character U+{ord(m.group()):04X} "
+                what = "lone surrogate (not Unicode text)" if m.group() >= "\ud800" else "control character"
+                raise IngestError(f"{files}: record {r.source_id!r}: {what} U+{ord(m.group()):04X} "
                                   f"in {text[:60]!r}")
 
 
