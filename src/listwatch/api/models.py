@@ -134,6 +134,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                    "detail": {"type": "string"}}}
 PROBLEM_TEXT = {
+    400: "malformed body: not JSON where JSON is expected, or broken multipart data",
     401: "an API key is required (LISTWATCH_READ_KEYS / LISTWATCH_ADMIN_KEYS) and none valid was sent",
     403: "the admin API is disabled (no LISTWATCH_ADMIN_KEYS)",
     404: "no such entity, list, dataset or name",
@@ -146,10 +147,10 @@ PROBLEM_TEXT = {
 EVERY_ROUTE = (413, 422, 429, 503)
 ROUTE_PROBLEMS: dict[str, tuple[int, ...]] = {  # beyond EVERY_ROUTE; a read route answers 401 when keys are set
     "/v1/status": (401, 404, 409), "/v1/screen": (401, 404), "/v1/screen/batch": (401, 404),
-    "/match/{dataset}": (401, 404), "/search/{dataset}": (401, 404), "/catalog": (401,), "/algorithms": (401,),
+    "/match/{dataset}": (400, 401, 404), "/search/{dataset}": (401, 404), "/catalog": (401,), "/algorithms": (401,),
     "/v1/entities/{entity_id}": (401, 404), "/v1/entities/{entity_id}/timeline": (401, 404),
     "/v1/lists": (401,), "/v1/lists/{list_id}/members": (401, 404), "/v1/lists/{list_id}/diff": (401, 404),
-    "/v1/changes": (401,), "/v1/portfolio": (401, 404, 409), "/v1/ingest": (401, 403, 409),
+    "/v1/changes": (401,), "/v1/portfolio": (400, 401, 404, 409), "/v1/ingest": (400, 401, 403, 409),
 }
 
 
