@@ -6,6 +6,7 @@ Each test saves a screenshot under test-output/web/ (the repository's test outpu
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -198,6 +199,29 @@ def test_search_results_without_javascript_and_the_url_is_shareable(server: str,
     nojs.goto(nojs.url)  # the shared link shows the same answer
     expect(nojs.locator(".hit").first).to_contain_text("Xiaomi Corporation")
     nojs.screenshot(path=str(SHOTS / "search-no-javascript.png"), full_page=True)
+
+
+def test_search_filters_are_in_the_form_and_the_shareable_url(server: str, nojs: Page, page: Page) -> None:
+    """Xiaomi was on the DoD 1237 list on 2021-02-01, never on NS-CMIC: the list filter decides."""
+    nojs.goto(server + "/?as_of=2021-02-01")
+    nojs.fill("#q", "xiaomi")
+    nojs.select_option("#list", "us-ofac-ns-cmic")
+    nojs.click("button:has-text('Search')")
+    assert "list=us-ofac-ns-cmic" in nojs.url
+    expect(nojs.locator("#results")).to_contain_text("No match")
+    nojs.select_option("#list", "us-dod-1237")
+    nojs.select_option("#schema", "company")
+    nojs.fill("#country", "CN")
+    nojs.click("button:has-text('Search')")
+    assert all(p in nojs.url for p in ("list=us-dod-1237", "schema=company", "country=CN"))
+    expect(nojs.locator(".hit").first).to_contain_text("Xiaomi Corporation")
+    expect(nojs.locator("#print-link")).to_have_attribute("href", re.compile("list=us-dod-1237"))
+    nojs.goto(nojs.url)  # the shared link keeps the filters, selected in the form
+    expect(nojs.locator("#list")).to_have_value("us-dod-1237")
+    page.goto(server + "/?as_of=2021-02-01&list=us-ofac-ns-cmic")  # as you type, too
+    page.fill("#q", "xiaomi")
+    expect(page.locator("#results")).to_contain_text("No match")
+    assert "list=us-ofac-ns-cmic" in page.url
 
 
 def test_typing_a_search_puts_query_and_date_in_the_url(server: str, page: Page) -> None:

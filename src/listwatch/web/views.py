@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -25,7 +26,7 @@ from listwatch.dates import DateInputError, parse_day, parse_record_time
 from listwatch.evidence import evidence, with_evidence
 from listwatch.freshness import freshness
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
-from listwatch.screen import ScreenError, screen
+from listwatch.screen import SCHEMAS, ScreenError, ScreenFilter, screen
 from listwatch.store.db import Store
 from listwatch.web import login
 from listwatch.web.cite import download, linkify
@@ -39,10 +40,20 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["cite"] = linkify
 PAGE = 100  # members per page
 Format = Annotated[Literal["html", "csv", "json"], Query(alias="format")]
+# Search filters in the URL, repeatable (``?list=a&list=b``), as ``/v1/screen`` takes them.
+ListParam = Annotated[list[str], Query(alias="list", max_length=50)]
+CountryParam = Annotated[list[str], Query(max_length=50)]
+SchemaParam = Annotated[list[str], Query(max_length=4)]
 RESULTS_KEPT = 50
 RESULT_SECONDS = 3600
 PORTFOLIO_COLUMNS = ["row", "name", "isin", "ticker", "quantity", "matched_by", "entity_id", "entity_name",
                      "restricted", "effects", "deadlines", "action", "match", "candidates", "action_citations"]
+
+
+def _filters(lists: list[str], countries: list[str], schemas: list[str]) -> dict[str, list[str]]:
+    """The filters a page was given, blanks (a form's "any" choice) left out."""
+    return {k: [v.strip() for v in vs if v.strip()] for k, vs in (("list", lists), ("country", countries),
+                                                                  ("schema", schemas))}
 
 
 def static_files() -> StaticFiles:
@@ -108,22 +119,37 @@ def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
     r = APIRouter(include_in_schema=False, dependencies=[Depends(page_guard(keys))])
     results = _Results()
 
+    def _search(st: Store, q: str, day: dt.date, known: dt.datetime | None, filters: dict[str, list[str]],
+                ctx: dict[str, Any]) -> None:
+        """The hits of a search page (or its print view) into ``ctx``, or the error saying why there are none."""
+        try:
+            keep = ScreenFilter(tuple(filters["list"]), tuple(filters["country"]), tuple(filters["schema"]))
+            keep.check_lists(st)
+            ctx["hits"] = [h.as_json() for h in screen(q[:500], day, 0.5, 10, store=st, known_at=known,
+                                                       filters=keep or None)]
+        except ScreenError as exc:
+            ctx["error"] = str(exc)
+
     @r.get("/", response_class=HTMLResponse)
     def search_page(request: Request, q: str = "", as_of: str | None = None, known_at: str | None = None,
-                    fmt: Format = "html") -> Response:
-        """Results rendered on the server (no JavaScript needed); the URL carries query, date and record time."""
+                    fmt: Format = "html", list_: ListParam = [],  # noqa: B006
+                    country: CountryParam = [], schema: SchemaParam = []) -> Response:  # noqa: B006
+        """Results rendered on the server (no JavaScript needed); the URL carries query, date, record time and
+        the filters (``list``, ``country``, ``schema``, as on ``/v1/screen``)."""
         st, day, known = store(), _day(as_of), _known(known_at)
-        ctx: dict[str, Any] = {"q": q[:500], "as_of": day.isoformat(), "known_at": known_at or "", "hits": None}
+        filters = _filters(list_, country, schema)
+        ctx: dict[str, Any] = {"q": q[:500], "as_of": day.isoformat(), "known_at": known_at or "", "hits": None,
+                               "filters": filters, "filter_qs": urlencode([(k, v) for k, vs in filters.items()
+                                                                           for v in vs]),
+                               "lists": st.lists(), "schemas": SCHEMAS}
         if q.strip():
-            try:
-                ctx["hits"] = [h.as_json() for h in screen(q[:500], day, 0.5, 10, store=st, known_at=known)]
-            except ScreenError as exc:
-                ctx["error"] = str(exc)
+            _search(st, q, day, known, filters, ctx)
             ctx["evidence"] = evidence(st, day, known)
         if fmt != "html":
             return download(ctx["hits"] or [], ["score", "entity", "matched_name", "restricted", "lists", "effects",
                                                 "source_ids"], fmt, "listwatch-search",
-                            {"query": q, "as_of": day.isoformat(), "evidence": ctx.get("evidence")})
+                            {"query": q, "as_of": day.isoformat(), "filters": filters,
+                             "evidence": ctx.get("evidence")})
         return templates.TemplateResponse(request, "search.html", ctx)
 
     @r.get("/entities/{entity_id}", response_class=HTMLResponse)
@@ -148,7 +174,8 @@ def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
 
     @r.get("/print", response_class=HTMLResponse)
     def print_page(request: Request, q: str = "", entity: str = "", as_of: str | None = None,
-                   known_at: str | None = None) -> Response:
+                   known_at: str | None = None, list_: ListParam = [],  # noqa: B006
+                   country: CountryParam = [], schema: SchemaParam = []) -> Response:  # noqa: B006
         """A page to file: an entity's status and story, or a search's results, with the evidence record
         (as_of, known_at, data version, sources) and the time it was printed."""
         st, day, known = store(), _day(as_of), _known(known_at)
@@ -161,10 +188,7 @@ def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
             ctx.update(e=report.entity_json(e), status=report.status_json(st, engine.status(st, e, day, known)),
                        tl=report.timeline_json(st, engine.timeline(st, e, known)))
         elif q.strip():
-            try:
-                ctx["hits"] = [h.as_json() for h in screen(q[:500], day, 0.5, 10, store=st, known_at=known)]
-            except ScreenError as exc:
-                ctx["error"] = str(exc)
+            _search(st, q, day, known, _filters(list_, country, schema), ctx)
         else:
             ctx["error"] = "Nothing to print: give ?q= (a search) or ?entity= (an entity id)."
         return templates.TemplateResponse(request, "print.html", ctx, status_code=200 if "error" not in ctx

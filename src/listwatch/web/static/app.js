@@ -10,10 +10,14 @@
     var run = function () {
       var q = box.value.trim(), mine = ++seq;
       var known = document.getElementById("known_at");
-      var share = "/?q=" + encodeURIComponent(q) + (day.value ? "&as_of=" + day.value : "") + (known && known.value ? "&known_at=" + encodeURIComponent(known.value) : "");
+      var extra = ["list", "country", "schema"].map(function (name) {  // the filters, as the form submits them
+        var el = document.getElementById(name);
+        return el && el.value.trim() ? "&" + name + "=" + encodeURIComponent(el.value.trim()) : "";
+      }).join("");
+      var share = "/?q=" + encodeURIComponent(q) + (day.value ? "&as_of=" + day.value : "") + (known && known.value ? "&known_at=" + encodeURIComponent(known.value) : "") + extra;
       if (window.history && window.history.replaceState) { window.history.replaceState(null, "", q ? share : "/"); }
       if (!q) { out.innerHTML = ""; return; }
-      var url = "/v1/screen?threshold=0.5&limit=10&q=" + encodeURIComponent(q) + (day.value ? "&as_of=" + day.value : "") + (known && known.value ? "&known_at=" + encodeURIComponent(known.value) : "");
+      var url = "/v1/screen?threshold=0.5&limit=10&q=" + encodeURIComponent(q) + (day.value ? "&as_of=" + day.value : "") + (known && known.value ? "&known_at=" + encodeURIComponent(known.value) : "") + extra;
       out.setAttribute("aria-busy", "true");
       fetch(url).then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); }).then(function (res) {
         if (mine !== seq) { return; }
@@ -36,6 +40,9 @@
     var later = function () { clearTimeout(timer); timer = setTimeout(run, 250); };
     box.addEventListener("input", later);
     day.addEventListener("change", run);
+    ["list", "schema"].forEach(function (name) { var el = document.getElementById(name); if (el) { el.addEventListener("change", run); } });
+    var country = document.getElementById("country");
+    if (country) { country.addEventListener("input", later); }
     var form = document.getElementById("searchform");
     if (form) { form.addEventListener("submit", function (e) { e.preventDefault(); run(); }); }
     // Results for a shared URL are already on the page (rendered by the server); typing refreshes them.
