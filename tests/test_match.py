@@ -206,3 +206,10 @@ def test_pinyin_of_a_chinese_name_finds_it_in_characters() -> None:
     assert index.search("Xiaomi Jituan")[0].score == 1.0
     assert index.search("Huawei Jishu Youxian Gongsi")[0].ref == "huawei"
     assert compare("Huawei Jishu Youxian Gongsi", "华为技术有限公司").score == 1.0
+
+
+def test_number_words_and_legal_forms_in_their_own_script_are_normalised() -> None:
+    assert compare("Brigade Forty-Four", "Brigade 44").score == 1.0 == compare("Brigade Forty 4", "Brigade 44").score
+    assert compare("First International Bank", "1st International Bank").score == 1.0
+    assert compare("Volkswagen Gesellschaft mit beschränkter Haftung", "Volkswagen GmbH").score == 1.0
+    assert compare("Brigade 44", "Brigade 45").score < 0.8

@@ -30,7 +30,7 @@ from stdnum import isin as stdnum_isin
 from stdnum import lei as stdnum_lei
 
 from listwatch.match.glossary import romanisations
-from listwatch.match.normalize import fold, matching_legal_forms, name_variants, pinyin_translated
+from listwatch.match.normalize import fold, match_fold, matching_legal_forms, name_variants, pinyin_translated
 from listwatch.match.score import (
     Explanation,
     Prepared,
@@ -330,7 +330,7 @@ class NameIndex:
     def _query_forms(self, query: str) -> list[Prepared]:
         """The query as screened (security labels off, glued words re-spaced), and - so that a list name
         always finds itself - as printed, when a label ("SAKUNDA HOLDINGS") or a repair changed it."""
-        toks = fold(query).split()
+        toks = match_fold(query).split()
         repaired: list[bool] = []
 
         def repair(tokens: list[str]) -> list[str]:

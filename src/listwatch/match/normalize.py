@@ -32,8 +32,10 @@ __all__ = [
     "glossary_words",
     "legal_forms",
     "lookup_key",
+    "match_fold",
     "matching_legal_forms",
     "name_variants",
+    "number_words",
     "pinyin_translated",
     "security_suffixes",
     "split_legal_forms",
@@ -262,6 +264,38 @@ def _strip_phrases(tokens: list[str], trie: Trie) -> tuple[list[str], list[str]]
             kept.append(tokens[i])
             i += 1
     return kept, dropped
+
+
+@functools.cache
+def _numbers() -> dict[str, str]:
+    return dict(tuple(line.split()) for line in _word_list("number_words.txt"))  # type: ignore[misc]
+
+
+def number_words(tokens: list[str]) -> list[str]:
+    """Number words as digits (``number_words.txt``): "forty four" and "forty 4" -> "44", "first" -> "1st"."""
+    table = _numbers()
+    out: list[str] = []
+    tens = False  # the last token was a tens word ("forty"), which a unit may complete
+    for t in tokens:
+        n = table.get(t, t)
+        if tens and n.isdigit() and len(n) == 1:
+            out[-1] = out[-1][0] + n
+            tens = False
+            continue
+        out.append(n)
+        tens = t in table and len(n) == 2 and n.endswith("0") and n != "10"
+    return out
+
+
+def match_fold(name: str) -> str:
+    """:func:`fold` for matching: a non-ASCII name's legal forms are first put in rigour's compact form in
+    their own script ("Gesellschaft mit beschränkter Haftung" -> "gmbh", "Акционерное общество" -> "ao"),
+    which folding to ASCII would hide from rigour's table."""
+    if name.isascii() or _HAN.search(name):
+        return fold(name)
+    from rigour.names import replace_org_types_compare  # noqa: PLC0415 - slow to import; not needed by lookups
+
+    return fold(replace_org_types_compare(unicodedata.normalize("NFKC", name).casefold()) or name)
 
 
 def strip_security_suffix(tokens: list[str]) -> tuple[list[str], list[str]]:

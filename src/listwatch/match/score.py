@@ -31,7 +31,7 @@ from typing import Any
 
 from listwatch.match.han import han_chars, han_likeness
 from listwatch.match.likeness import is_strong, likeness
-from listwatch.match.normalize import fold, split_legal_forms, strip_security_suffix
+from listwatch.match.normalize import fold, match_fold, number_words, split_legal_forms, strip_security_suffix
 
 __all__ = [
     "Explanation",
@@ -90,12 +90,13 @@ class Prepared:
 def prepare(name: str, *, person: bool = False, query: bool = False,
             repair: Callable[[list[str]], list[str]] | None = None) -> Prepared:
     """``repair``: an optional fix-up of the folded tokens (the index re-spaces glued words)."""
-    return prepare_tokens(name, fold(name).split(), person=person, query=query, repair=repair)
+    return prepare_tokens(name, match_fold(name).split(), person=person, query=query, repair=repair)
 
 
 def prepare_tokens(name: str, toks: list[str], *, person: bool = False, query: bool = False,
                    repair: Callable[[list[str]], list[str]] | None = None) -> Prepared:
-    """:func:`prepare` on tokens already folded (``fold(name).split()``), to try several forms of one query."""
+    """:func:`prepare` on tokens already folded (``match_fold(name).split()``), to try several forms of one
+    query. An organisation's number words become digits (:func:`~listwatch.match.normalize.number_words`)."""
     surname: tuple[str, ...] = ()
     if person and "," in name:
         surname = tuple(stem(t) for t in fold(name.split(",", 1)[0]).split())
@@ -104,6 +105,8 @@ def prepare_tokens(name: str, toks: list[str], *, person: bool = False, query: b
         toks, dropped = strip_security_suffix(toks)
     if repair is not None:
         toks = repair(toks)
+    if not person:
+        toks = number_words(toks)
     core, forms = split_legal_forms(toks)
     return Prepared(name, tuple(stem(t) for t in core), tuple(forms + dropped), surname, tuple(core), tuple(dropped),
                     person, han_chars(name))
