@@ -213,3 +213,10 @@ def test_number_words_and_legal_forms_in_their_own_script_are_normalised() -> No
     assert compare("First International Bank", "1st International Bank").score == 1.0
     assert compare("Volkswagen Gesellschaft mit beschränkter Haftung", "Volkswagen GmbH").score == 1.0
     assert compare("Brigade 44", "Brigade 45").score < 0.8
+
+
+def test_a_query_printing_a_legal_form_is_an_organisation_not_the_person_of_the_same_name() -> None:
+    index = NameIndex([NameDoc("dodik", "DODIK, Milorad", person=True), NameDoc("pao", "PAO, Hua Chiang", person=True)])
+    [hit] = index.search("DODIK Milorad COMPANY LIMITED")
+    assert hit.score == 0.85 and "names an organisation" in hit.explanation.summary()
+    assert index.search("PAO, Hua Chiang")[0].score == 1.0  # PAO is a legal form and, here, a family name

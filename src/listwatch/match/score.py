@@ -16,7 +16,10 @@ The score is a weighted Dice coefficient: 2 x (aligned weight) / (query weight +
 an alignment that misses the family name is multiplied by 0.7. When both names are persons', a
 particle ("al", "bin", "van") weighs 0.3 of its weight, an unmatched patronymic ("Viktorovich")
 0.3, and once every word of the shorter name is matched (two at least) the longer one's extra
-given names weigh half ("Sergey LAVROV" in "Sergey Viktorovich LAVROV"). The score is continuous:
+given names weigh half ("Sergey LAVROV" in "Sergey Viktorovich LAVROV"). A query printing a legal form
+the list name does not ("DODIK Milorad ACHIM COMPANY LIMITED") names an organisation: against a
+person's name its score is multiplied by 0.85 (a person's own name may hold such a word: "PAO, Hua
+Chiang" is not penalised for "PAO"). The score is continuous:
 thresholds are applied by the caller, after scoring.
 """
 
@@ -54,6 +57,7 @@ HAN_FLOOR = 0.7  # two Han names sharing no character keep this share of their (
 PATRONYMIC = 0.3  # weight of an unmatched patronymic in a person's name
 PARTICLE = 0.3  # weight factor of a particle ("al", "bin", "van", person_particles.txt) in persons' names
 EXTRA_NAME = 0.5  # weight of the longer person name's extra words once the shorter one is all matched
+ORGANISATION_ON_PERSON = 0.85  # a query printing a legal form ("... COMPANY LIMITED") against a person's name
 _NUMBER = re.compile(r"[0-9]+|[ivx]{2,5}")
 _PATRONYMIC = re.compile(r"(ovich|evich|ovych|evych|ovna|evna|ivna|ogly|oglu|kyzy|qizi)$")
 
@@ -283,6 +287,10 @@ def score_pair(q: Prepared, d: Prepared, weight: Weight) -> tuple[float, Explana
         if factor < 1:
             score *= factor
             exp.penalties.append(f"characters {q.han} / {d.han} differ (x{factor:.2f})")
+    if d.person and not q.person and (form := legal_form(q) - legal_form(d)):
+        score *= ORGANISATION_ON_PERSON
+        exp.penalties.append(f"the query's legal form ({' '.join(sorted(form))}) names an organisation, the list "
+                             f"name a person (x{ORGANISATION_ON_PERSON})")
     if d.surname and set(d.surname) & set(d.tokens) and not any(d.tokens[j] in d.surname for j in hit_d):
         score *= SURNAME_MISS
         exp.penalties.append(f"family name {' '.join(d.surname)!r} not matched (x{SURNAME_MISS})")
