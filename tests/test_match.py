@@ -220,3 +220,10 @@ def test_a_query_printing_a_legal_form_is_an_organisation_not_the_person_of_the_
     [hit] = index.search("DODIK Milorad COMPANY LIMITED")
     assert hit.score == 0.85 and "names an organisation" in hit.explanation.summary()
     assert index.search("PAO, Hua Chiang")[0].score == 1.0  # PAO is a legal form and, here, a family name
+
+
+def test_two_legal_forms_sharing_nothing_lower_the_score_a_little() -> None:
+    other = compare("Deutsche Bank AG", "Deutsche Bank GmbH")
+    assert 0.9 < other.score < compare("Deutsche Bank AG", "Deutsche Bank").score == 1.0
+    assert "legal forms differ" in other.explanation["summary"]
+    assert compare("CNOOC Ltd", "CNOOC Co., Ltd.").score == 1.0  # they share "ltd"

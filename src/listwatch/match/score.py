@@ -19,7 +19,8 @@ particle ("al", "bin", "van") weighs 0.3 of its weight, an unmatched patronymic 
 given names weigh half ("Sergey LAVROV" in "Sergey Viktorovich LAVROV"). A query printing a legal form
 the list name does not ("DODIK Milorad ACHIM COMPANY LIMITED") names an organisation: against a
 person's name its score is multiplied by 0.85 (a person's own name may hold such a word: "PAO, Hua
-Chiang" is not penalised for "PAO"). The score is continuous:
+Chiang" is not penalised for "PAO"). Two names printing legal forms that share no word ("AG" /
+"GmbH", "SA" / "JSC") score x0.95. The score is continuous:
 thresholds are applied by the caller, after scoring.
 """
 
@@ -57,6 +58,7 @@ HAN_FLOOR = 0.7  # two Han names sharing no character keep this share of their (
 PATRONYMIC = 0.3  # weight of an unmatched patronymic in a person's name
 PARTICLE = 0.3  # weight factor of a particle ("al", "bin", "van", person_particles.txt) in persons' names
 EXTRA_NAME = 0.5  # weight of the longer person name's extra words once the shorter one is all matched
+OTHER_FORM = 0.95  # two names printing legal forms that share no word (a JSC is not an SA)
 ORGANISATION_ON_PERSON = 0.85  # a query printing a legal form ("... COMPANY LIMITED") against a person's name
 _NUMBER = re.compile(r"[0-9]+|[ivx]{2,5}")
 _PATRONYMIC = re.compile(r"(ovich|evich|ovych|evych|ovna|evna|ivna|ogly|oglu|kyzy|qizi)$")
@@ -287,6 +289,10 @@ def score_pair(q: Prepared, d: Prepared, weight: Weight) -> tuple[float, Explana
         if factor < 1:
             score *= factor
             exp.penalties.append(f"characters {q.han} / {d.han} differ (x{factor:.2f})")
+    qf, df = legal_form(q), legal_form(d)
+    if qf and df and not qf & df:  # "GPB SA" / "BANK GPB JSC": two legal forms that share nothing
+        score *= OTHER_FORM
+        exp.penalties.append(f"legal forms differ: {' '.join(sorted(qf))} / {' '.join(sorted(df))} (x{OTHER_FORM})")
     if d.person and not q.person and (form := legal_form(q) - legal_form(d)):
         score *= ORGANISATION_ON_PERSON
         exp.penalties.append(f"the query's legal form ({' '.join(sorted(form))}) names an organisation, the list "
