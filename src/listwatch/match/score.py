@@ -102,7 +102,7 @@ def prepare(name: str, *, person: bool = False, query: bool = False,
 def prepare_tokens(name: str, toks: list[str], *, person: bool = False, query: bool = False,
                    repair: Callable[[list[str]], list[str]] | None = None) -> Prepared:
     """:func:`prepare` on tokens already folded (``match_fold(name).split()``), to try several forms of one
-    query. An organisation's number words become digits (:func:`~listwatch.match.normalize.number_words`)."""
+    query. Number words become digits (:func:`~listwatch.match.normalize.number_words`)."""
     surname: tuple[str, ...] = ()
     if person and "," in name:
         surname = tuple(stem(t) for t in fold(name.split(",", 1)[0]).split())
@@ -111,8 +111,7 @@ def prepare_tokens(name: str, toks: list[str], *, person: bool = False, query: b
         toks, dropped = strip_security_suffix(toks)
     if repair is not None:
         toks = repair(toks)
-    if not person:
-        toks = number_words(toks)
+    toks = number_words(toks)  # persons too: a query is not known to name one ("Akhmed the One-Armed")
     core, forms = split_legal_forms(toks)
     return Prepared(name, tuple(stem(t) for t in core), tuple(forms + dropped), surname, tuple(core), tuple(dropped),
                     person, han_chars(name))
