@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from listwatch.match.normalize import core_key, legal_forms, lookup_key, name_variants
+from listwatch.match.pinyin import words_pinyin
 
 
 def test_lookup_key_ignores_case_punctuation_and_spacing() -> None:
@@ -98,3 +101,17 @@ def test_phrase_trie_prefers_the_longest_phrase_at_a_position() -> None:
     trie = phrase_trie([("a",), ("a", "b", "c"), ("b", "c", "d")])
     assert _strip_phrases("a b c d".split(), trie) == (["d"], ["a", "b", "c"])
     assert _strip_phrases("a b x".split(), trie) == (["b", "x"], ["a"])
+
+
+def test_words_pinyin_is_lazy_pinyins_answer_and_a_damaged_cache_file_is_rebuilt(index_dir: Path) -> None:
+    from pypinyin import lazy_pinyin  # noqa: PLC0415
+
+    words = ["有限公司", "集团", "股份有限公司"]
+    expected = {w: lazy_pinyin(w) for w in words}
+    assert words_pinyin(words) == expected
+    files = list(index_dir.glob("pinyin-*.json"))
+    assert files
+    for f in files:
+        f.write_text("{not json", encoding="utf-8")
+    assert words_pinyin(words) == expected
+    assert words_pinyin(words) == expected  # from the rewritten file

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 
+from listwatch.dataset import event_key
+from listwatch.model import Confidence, Event, EventType
 from listwatch.screen import ScreenError, screen, screen_many
+from listwatch.status import status
 from listwatch.store.db import Store
 from tests.conftest import Cli, D
 
@@ -135,3 +139,21 @@ def test_screen_file_known_at_and_evidence_on_every_line(cli: Cli, tmp_path: Pat
     assert cli("screen-file", str(f), "-o", str(out), "--workers", "1", "--as-of", "2021-02-01").exit_code == 0
     proof = json.loads((tmp_path / "out.csv.evidence.json").read_text(encoding="utf-8"))
     assert proof["as_of"] == "2021-02-01" and proof["sources"]
+
+
+def test_a_remembered_status_is_forgotten_when_the_data_changes(fresh_store: Store) -> None:
+    """screen() remembers statuses per data version (batch speed); a new event is still seen at once."""
+    fresh_store.max_age = 0.0
+    day = D("2027-01-01")
+    before = screen("DJI", as_of=day, limit=1, store=fresh_store)[0]
+    assert "us-ofac-ns-cmic" in [x.list_id for x in before.status.listings]
+    assert screen("DJI", as_of=day, limit=1, store=fresh_store)[0].status == before.status
+    delisted = Event(key=event_key("test", "dji", "delisted", "2026-12-01", "memo"), list_id="us-ofac-ns-cmic",
+                     type=EventType.DELISTED, effective=D("2026-12-01"), recorded_at=dt.datetime.now(dt.UTC),
+                     sources=("eo14032",), confidence=Confidence.REPORTED, entity_id="dji", note="test fixture event")
+    assert fresh_store.append_events([delisted], origin="test") == 1
+    after = screen("DJI", as_of=day, limit=1, store=fresh_store)[0]
+    assert after.entity.id == before.entity.id == "dji"
+    assert "us-ofac-ns-cmic" not in [x.list_id for x in after.status.listings]
+    assert after.status == status(fresh_store, after.entity, day)
+

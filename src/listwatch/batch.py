@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from listwatch.screen import DEFAULT_THRESHOLD, ScreenError, ScreenFilter, screen
+from listwatch.match.index import Hit
+from listwatch.screen import DEFAULT_THRESHOLD, ScreenError, ScreenFilter, answer, search
 from listwatch.store.db import Store, open_store
 from listwatch.tables import TableError, is_xlsx, xlsx_rows
 
@@ -139,17 +140,26 @@ def _screen_chunk(args: tuple[list[Row], dt.date, float, int, dt.datetime | None
                   ) -> list[dict[str, Any]]:
     rows, as_of, threshold, limit, known_at, filters = args
     assert _STORE is not None
-    out = []
+    found: list[list[Hit] | str] = []  # per row: its hits, or why it has none (as screen() would say)
     for r in rows:
         if r.error:
-            out.append({"row": r.row, "query": r.query, "error": r.error})
+            found.append(r.error)
             continue
         try:
-            hits = screen(r.query, as_of, threshold, limit, store=_STORE, known_at=known_at, filters=filters)
+            if filters:
+                filters.check_lists(_STORE)
+            found.append(search(r.query, threshold, limit, _STORE, known_at, filters))
         except ScreenError as exc:
-            out.append({"row": r.row, "query": r.query, "error": f"row {r.row}: {exc}"})
+            found.append(f"row {r.row}: {exc}")
+    if known_at is None and not filters:  # the chunk's entities in one read (the store caches them)
+        _STORE.entities(h.ref for hits in found if not isinstance(hits, str) for h in hits)
+    out: list[dict[str, Any]] = []
+    for r, hits in zip(rows, found, strict=True):
+        if isinstance(hits, str):
+            out.append({"row": r.row, "query": r.query, "error": hits})
             continue
-        out.append({"row": r.row, "query": r.query, "results": [h.as_json() for h in hits]})
+        kept = answer(hits, as_of, limit, _STORE, known_at, filters)
+        out.append({"row": r.row, "query": r.query, "results": [h.as_json() for h in kept]})
     return out
 
 

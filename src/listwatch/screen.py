@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +25,8 @@ from listwatch.report import entity_json
 from listwatch.status import status
 from listwatch.store.db import Store, open_store
 
-__all__ = ["DEFAULT_THRESHOLD", "MAX_QUERY", "SCHEMAS", "ScreenFilter", "ScreenHit", "bundled_docs", "check_query",
-           "entity_docs", "screen", "screen_index", "screen_many"]
+__all__ = ["DEFAULT_THRESHOLD", "MAX_QUERY", "SCHEMAS", "ScreenFilter", "ScreenHit", "answer", "bundled_docs",
+           "check_query", "entity_docs", "screen", "screen_index", "screen_many", "search"]
 
 DEFAULT_THRESHOLD = 0.8
 MAX_QUERY = 500  # characters; longer input is refused, not truncated
@@ -151,6 +152,28 @@ class ScreenFilter:
             raise ScreenError(f"list {unknown[0]!r} is unknown (see 'listwatch lists')")
 
 
+_STATUSES: weakref.WeakKeyDictionary[Store, tuple[str, dict[tuple[str, dt.date, dt.datetime | None], Status]]] = (
+    weakref.WeakKeyDictionary())
+STATUS_MEMO = 8192  # statuses remembered per store (then forgotten all at once)
+
+
+def _status(st: Store, e: Entity, day: dt.date, known_at: dt.datetime | None) -> Status:
+    """``status(st, e, day, known_at)``, remembered for the store's data version (the key of every cache of
+    the store): a batch meets the same listed entities again and again, each costing a read of its events."""
+    version = st.data_version()
+    held = _STATUSES.get(st)
+    if held is None or held[0] != version:
+        held = (version, {})
+        _STATUSES[st] = held
+    memo, key = held[1], (e.id, day, known_at)
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= STATUS_MEMO:
+            memo.clear()
+        found = memo[key] = status(st, e, day, known_at)
+    return found
+
+
 def screen(query: str, as_of: dt.date | None = None, threshold: float = DEFAULT_THRESHOLD, limit: int = 10,
            store: Store | None = None, known_at: dt.datetime | None = None,
            filters: ScreenFilter | None = None) -> list[ScreenHit]:
@@ -158,24 +181,39 @@ def screen(query: str, as_of: dt.date | None = None, threshold: float = DEFAULT_
 
     ``filters`` keep only some hits (:class:`ScreenFilter`); ``limit`` counts the hits kept.
     """
+    _check(query, threshold, limit)  # before the store is opened
+    st = store or open_store()
+    if filters:
+        filters.check_lists(st)
+    return answer(search(query, threshold, limit, st, known_at, filters), as_of, limit, st, known_at, filters)
+
+
+def _check(query: str, threshold: float, limit: int) -> str:
     if not 0.0 <= threshold <= 1.0:
         raise ScreenError(f"threshold {threshold} is outside [0, 1]")
     if limit < 1:
         raise ScreenError(f"limit {limit} must be at least 1")
-    q = check_query(query)
-    st = store or open_store()
+    return check_query(query)
+
+
+def search(query: str, threshold: float, limit: int, store: Store, known_at: dt.datetime | None = None,
+           filters: ScreenFilter | None = None) -> list[Hit]:
+    """The index hits :func:`screen` answers from (before the entities are read and filtered)."""
+    q = _check(query, threshold, limit)
+    return screen_index(store, known_at).search(q, limit=FILTERED_SEARCH if filters else limit, threshold=threshold)
+
+
+def answer(hits: list[Hit], as_of: dt.date | None, limit: int, st: Store, known_at: dt.datetime | None = None,
+           filters: ScreenFilter | None = None) -> list[ScreenHit]:
+    """:func:`screen`'s answer from the hits of :func:`search`: each with its entity and status."""
     day = as_of or dt.date.today()
-    if filters:
-        filters.check_lists(st)
-    hits: list[Hit] = screen_index(st, known_at).search(q, limit=FILTERED_SEARCH if filters else limit,
-                                                         threshold=threshold)
     ents = st.entities((h.ref for h in hits), known_at)
     out: list[ScreenHit] = []
     for h in hits:
         e = ents.get(h.ref)
         if e is None or (filters and not filters.keeps_entity(e)):
             continue
-        st_e = status(st, e, day, known_at)
+        st_e = _status(st, e, day, known_at)
         if filters and not filters.keeps_status(st_e):
             continue
         out.append(ScreenHit(e, h.name, h.score, h.explanation.as_dict(), h.source_ids, st_e))

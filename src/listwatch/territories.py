@@ -12,42 +12,28 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
-import json
-import os
-import tempfile
 from pathlib import Path
 
-import platformdirs
+from listwatch.cachefile import cache_dir, cached_json
 
 __all__ = ["territory_code"]
 
 
 def _cache_file() -> Path:
-    folder = Path(os.environ.get("LISTWATCH_INDEX_DIR") or platformdirs.user_cache_dir("listwatch"))
-    return folder / f"territory-names-rigour-{importlib.metadata.version('rigour')}.json"
+    return cache_dir() / f"territory-names-rigour-{importlib.metadata.version('rigour')}.json"
 
 
 @functools.cache
 def _names() -> dict[str, str]:
-    path = _cache_file()
-    try:
-        table = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(table, dict) and table and all(isinstance(v, str) for v in table.values()):
-            return table
-    except (OSError, ValueError):
-        pass  # missing or damaged: rebuilt below
-    from rigour.territories.lookup import _get_territory_names  # noqa: PLC0415 - the table lookup_territory uses
+    def build() -> dict[str, str]:
+        from rigour.territories.lookup import _get_territory_names  # noqa: PLC0415 - the table lookup_territory uses
 
-    table = {name: t.code for name, t in _get_territory_names().items()}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(table, fh, ensure_ascii=False)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only cache: this process keeps its table
+        return {name: t.code for name, t in _get_territory_names().items()}
+
+    def valid(table: object) -> bool:
+        return isinstance(table, dict) and bool(table) and all(isinstance(v, str) for v in table.values())
+
+    table: dict[str, str] = cached_json(_cache_file(), build, valid)
     return table
 
 

@@ -24,6 +24,7 @@ from anyascii import anyascii
 
 from listwatch.match.glossary import romanisations
 from listwatch.match.han import simplified, trade_name
+from listwatch.match.pinyin import words_pinyin
 
 __all__ = [
     "clean_text",
@@ -132,9 +133,8 @@ def glossary_words() -> frozenset[str]:
 @functools.cache
 def _pinyin_words() -> dict[str, str]:
     """The pinyin of each glossary word (syllables joined) -> its English: "jituan" -> "group"."""
-    from pypinyin import lazy_pinyin  # noqa: PLC0415 - loaded on first use only (large tables)
-
-    return {"".join(lazy_pinyin(han)): eng for han, eng in _glossary()}
+    pinyin = words_pinyin([han for han, _eng in _glossary()])
+    return {"".join(pinyin[han]): eng for han, eng in _glossary()}
 
 
 def pinyin_translated(name: str) -> str | None:
@@ -227,11 +227,10 @@ def _legal_form_trie() -> Trie:
 def matching_legal_forms() -> tuple[tuple[str, ...], ...]:
     """:func:`legal_forms` plus the pinyin of the Chinese ones, in words of two syllables and joined
     (有限公司: "youxian gongsi", "youxiangongsi"), for matching (lookups keep the lighter list)."""
-    from pypinyin import lazy_pinyin  # noqa: PLC0415 - large tables: matching only
-
+    of = words_pinyin(_han_forms())
     pinyin: set[tuple[str, ...]] = set()
     for form in _han_forms():
-        syllables = lazy_pinyin(form)
+        syllables = of[form]
         pinyin.add(("".join(syllables),))
         pinyin.add(tuple("".join(syllables[k:k + 2]) for k in range(0, len(syllables), 2)))
     return tuple(sorted({*legal_forms(), *pinyin}, key=len, reverse=True))
