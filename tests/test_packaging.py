@@ -3,6 +3,7 @@ the README tour's example files shipped in the package, --version and serve's UR
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -66,7 +67,8 @@ def test_serve_prints_its_url(cli: Cli, home: Path) -> None:
         port = busy.getsockname()[1]
         proc = subprocess.Popen([sys.executable, "-m", "listwatch", "serve", "--port", str(port)],
                                 env={"LISTWATCH_HOME": str(home), "PATH": "/usr/bin:/bin",
-                                     "PYTHONPATH": str(ROOT / "src")},
+                                     "PYTHONPATH": str(ROOT / "src"), "LISTWATCH_SNAPSHOTS": "0",
+                                     "LISTWATCH_INDEX_DIR": os.environ["LISTWATCH_INDEX_DIR"]},
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         out, _ = proc.communicate(timeout=120)
     assert f"listwatch serving on http://127.0.0.1:{port}/" in out

@@ -59,6 +59,8 @@ def _version(value: bool) -> None:
 def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                                 help="Print the version and exit.")] = False) -> None:
     """Is this company restricted by a US government list - on which date, in what way, since when?"""
+    global out  # noqa: PLW0603 - a console per run: it reads the terminal width (COLUMNS) of this run, not of the import
+    out = Console(soft_wrap=True)
 
 
 def fail(message: str) -> NoReturn:
