@@ -158,3 +158,18 @@ def shared() -> Path:
     if not SHARED.exists():
         pytest.skip(f"reference data not found at {SHARED} (clone ../shared beside the repo)")
     return SHARED
+
+
+# Files of long tests (real list files, Spark, a browser, the 33,568-name self-match), slowest first.
+SLOW_FILES = ("test_spark.py", "test_self_match.py", "test_ingest.py", "test_update.py", "test_snapshots.py",
+              "test_honest_answers.py", "test_api.py", "test_web.py", "test_serve_load.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long files first: with several workers (xdist) they start at once and the short files fill in
+    behind them, instead of a long file starting last and running alone."""
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return SLOW_FILES.index(name) if name in SLOW_FILES else len(SLOW_FILES)
+
+    items.sort(key=rank)
