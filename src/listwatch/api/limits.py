@@ -1,11 +1,11 @@
 """Limits that keep the server up: bodies capped while they stream, load shed, rates and costs capped.
 
-* :class:`Shed` answers 503 with ``Retry-After`` once more than ``LISTWATCH_MAX_QUEUE`` requests
-  (default 64) are in the server - running or waiting for a worker thread - instead of letting every
-  answer wait longer and longer; and, with ``LISTWATCH_RATE_LIMIT`` (requests per second, default
-  off), 429 with ``Retry-After`` to a client (its API key, else its address) above that rate (a
-  token bucket allowing bursts of twice the rate). ``/healthz``, ``/readyz`` and the admin
-  ``/v1/ingest`` are never shed.
+* :class:`Shed` answers 503 with ``Retry-After`` once ``LISTWATCH_MAX_QUEUE`` requests (default 4
+  per CPU core, at least 8: :func:`default_depth`) are in the server - running or waiting for a
+  worker thread - instead of letting every answer wait longer and longer; and, with
+  ``LISTWATCH_RATE_LIMIT`` (requests per second, default off), 429 with ``Retry-After`` to a client
+  (its API key, else its address) above that rate (a token bucket allowing bursts of twice the
+  rate). ``/healthz``, ``/readyz`` and the admin ``/v1/ingest`` are never shed.
 * :func:`check_cost` refuses (413) a request that would screen more than ``LISTWATCH_MAX_COST``
   names (default 1,000): queries x names per query, for ``/match`` and the batch endpoint.
 
@@ -26,7 +26,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 
-__all__ = ["BodyLimit", "BodyTooLarge", "NoNul", "Shed", "TooCostly", "check_cost", "max_cost"]
+__all__ = ["BodyLimit", "BodyTooLarge", "NoNul", "Shed", "TooCostly", "check_cost", "default_depth", "max_cost"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -131,6 +131,19 @@ class NoNul:
         await self.app(scope, receive, send)
 
 
+def default_depth() -> int:
+    """4 requests in flight per CPU core this process may use, and at least 8 (a browser loading a page
+    and its static files opens about 6 connections at once).
+
+    Screening is CPU-bound: on 2 cores throughput peaks at 2 concurrent requests
+    (benchmarks/shed_sweep.py: 12.6 req/s); at 4x that load a depth of 8 still answered as many
+    per second as no shedding (11.0 vs 11.3) while refusing the excess, where 2 and 4 lost 40% of
+    the throughput and 64 never shed (p99 2.8 s, 7.6x the knee's).
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(8, 4 * cores)
+
+
 class Shed:
     """Load shedding and per-client rate limits (see module doc)."""
 
@@ -138,7 +151,7 @@ class Shed:
 
     def __init__(self, app: ASGIApp, depth: int | None = None, rate: float | None = None) -> None:
         self.app = app
-        self.depth = int(_env_number("LISTWATCH_MAX_QUEUE", 64)) if depth is None else depth
+        self.depth = int(_env_number("LISTWATCH_MAX_QUEUE", default_depth())) if depth is None else depth
         self.rate = _env_number("LISTWATCH_RATE_LIMIT", 0) if rate is None else rate
         self.inflight = 0  # the event loop is one thread: no lock needed
         self.shed = 0
