@@ -12,7 +12,7 @@ import pytest
 from listwatch.dataset import event_key
 from listwatch.model import Confidence, Event, EventType
 from listwatch.screen import ScreenError, screen, screen_many
-from listwatch.status import status
+from listwatch.status import status, statuses_of
 from listwatch.store.db import Store
 from tests.conftest import Cli, D
 
@@ -157,3 +157,10 @@ def test_a_remembered_status_is_forgotten_when_the_data_changes(fresh_store: Sto
     assert "us-ofac-ns-cmic" not in [x.list_id for x in after.status.listings]
     assert after.status == status(fresh_store, after.entity, day)
 
+
+
+def test_statuses_of_many_entities_equal_their_status_one_by_one(store: Store) -> None:
+    ents = list(store.entities(["xiaomi", "dji", "huawei", "smic", "no-such-entity"]).values())
+    assert len(ents) >= 3
+    for day in (D("2021-01-14"), D("2021-03-15"), D("2026-01-01")):
+        assert statuses_of(store, ents, day) == {e.id: status(store, e, day) for e in ents}

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from listwatch.match.index import Hit
-from listwatch.screen import DEFAULT_THRESHOLD, ScreenError, ScreenFilter, answer, search
+from listwatch.screen import DEFAULT_THRESHOLD, ScreenError, ScreenFilter, answer, remember_statuses, search
 from listwatch.store.db import Store, open_store
 from listwatch.tables import TableError, is_xlsx, xlsx_rows
 
@@ -151,8 +151,9 @@ def _screen_chunk(args: tuple[list[Row], dt.date, float, int, dt.datetime | None
             found.append(search(r.query, threshold, limit, _STORE, known_at, filters))
         except ScreenError as exc:
             found.append(f"row {r.row}: {exc}")
-    if known_at is None and not filters:  # the chunk's entities in one read (the store caches them)
-        _STORE.entities(h.ref for hits in found if not isinstance(hits, str) for h in hits)
+    if known_at is None and not filters:  # the chunk's entities and their statuses in one read each
+        ents = _STORE.entities(h.ref for hits in found if not isinstance(hits, str) for h in hits)
+        remember_statuses(_STORE, ents.values(), as_of, known_at)
     out: list[dict[str, Any]] = []
     for r, hits in zip(rows, found, strict=True):
         if isinstance(hits, str):

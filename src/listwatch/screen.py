@@ -22,11 +22,11 @@ from listwatch.match.index import Hit, NameDoc, NameIndex
 from listwatch.match.normalize import clean_text
 from listwatch.model import Entity, Status
 from listwatch.report import entity_json
-from listwatch.status import status
+from listwatch.status import status, statuses_of
 from listwatch.store.db import Store, open_store
 
 __all__ = ["DEFAULT_THRESHOLD", "MAX_QUERY", "SCHEMAS", "ScreenFilter", "ScreenHit", "answer", "bundled_docs",
-           "check_query", "entity_docs", "screen", "screen_index", "screen_many", "search"]
+           "check_query", "entity_docs", "remember_statuses", "screen", "screen_index", "screen_many", "search"]
 
 DEFAULT_THRESHOLD = 0.8
 MAX_QUERY = 500  # characters; longer input is refused, not truncated
@@ -160,18 +160,31 @@ STATUS_MEMO = 8192  # statuses remembered per store (then forgotten all at once)
 def _status(st: Store, e: Entity, day: dt.date, known_at: dt.datetime | None) -> Status:
     """``status(st, e, day, known_at)``, remembered for the store's data version (the key of every cache of
     the store): a batch meets the same listed entities again and again, each costing a read of its events."""
-    version = st.data_version()
-    held = _STATUSES.get(st)
-    if held is None or held[0] != version:
-        held = (version, {})
-        _STATUSES[st] = held
-    memo, key = held[1], (e.id, day, known_at)
+    memo, key = _memo(st), (e.id, day, known_at)
     found = memo.get(key)
     if found is None:
         if len(memo) >= STATUS_MEMO:
             memo.clear()
         found = memo[key] = status(st, e, day, known_at)
     return found
+
+
+def _memo(st: Store) -> dict[tuple[str, dt.date, dt.datetime | None], Status]:
+    version = st.data_version()
+    held = _STATUSES.get(st)
+    if held is None or held[0] != version:
+        held = (version, {})
+        _STATUSES[st] = held
+    return held[1]
+
+
+def remember_statuses(st: Store, entities: Iterable[Entity], day: dt.date, known_at: dt.datetime | None) -> None:
+    """Compute the statuses :func:`screen` will ask for, of many entities from one read of their events."""
+    memo = _memo(st)
+    todo = {e.id: e for e in entities if (e.id, day, known_at) not in memo}
+    if len(memo) + len(todo) > STATUS_MEMO:
+        memo.clear()
+    memo.update({(i, day, known_at): s for i, s in statuses_of(st, list(todo.values()), day, known_at).items()})
 
 
 def screen(query: str, as_of: dt.date | None = None, threshold: float = DEFAULT_THRESHOLD, limit: int = 10,

@@ -40,6 +40,7 @@ __all__ = [
     "periods",
     "status",
     "statuses",
+    "statuses_of",
     "timeline",
 ]
 
@@ -206,6 +207,18 @@ def status(store: Store, entity: Entity | None, as_of: dt.date, known_at: dt.dat
     if entity is None:
         return Status(query or "", as_of, known_at, None)
     return _evaluate(store, entity, _known(store, entity.id, None, known_at), as_of, known_at, query)
+
+
+def statuses_of(store: Store, entities: Collection[Entity], as_of: dt.date,
+                known_at: dt.datetime | None = None) -> dict[str, Status]:
+    """:func:`status` of each of ``entities`` (by id), from one read of their events (batch screening)."""
+    if not entities:
+        return {}
+    mine: dict[str, list[Event]] = {e.id: [] for e in entities}  # each entity's events and the list-wide ones
+    for x in store.events(entity_ids=set(mine), known_at=known_at, list_wide=True):  # in log order
+        for evs in mine.values() if x.entity_id is None else [mine.get(x.entity_id, [])]:
+            evs.append(x)
+    return {e.id: _evaluate(store, e, mine[e.id], as_of, known_at, None) for e in entities}
 
 
 def statuses(store: Store, as_of: dt.date, known_at: dt.datetime | None = None) -> dict[str, Status]:

@@ -14,7 +14,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -379,14 +379,17 @@ class Store:
                                      .order_by(t.entities.c.id)).scalars())
 
     def events(self, *, entity_id: str | None = None, list_id: str | None = None,
-               known_at: dt.datetime | None = None, list_wide: bool = False) -> list[Event]:
+               known_at: dt.datetime | None = None, list_wide: bool = False,
+               entity_ids: Collection[str] | None = None) -> list[Event]:
         """Events known at ``known_at`` (recorded then and not retracted by then).
 
         ``list_wide``: also the list-wide events (entity ``None``) of the lists involved.
+        ``entity_ids``: the events of any of these entities (instead of ``entity_id``'s).
         """
         q = select(t.events)
-        if entity_id is not None:
-            cond = t.events.c.entity_id == entity_id
+        if entity_id is not None or entity_ids is not None:
+            cond = (t.events.c.entity_id == entity_id if entity_ids is None
+                    else t.events.c.entity_id.in_(sorted(entity_ids)))
             if list_wide:
                 cond = cond | t.events.c.entity_id.is_(None)
             q = q.where(cond)
