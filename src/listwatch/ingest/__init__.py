@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,16 @@ class Batch:
     digest: str
     list_names: dict[str, str]
     partial: frozenset[str] = frozenset()  # record fields these files do not print
+    held: int | None = None  # not parsed: the files are the source's latest version, of this many records
+
+
+Latest = Callable[[str], "tuple[str, int] | None"]  # a source's latest version: (content hash, records)
+
+
+def _unchanged(source: str, meta: list[dict[str, Any]], digest: str, latest: Latest | None) -> Batch | None:
+    """A batch standing for files that are the source's latest version already: nothing to parse or do."""
+    known = latest(source) if latest else None
+    return Batch(source, [], meta, digest, {}, held=known[1]) if known and known[0] == digest else None
 
 
 def _files_meta(paths: Sequence[Path]) -> tuple[list[dict[str, Any]], str]:
@@ -47,20 +57,25 @@ def _files_meta(paths: Sequence[Path]) -> tuple[list[dict[str, Any]], str]:
     return meta, h.hexdigest()
 
 
-def _ofac_csv(path: Path) -> list[Batch]:
+def _ofac_csv(path: Path, latest: Latest | None) -> list[Batch]:
     out = []
     for main in ofac_csv.main_files(path):
         given = ofac_csv.companions(main)
         meta, digest = _files_meta([main, *given.values()])
         source = "ofac-cons" if main.name.startswith("cons") else "ofac-sdn"
+        if same := _unchanged(source, meta, digest, latest):
+            out.append(same)
+            continue
         partial = frozenset(field for kind, field in (("alt", "aliases"), ("comments", "identifiers"))
                             if kind not in given)
         out.append(Batch(source, ofac_csv.parse_main(main), meta, digest, {}, partial))
     return out
 
 
-def _csl(path: Path) -> list[Batch]:
+def _csl(path: Path, latest: Latest | None) -> list[Batch]:
     meta, digest = _files_meta([path])
+    if same := _unchanged("csl", meta, digest, latest):
+        return [same]
     records = csl.parse(path)
     names: dict[str, str] = {}
     for r in records:
@@ -69,8 +84,12 @@ def _csl(path: Path) -> list[Batch]:
     return [Batch("csl", records, meta, digest, names)]
 
 
-def read_source(fmt: str, paths: Sequence[Path]) -> list[Batch]:
-    """Parse the files of one format; raises :class:`IngestError` naming the file and line."""
+def read_source(fmt: str, paths: Sequence[Path], latest: Latest | None = None) -> list[Batch]:
+    """Parse the files of one format; raises :class:`IngestError` naming the file and line.
+
+    ``latest``: the source's latest version in the store; files with its content hash are not parsed
+    (OFAC CSV and CSL: their source is known before parsing) - applying them would change nothing.
+    """
     if fmt not in FORMATS:
         raise IngestError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     batches: list[Batch] = []
@@ -78,9 +97,9 @@ def read_source(fmt: str, paths: Sequence[Path]) -> list[Batch]:
         if not p.exists():
             raise IngestError(f"{p}: no such file or directory")
         if fmt == "ofac-csv":
-            batches += _ofac_csv(p)
+            batches += _ofac_csv(p, latest)
         elif fmt == "csl":
-            batches += _csl(p)
+            batches += _csl(p, latest)
         elif fmt == "bis-dpl":
             batches.append(Batch("bis-dpl", bis_dpl.parse(p), *_files_meta([p]),
                                  {"us-bis-dpl": "BIS Denied Persons List"}))
@@ -110,14 +129,22 @@ def ingest(store: Store, fmt: str, paths: Sequence[Path], as_of: dt.date | None 
             if not p.is_file():
                 raise IngestError(f"{p}: no such archive")
         return [r for p in paths for r in replay(store, p, now)]
-    batches = read_source(fmt, paths)
-    with store.writer():  # every file and source of this call in one transaction
+    with store.writer() as w:  # every file and source of this call in one transaction
+        batches = read_source(fmt, paths, w.latest_version)
         return ingest_batches(store, batches, as_of, now, allow_shrink)
 
 
 def ingest_batches(store: Store, batches: Sequence[Batch], as_of: dt.date | None = None,
                    now: dt.datetime | None = None, allow_shrink: bool = False) -> list[IngestResult]:
     """Apply parsed batches, each source's version in its own transaction (shrink guard included)."""
-    return [apply_version(store, b.source, b.records, b.files, b.digest, as_of, now, b.list_names,
-                          allow_shrink=allow_shrink, partial=b.partial)
-            for b in batches]
+    out = []
+    for b in batches:
+        if b.held is not None:
+            with store.writer() as w:
+                if w.latest_digest(b.source) != b.digest:  # never apply an unread batch as a version
+                    raise IngestError(f"{b.source}: a new version was recorded while these files were read; retry")
+            out.append(IngestResult(b.source, None, b.held, 0, 0, 0, 0, 0))
+            continue
+        out.append(apply_version(store, b.source, b.records, b.files, b.digest, as_of, now, b.list_names,
+                                 allow_shrink=allow_shrink, partial=b.partial))
+    return out

@@ -20,6 +20,7 @@ file leaves the previous version intact.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Collection, Sequence
@@ -144,11 +145,26 @@ class SourceApplier:
 
     def __init__(self, w: Writer, source: str) -> None:
         self.w, self.source = w, source
-        self.prev = w.records(source)
         self.latest = w.latest_digest(source)
         self.before = w.previous_day(source)
-        self.resolver = RecordResolver(w.facts(MERGE_SCHEMES))
-        self.have_names, self.have_ids = w.name_keys(), w.identifier_keys()
+
+    @functools.cached_property
+    def prev(self) -> dict[str, RecordState]:
+        """The source's records as the store holds them (read on the first version that changes anything:
+        a re-published, unchanged file reads nothing more)."""
+        return self.w.records(self.source)
+
+    @functools.cached_property
+    def resolver(self) -> RecordResolver:
+        return RecordResolver(self.w.facts(MERGE_SCHEMES))
+
+    @functools.cached_property
+    def have_names(self) -> set[tuple[str, str]]:
+        return self.w.name_keys()
+
+    @functools.cached_property
+    def have_ids(self) -> set[tuple[str, str, str, str]]:
+        return self.w.identifier_keys()
 
     def apply(self, records: Sequence[SourceRecord], files: list[dict[str, Any]], digest: str,
               as_of: dt.date | None, now: dt.datetime, list_names: dict[str, str] | None = None,

@@ -85,10 +85,12 @@ def _properties(row: dict[str, Any], schema: str) -> dict[str, tuple[str, ...]]:
     """The FollowTheMoney properties of a row (see :mod:`listwatch.ingest.props`)."""
     raw: dict[str, list[str]] = {}
     for col, prop in COLUMN_PROPS:
-        raw.setdefault(prop, []).extend(_split(row.get(col)))
+        if cell := row.get(col):
+            raw.setdefault(prop, []).extend(_split(cell))
     addresses = row.get("addresses")
-    raw["address"] = [", ".join(str(v) for v in a.values() if v) for a in addresses if isinstance(a, dict)] \
-        if isinstance(addresses, list) else list(_split(addresses))
+    if addresses:
+        raw["address"] = [", ".join(str(v) for v in a.values() if v) for a in addresses if isinstance(a, dict)] \
+            if isinstance(addresses, list) else list(_split(addresses))
     return clean_properties(schema, raw)
 
 

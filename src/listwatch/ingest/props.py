@@ -13,12 +13,15 @@ title and vessel columns; the CSL has columns for them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 
 from followthemoney import model
+from followthemoney.value import string_list
 
 from listwatch.ftm import schema_name
+from listwatch.territories import territory_code
 
 __all__ = ["clean_properties", "ofac_dates", "remark_properties"]
 
@@ -63,16 +66,39 @@ def remark_properties(remarks: str) -> dict[str, list[str]]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _clean(schema: str, prop: str, value: str) -> str | None:
+    """One value cleaned by its property's type, as ``EntityProxy.add`` does; cached, because list files
+    repeat the same countries and URLs thousands of times. Countries go through the cached territory table
+    (:mod:`listwatch.territories`), which gives what rigour's ``lookup_territory`` gives."""
+    from rigour.territories import get_territory  # noqa: PLC0415 - slow to import, needed only here
+
+    p = model.schemata[schema].properties[prop]
+    for text in string_list(value, sanitize=True):
+        if p.type.name == "country":
+            code = territory_code(text)
+            territory = get_territory(code) if code else None
+            return territory.ftm_country if territory else None
+        cleaned: str | None = p.type.clean_text(text, format=p.format)
+        return cleaned
+    return None
+
+
 def clean_properties(record_schema: str, raw: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
     """``raw`` cleaned for the FtM schema of a record of ``record_schema`` (Person, Organization, Vessel,
     Aircraft): unknown properties, references to other entities and unreadable values are left out."""
     if not any(raw.values()):
         return {}
     kind = "person" if record_schema == "Person" else record_schema.lower()
-    proxy = model.make_entity(schema_name(kind))
+    schema = model.schemata[schema_name(kind)]
+    out: dict[str, tuple[str, ...]] = {}
     for prop, values in raw.items():
-        p = proxy.schema.get(prop)
+        if not values:
+            continue
+        p = schema.get(prop)
         if p is None or prop in NAMES or p.stub or p.type.name == "entity":
             continue
-        proxy.add(prop, [v for v in values if v], quiet=True)
-    return {k: tuple(v) for k, v in sorted(proxy.properties.items())}
+        cleaned = tuple(dict.fromkeys(c for v in values if v and (c := _clean(schema.name, prop, v))))
+        if cleaned:
+            out[prop] = cleaned
+    return dict(sorted(out.items()))

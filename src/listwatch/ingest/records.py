@@ -75,6 +75,8 @@ def check_text(records: Sequence[SourceRecord], files: str) -> None:
         texts = [r.source_id, r.name, r.schema, r.remarks, r.citation or "", *r.list_ids, *r.aliases, *r.programs,
                  *r.countries, *r.extra.values(), *(i.value for i in r.identifiers),
                  *(v for vs in r.properties.values() for v in vs)]
+        if not _CONTROL.search("\n".join(texts)):  # one search per record; LF itself is allowed
+            continue
         for text in texts:
             if m := _CONTROL.search(text):
                 what = "lone surrogate (not Unicode text)" if m.group() >= "\ud800" else "control character"
