@@ -1,7 +1,7 @@
 """Screening speed on the full real lists, against a rapidfuzz full-scan baseline in the same run.
 
     python benchmarks/screen_speed.py [--queries N] [--baseline-queries M] [--workers W]
-    python benchmarks/screen_speed.py --whole-process [--src DIR ...] [--repeat R]
+    python benchmarks/screen_speed.py --whole-process [--src DIR ...] [--repeat R] [--ingest-only]
 
 (The second form times the CLI as separate processes; see ``whole_process.py``.)
 
@@ -87,9 +87,11 @@ def main() -> None:
     ap.add_argument("--whole-process", action="store_true", help="time the CLI as a user runs it")
     ap.add_argument("--src", type=Path, action="append", help="source tree(s) to time (default: this one)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per whole-process timing (median)")
+    ap.add_argument("--ingest-only", action="store_true", help="with --whole-process: only the first open and the "
+                    "ingests, then the same ingests into an empty store")
     args = ap.parse_args()
     if args.whole_process:
-        whole_process.main(args.src or [ROOT / "src"], args.repeat)
+        whole_process.main(args.src or [ROOT / "src"], args.repeat, args.ingest_only)
         return
 
     docs = all_docs()

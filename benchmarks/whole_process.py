@@ -1,6 +1,6 @@
 """Whole-process timings: the ``listwatch`` command as a user runs it, beside a rapidfuzz script.
 
-    python benchmarks/screen_speed.py --whole-process [--src DIR ...] [--repeat N]
+    python benchmarks/screen_speed.py --whole-process [--src DIR ...] [--repeat N] [--ingest-only]
 
 For each source tree (``--src``, default this checkout's ``src``; give two to compare a baseline
 commit and a change in the same run) a fresh ``LISTWATCH_HOME`` is created and the CLI is timed,
@@ -92,16 +92,8 @@ def _dev_queries(n: int) -> list[str]:
         return [r["query"] for r in csv.DictReader(fh)][:n]
 
 
-def run_tree(src: Path, repeat: int, work: Path) -> _Timings:
-    """Every timing for one source tree, in seconds (screen-file rates in names/s)."""
-    home = Path(tempfile.mkdtemp(prefix="lw-home-", dir=work))
-    env = {**os.environ, "LISTWATCH_HOME": str(home), "PYTHONPATH": str(src)}
-    env.pop("LISTWATCH_DATABASE_URL", None)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode: time that, not compiling
-    lw = [sys.executable, "-m", "listwatch"]
-    r = _Timings()
-    r["--help"] = _median([*lw, "--help"], env, work, repeat)
-    r["first open (create + seed)"] = _run([*lw, "lists"], env, work)[0]
+def _ingest(lw: list[str], env: dict[str, str], work: Path, r: _Timings, tag: str = "") -> None:
+    """Time the ingest of the three real files, each and in total, into the store ``env`` points at."""
     files = [("SDN 2021-07-07", ["ofac-csv", str(REAL / "ofac-sdn-csv/2021-07-07"), "--as-of", "2021-07-07"]),
              ("consolidated 2025-12-19", ["ofac-csv", str(REAL / "ofac-cons-csv/2025-12-19"), "--as-of", "2025-12-19"]),
              ("CSL 2022-05-16", ["csl", str(REAL / "csl/2022-05-16/consolidated.csv.gz"), "--as-of", "2022-05-16"])]
@@ -111,10 +103,32 @@ def run_tree(src: Path, repeat: int, work: Path) -> _Timings:
     total = cpu = 0.0
     for label, args in files:
         took = _run([*lw, "ingest", *args], env, work)[0]
-        r[f"ingest {label}"] = took
+        r[f"ingest {label}{tag}"] = took
         total, cpu = total + took, cpu + CPU["last"]
     CPU["last"] = cpu
-    r["ingest total"] = total
+    r[f"ingest total{tag}"] = total
+
+
+def run_tree(src: Path, repeat: int, work: Path, ingest_only: bool = False) -> _Timings:
+    """Every timing for one source tree, in seconds (screen-file rates in names/s).
+
+    ``ingest_only``: the first open and the ingests, then the same ingests into an empty store (no bundled
+    snapshots: every record is new, nothing is skipped as already held)."""
+    home = Path(tempfile.mkdtemp(prefix="lw-home-", dir=work))
+    env = {**os.environ, "LISTWATCH_HOME": str(home), "PYTHONPATH": str(src)}
+    env.pop("LISTWATCH_DATABASE_URL", None)
+    env.pop("LISTWATCH_SNAPSHOTS", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode: time that, not compiling
+    lw = [sys.executable, "-m", "listwatch"]
+    r = _Timings()
+    r["--help"] = _median([*lw, "--help"], env, work, repeat)
+    r["first open (create + seed)"] = _run([*lw, "lists"], env, work)[0]
+    _ingest(lw, env, work, r)
+    if ingest_only:
+        empty = {**env, "LISTWATCH_HOME": tempfile.mkdtemp(prefix="lw-empty-", dir=work), "LISTWATCH_SNAPSHOTS": "0"}
+        r["first open, no snapshots"] = _run([*lw, "lists"], empty, work)[0]
+        _ingest(lw, empty, work, r, " (empty store)")
+        return r
     r["screen Xiaomi (first after ingest)"] = _run([*lw, "screen", "Xiaomi"], env, work)[0]
     r["screen Xiaomi"] = _median([*lw, "screen", "Xiaomi"], env, work, repeat)
     r["status Xiaomi"] = _median([*lw, "status", "Xiaomi", "--as-of", "2021-01-14"], env, work, repeat)
@@ -127,7 +141,7 @@ def run_tree(src: Path, repeat: int, work: Path) -> _Timings:
     return r
 
 
-def main(srcs: list[Path], repeat: int) -> None:
+def main(srcs: list[Path], repeat: int, ingest_only: bool = False) -> None:
     with tempfile.TemporaryDirectory(prefix="lw-bench-") as tmp:
         work = Path(tmp)
         script = work / "rapidfuzz_scan.py"
@@ -140,7 +154,7 @@ def main(srcs: list[Path], repeat: int) -> None:
         rate = float(text.split(" queries/s")[0].rsplit(" ", 1)[1])
         print(f"baseline rapidfuzz script: one query as a whole process {one:.3f} s ({one_cpu:.3f} s CPU); full scan {rate:.2f} queries/s "
               f"({text.split(';')[0]})")
-        results = [(src, run_tree(src, repeat, work)) for src in srcs]
+        results = [(src, run_tree(src, repeat, work, ingest_only)) for src in srcs]
     print(f"{'measure':42}" + "".join(f"{str(s)[-28:]:>30}" for s, _ in results))
     for key in results[0][1]:
         print(f"{key:42}" + "".join(f"{r[key]:>30.3f}" for _, r in results))
@@ -149,6 +163,11 @@ def main(srcs: list[Path], repeat: int) -> None:
         print(f"{key:42}" + "".join(f"{r.cpu[key]:>30.3f}" for _, r in results))
     for src, r in results:
         print(f"-- {src}")
+        if ingest_only:
+            print(f"   ingest of the three files: {r['ingest total']:.1f} s, {r.cpu['ingest total']:.1f} s CPU; into an "
+                  f"empty store {r['ingest total (empty store)']:.1f} s, {r.cpu['ingest total (empty store)']:.1f} s "
+                  "CPU (target < 10 s)")
+            continue
         print(f"   one screen / rapidfuzz one query: {r['screen Xiaomi'] / one:.2f}x the time, "
               f"{r.cpu['screen Xiaomi'] / one_cpu:.2f}x the CPU "
               f"(target <= 1); --help {r['--help']:.2f} s, status {r['status Xiaomi']:.2f} s (target <= 0.25)")
