@@ -11,7 +11,7 @@ import pytest
 
 from listwatch.dataset import event_key
 from listwatch.model import Confidence, Event, EventType
-from listwatch.screen import ScreenError, screen, screen_many
+from listwatch.screen import ScreenError, entity_docs, screen, screen_many
 from listwatch.status import status, statuses_of
 from listwatch.store.db import Store
 from tests.conftest import Cli, D
@@ -164,3 +164,10 @@ def test_statuses_of_many_entities_equal_their_status_one_by_one(store: Store) -
     assert len(ents) >= 3
     for day in (D("2021-01-14"), D("2021-03-15"), D("2026-01-01")):
         assert statuses_of(store, ents, day) == {e.id: status(store, e, day) for e in ents}
+
+
+def test_index_documents_do_not_depend_on_the_order_the_store_gives(store: Store) -> None:
+    """Exact ties rank by document order: a rebuilt index must rank them the same in every process
+    (the store's entity order follows each process's hash seed)."""
+    entities = list(store.entities(store.entity_ids()).values())
+    assert entity_docs(entities) == entity_docs(reversed(entities))

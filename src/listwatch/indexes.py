@@ -59,7 +59,7 @@ def code_fingerprint() -> str:
     pkg = importlib.resources.files("listwatch")
     for folder in (pkg / "match", pkg / "match" / "data"):
         for f in sorted(folder.iterdir(), key=lambda p: p.name):
-            if f.name.endswith((".py", ".txt")):
+            if f.name.endswith((".py", ".txt", ".tsv")):
                 h.update(f.name.encode() + f.read_bytes())
     h.update((pkg / "screen.py").read_bytes())
     for dist in ("rigour", "pypinyin", "anyascii", "rapidfuzz"):

@@ -64,9 +64,10 @@ def _ident(e: Entity) -> tuple[str, ...]:
 
 
 def entity_docs(entities: Iterable[Entity]) -> list[NameDoc]:
-    """One document per name of each entity; source ids: the record ids its names cite."""
+    """One document per name of each entity; source ids: the record ids its names cite. In entity id
+    order, whatever order the store gave: a rebuilt index ranks exact ties the same way in every process."""
     docs = []
-    for e in entities:
+    for e in sorted(entities, key=lambda e: e.id):
         recs = tuple(dict.fromkeys(s for n in e.names for s in n.sources if _RECORD_ID.match(s)))
         sids = (f"listwatch:{e.id}", *recs)
         idents = _ident(e)
