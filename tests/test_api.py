@@ -13,9 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import BACKENDS, database
+from tests.conftest import BACKENDS, Templates
 
 ADMIN = "test-admin-key"
+
+# One client for the module, with a timeout for a loaded CI machine (two test workers and the server on
+# two cores): httpx's default of 5 s failed a request that takes well under a second on a quiet one.
+http = httpx.Client(timeout=60)
 
 
 def _free_port() -> int:
@@ -28,10 +32,11 @@ DATABASES: dict[str, str] = {}  # server base URL -> its store's URL
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+           templates: Templates) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("api")
     port = _free_port()
-    db = database(request.param, tmp, "api")
+    db = templates.copy(request.param, tmp, "api")  # seeded already: the server starts without seeding
     env = {**os.environ, "LISTWATCH_DATABASE_URL": db,
            "LISTWATCH_ADMIN_KEYS": f"sha256:{__import__('hashlib').sha256(ADMIN.encode()).hexdigest()}",
            "LISTWATCH_MAX_BODY": str(2 * 1024 * 1024),
@@ -41,10 +46,10 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     proc = subprocess.Popen([sys.executable, "-m", "listwatch", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=(tmp / "server.log").open("w"))
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # generous: CI runs two test workers beside the server on two cores
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+            if http.get(f"{base}/healthz", timeout=1).status_code == 200:
                 break
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -52,7 +57,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         proc.kill()
         raise RuntimeError(f"server did not start: {(tmp / 'server.log').read_text()}")
     while time.monotonic() < deadline + 60:  # every test may screen (the portfolio does): wait for the index
-        if httpx.get(f"{base}/readyz", timeout=30).status_code != 503:
+        if http.get(f"{base}/readyz", timeout=30).status_code != 503:
             break
         time.sleep(0.2)
     DATABASES[base] = db
@@ -70,120 +75,120 @@ def _problem(r: httpx.Response, status: int, detail: str) -> None:
 
 
 def test_health_and_readiness(server: str) -> None:
-    assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}
+    assert http.get(f"{server}/healthz").json() == {"status": "ok"}
     deadline = time.monotonic() + 60  # "not ready" (503) only until the first screening index is built
-    while (r := httpx.get(f"{server}/readyz", timeout=30)).status_code == 503 and time.monotonic() < deadline:
+    while (r := http.get(f"{server}/readyz", timeout=30)).status_code == 503 and time.monotonic() < deadline:
         assert r.json()["status"] == "not ready" and r.headers["retry-after"]
         time.sleep(0.2)
     assert r.json()["status"] == "ready"
-    assert httpx.get(f"{server}/docs").status_code == 200
-    assert "/match/{dataset}" in httpx.get(f"{server}/openapi.json").json()["paths"]
+    assert http.get(f"{server}/docs").status_code == 200
+    assert "/match/{dataset}" in http.get(f"{server}/openapi.json").json()["paths"]
 
 
 def test_status_is_the_cli_json(server: str) -> None:
-    data = httpx.get(f"{server}/v1/status", params={"q": "xiaomi", "as_of": "2021-01-14"}).json()
+    data = http.get(f"{server}/v1/status", params={"q": "xiaomi", "as_of": "2021-01-14"}).json()
     assert data["restricted"] is True and data["entity"]["id"] == "xiaomi"
     assert data["deadlines"][0]["date"] == "2021-03-15"
-    enjoined = httpx.get(f"{server}/v1/status", params={"q": "xiaomi", "as_of": "2021-03-12"}).json()
+    enjoined = http.get(f"{server}/v1/status", params={"q": "xiaomi", "as_of": "2021-03-12"}).json()
     assert enjoined["restricted"] is False
 
 
 def test_status_errors_are_problems(server: str) -> None:
-    _problem(httpx.get(f"{server}/v1/status", params={"q": "No Such Co"}), 404, "no entity named")
-    _problem(httpx.get(f"{server}/v1/status", params={"q": "xiaomi", "as_of": "2021-13-01"}), 422, "not a date")
-    _problem(httpx.get(f"{server}/v1/status", params={"q": "xiaomi", "known_at": "nope"}), 422, "is not a timestamp")
-    _problem(httpx.get(f"{server}/v1/status", params={"q": "Yitu"}), 409, "names 2 entities")
-    _problem(httpx.get(f"{server}/v1/status", params={"q": "x" * 600}), 422, "q")
-    _problem(httpx.get(f"{server}/v1/status"), 422, "q")
+    _problem(http.get(f"{server}/v1/status", params={"q": "No Such Co"}), 404, "no entity named")
+    _problem(http.get(f"{server}/v1/status", params={"q": "xiaomi", "as_of": "2021-13-01"}), 422, "not a date")
+    _problem(http.get(f"{server}/v1/status", params={"q": "xiaomi", "known_at": "nope"}), 422, "is not a timestamp")
+    _problem(http.get(f"{server}/v1/status", params={"q": "Yitu"}), 409, "names 2 entities")
+    _problem(http.get(f"{server}/v1/status", params={"q": "x" * 600}), 422, "q")
+    _problem(http.get(f"{server}/v1/status"), 422, "q")
 
 
 def test_screen_and_batch(server: str) -> None:
-    data = httpx.get(f"{server}/v1/screen", params={"q": "XIAOMI CORP-CLASS B", "as_of": "2021-02-01"}).json()
+    data = http.get(f"{server}/v1/screen", params={"q": "XIAOMI CORP-CLASS B", "as_of": "2021-02-01"}).json()
     assert data["results"][0]["entity"]["id"] == "xiaomi" and data["results"][0]["restricted"] is True
-    r = httpx.post(f"{server}/v1/screen/batch", json={"queries": ["SZ DJI Technology Co Ltd", "", "Acme"]})
+    r = http.post(f"{server}/v1/screen/batch", json={"queries": ["SZ DJI Technology Co Ltd", "", "Acme"]})
     lines = [__import__("json").loads(x) for x in r.text.splitlines()]
     assert [x["row"] for x in lines] == [1, 2, 3]
     assert lines[0]["results"][0]["entity"]["id"] == "dji" and lines[1]["error"] == "empty query"
-    r = httpx.post(f"{server}/v1/screen/batch", content=b"name\nXiaomi Corporation\n",
+    r = http.post(f"{server}/v1/screen/batch", content=b"name\nXiaomi Corporation\n",
                    headers={"content-type": "text/csv"})
     assert '"xiaomi"' in r.text
-    _problem(httpx.post(f"{server}/v1/screen/batch", json={"queries": "x"}), 422, "expected")
+    _problem(http.post(f"{server}/v1/screen/batch", json={"queries": "x"}), 422, "expected")
 
 
 def test_yente_match_round_trip(server: str) -> None:
     body = {"queries": {"a": {"schema": "Company", "properties": {"name": ["Xiaomi Corp"]}},
                         "b": {"schema": "Company", "properties": {"isinCode": ["KYG9830T1067"]}},
                         "c": {"schema": "Company", "properties": {"name": ["Acme Widgets"]}}}}
-    data = httpx.post(f"{server}/match/default", json=body).json()
+    data = http.post(f"{server}/match/default", json=body).json()
     a, b, c = (data["responses"][k] for k in "abc")
     assert a["status"] == 200 and a["results"][0]["id"] == "xiaomi" and a["results"][0]["match"] is True
     assert set(a["results"][0]) >= {"id", "caption", "schema", "properties", "score", "match", "features"}
     assert b["results"][0]["features"] == {"identifier_match": 1.0}
     assert all(not r["match"] for r in c["results"])
     empty = {"queries": {"d": {"schema": "Company", "properties": {}}}}
-    _problem(httpx.post(f"{server}/match/default", json=empty), 422, "no name or identifier")
-    _problem(httpx.post(f"{server}/match/default", json={"queries": "nope"}), 422, "queries")
+    _problem(http.post(f"{server}/match/default", json=empty), 422, "no name or identifier")
+    _problem(http.post(f"{server}/match/default", json={"queries": "nope"}), 422, "queries")
 
 
 def test_entities_timeline_lists_members_diff(server: str) -> None:
-    e = httpx.get(f"{server}/v1/entities/huawei").json()
+    e = http.get(f"{server}/v1/entities/huawei").json()
     assert e["name"] == "Huawei Technologies Co., Ltd." and "huawei-device-co-ltd" in e["children"]
-    tl = httpx.get(f"{server}/v1/entities/xiaomi/timeline").json()
+    tl = http.get(f"{server}/v1/entities/xiaomi/timeline").json()
     assert ("2021-03-12", "enjoined") in [(x["date"], x["type"]) for x in tl["events"]]
-    _problem(httpx.get(f"{server}/v1/entities/nope"), 404, "no entity with id 'nope'")
-    assert len(httpx.get(f"{server}/v1/lists").json()["lists"]) >= 5
-    page = httpx.get(f"{server}/v1/lists/us-ofac-ns-cmic/members", params={"as_of": "2021-06-03", "limit": 50}).json()
+    _problem(http.get(f"{server}/v1/entities/nope"), 404, "no entity with id 'nope'")
+    assert len(http.get(f"{server}/v1/lists").json()["lists"]) >= 5
+    page = http.get(f"{server}/v1/lists/us-ofac-ns-cmic/members", params={"as_of": "2021-06-03", "limit": 50}).json()
     assert page["count"] == 59 and len(page["members"]) == 50 and page["next_offset"] == 50
-    rest = httpx.get(f"{server}/v1/lists/us-ofac-ns-cmic/members",
+    rest = http.get(f"{server}/v1/lists/us-ofac-ns-cmic/members",
                      params={"as_of": "2021-06-03", "limit": 50, "offset": 50}).json()
     assert len(rest["members"]) == 9 and rest["next_offset"] is None
-    diff = httpx.get(f"{server}/v1/lists/us-dod-1237/diff", params={"from": "2021-01-13", "to": "2021-01-14"}).json()
+    diff = http.get(f"{server}/v1/lists/us-dod-1237/diff", params={"from": "2021-01-13", "to": "2021-01-14"}).json()
     assert len(diff["added"]) == 9
-    _problem(httpx.get(f"{server}/v1/lists/nope/members"), 404, "no list")
-    _problem(httpx.get(f"{server}/v1/lists/us-dod-1237/diff", params={"from": "2021-02-01", "to": "2021-01-01"}),
+    _problem(http.get(f"{server}/v1/lists/nope/members"), 404, "no list")
+    _problem(http.get(f"{server}/v1/lists/us-dod-1237/diff", params={"from": "2021-02-01", "to": "2021-01-01"}),
              422, "before")
 
 
 def test_portfolio_upload(server: str) -> None:
     csv_text = "name,quantity\nXiaomi Corp,10\nAcme,1\n"
-    r = httpx.post(f"{server}/v1/portfolio", params={"as_of": "2021-01-14"}, files={"file": ("h.csv", csv_text)})
+    r = http.post(f"{server}/v1/portfolio", params={"as_of": "2021-01-14"}, files={"file": ("h.csv", csv_text)})
     rows = r.json()["rows"]
     assert rows[0]["entity"]["id"] == "xiaomi" and "must divest by 2022-01-14" in rows[0]["action"]
     assert rows[1]["action"] == "no listing found" and rows[1]["match"] == "no_hit"
-    _problem(httpx.post(f"{server}/v1/portfolio", content=b"company\nX\n", headers={"content-type": "text/csv"}),
+    _problem(http.post(f"{server}/v1/portfolio", content=b"company\nX\n", headers={"content-type": "text/csv"}),
              422, "missing columns")
 
 
 def test_body_limit(server: str) -> None:
     big = b"name\n" + b"x" * (3 * 1024 * 1024)
-    _problem(httpx.post(f"{server}/v1/portfolio", content=big, headers={"content-type": "text/csv"}), 413,
+    _problem(http.post(f"{server}/v1/portfolio", content=big, headers={"content-type": "text/csv"}), 413,
              "over the 2,097,152-byte limit")
 
 
 def test_ingest_requires_an_admin_key_and_then_records_changes(server: str) -> None:
     ftm_line = (b'{"id": "acme", "schema": "Company", "properties": {"name": ["Acme Drones Ltd"], "topics": ["sanction"]}, '
                 b'"datasets": ["t"]}\n')
-    _problem(httpx.post(f"{server}/v1/ingest", params={"format": "ftm"}, content=ftm_line), 401, "admin X-API-Key")
-    _problem(httpx.post(f"{server}/v1/ingest", params={"format": "ftm"}, content=ftm_line,
+    _problem(http.post(f"{server}/v1/ingest", params={"format": "ftm"}, content=ftm_line), 401, "admin X-API-Key")
+    _problem(http.post(f"{server}/v1/ingest", params={"format": "ftm"}, content=ftm_line,
                         headers={"X-API-Key": "wrong"}), 401, "admin X-API-Key")
-    before = httpx.get(f"{server}/v1/changes", params={"limit": 1000}).json()
-    r = httpx.post(f"{server}/v1/ingest", params={"format": "ftm", "filename": "t.ftm.json"}, content=ftm_line,
+    before = http.get(f"{server}/v1/changes", params={"limit": 1000}).json()
+    r = http.post(f"{server}/v1/ingest", params={"format": "ftm", "filename": "t.ftm.json"}, content=ftm_line,
                    headers={"X-API-Key": ADMIN})
     assert r.status_code == 200, r.text
     assert r.json()["results"][0]["added"] == 1
     deadline = time.monotonic() + 60  # the new index is built in the background, then swapped in
-    while not (hits := httpx.get(f"{server}/v1/screen", params={"q": "Acme Drones"}).json()["results"]) \
+    while not (hits := http.get(f"{server}/v1/screen", params={"q": "Acme Drones"}).json()["results"]) \
             and time.monotonic() < deadline:
         time.sleep(0.2)
     assert hits and hits[0]["source_ids"] == ["listwatch:ftm-acme", "ftm:acme"]
     cursor, seen = 0, []
     while cursor is not None:
-        page = httpx.get(f"{server}/v1/changes", params={"cursor": cursor, "limit": 200}).json()
+        page = http.get(f"{server}/v1/changes", params={"cursor": cursor, "limit": 200}).json()
         seen += page["changes"]
         cursor = page["next_cursor"]
     assert len(seen) == len(before["changes"]) + 1 or len(seen) > 1000
     assert any(c["entity"] and c["entity"]["id"] == "ftm-acme" for c in seen)
-    _problem(httpx.post(f"{server}/v1/ingest", params={"format": "ftm"}, content=b"{broken",
+    _problem(http.post(f"{server}/v1/ingest", params={"format": "ftm"}, content=b"{broken",
                         headers={"X-API-Key": ADMIN}), 422, "line 1")
 
 
@@ -191,7 +196,7 @@ def test_ingest_that_empties_a_source_is_refused_409_unless_allow_shrink(server:
     def post(entity: str, **params: str) -> httpx.Response:
         line = b'{"id": "%s", "schema": "Company", "properties": {"name": ["%s Ltd"]}, "datasets": ["guard"]}\n' % (
             entity.encode(), entity.encode())
-        return httpx.post(f"{server}/v1/ingest", params={"format": "ftm", "filename": "g.ftm.json", **params},
+        return http.post(f"{server}/v1/ingest", params={"format": "ftm", "filename": "g.ftm.json", **params},
                           content=line, headers={"X-API-Key": ADMIN})
 
     assert post("first").status_code == 200
@@ -221,14 +226,14 @@ def test_known_at_is_honoured_and_every_answer_carries_evidence(server: str) -> 
     """Before the bundled data was recorded (2026-11-23) nothing was known; after, Xiaomi was listed."""
     def ask(known_at: str) -> dict[str, bool | None]:
         p = {"as_of": "2021-02-01", "known_at": known_at}
-        screen = httpx.get(f"{server}/v1/screen", params={**p, "q": "XIAOMI CORP-CLASS B"}).json()
-        batch = httpx.post(f"{server}/v1/screen/batch", params=p, json={"queries": ["XIAOMI CORP-CLASS B"]})
+        screen = http.get(f"{server}/v1/screen", params={**p, "q": "XIAOMI CORP-CLASS B"}).json()
+        batch = http.post(f"{server}/v1/screen/batch", params=p, json={"queries": ["XIAOMI CORP-CLASS B"]})
         [line] = [__import__("json").loads(x) for x in batch.text.splitlines()]
-        folio = httpx.post(f"{server}/v1/portfolio", params=p, content=b"name\nXIAOMI CORP-CLASS B\n",
+        folio = http.post(f"{server}/v1/portfolio", params=p, content=b"name\nXIAOMI CORP-CLASS B\n",
                            headers={"content-type": "text/csv"}).json()
-        match = httpx.post(f"{server}/match/default", params=p, json={"queries": {"q": {
+        match = http.post(f"{server}/match/default", params=p, json={"queries": {"q": {
             "schema": "Company", "properties": {"name": ["XIAOMI CORP-CLASS B"]}}}}).json()
-        status = httpx.get(f"{server}/v1/status", params={**p, "q": "xiaomi"}).json()
+        status = http.get(f"{server}/v1/status", params={**p, "q": "xiaomi"}).json()
         for answer in (screen, line, folio, match, status):
             assert answer["evidence"]["as_of"] == "2021-02-01" and answer["evidence"]["known_at"].startswith(known_at)
         return {"screen": screen["results"][0]["restricted"], "batch": line["results"][0]["restricted"],
@@ -239,4 +244,4 @@ def test_known_at_is_honoured_and_every_answer_carries_evidence(server: str) -> 
     assert all(v is True for v in ask("2026-11-24").values())
     for path in ("/v1/lists", "/v1/changes", "/v1/entities/xiaomi", "/v1/entities/xiaomi/timeline",
                  "/v1/lists/us-dod-1237/members", "/v1/lists/us-dod-1237/diff?from=2021-01-13&to=2021-01-14"):
-        assert httpx.get(f"{server}{path}").json()["evidence"]["sources"], path
+        assert http.get(f"{server}{path}").json()["evidence"]["sources"], path
