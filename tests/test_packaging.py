@@ -11,6 +11,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,3 +74,22 @@ def test_serve_prints_its_url(cli: Cli, home: Path) -> None:
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         out, _ = proc.communicate(timeout=120)
     assert f"listwatch serving on http://127.0.0.1:{port}/" in out
+
+
+def test_every_data_file_of_the_package_is_declared_package_data() -> None:
+    """A data file left out of package-data is missing from a plain `pip install .` (entity-list.csv and
+    han_names.tsv were: the Entity List vanished and screening failed there, while editable installs worked)."""
+    pkg = ROOT / "src" / "listwatch"
+    patterns = PYPROJECT["tool"]["setuptools"]["package-data"]["listwatch"]
+    missing = [str(f.relative_to(pkg)) for f in sorted(pkg.rglob("*"))
+               if f.is_file() and f.suffix not in (".py", ".pyc") and "__pycache__" not in f.parts
+               and not any(f.relative_to(pkg).match(p) for p in patterns)]
+    assert missing == []
+
+
+def test_a_dataset_with_entity_list_rules_but_no_entity_list_file_is_refused(data_copy: Path) -> None:
+    from listwatch.dataset import DatasetError, load  # noqa: PLC0415
+
+    (data_copy / "entity-list.csv").unlink()
+    with pytest.raises(DatasetError, match=r"entity-list\.csv is missing"):
+        load(data_copy)

@@ -34,6 +34,7 @@ from listwatch.model import (
     Source,
 )
 from listwatch.provenance import cites_primary
+from listwatch.regimes.el_rules import FILE as RULES_FILE
 
 __all__ = ["Dataset", "DatasetError", "bundled_dir", "check", "content_hash", "event_order", "load"]
 
@@ -194,7 +195,10 @@ def load(root: Path | None = None) -> Dataset:
             entities[ent.id] = ent
         if "events" in data:
             events.extend(_events(path, data))
-    if (root / EL_FILE).exists():
+    if (root / EL_FILE).exists() or (root / RULES_FILE).exists():
+        if not (root / EL_FILE).exists():  # an install that lost a data file must not lose the Entity List quietly
+            raise DatasetError(f"{root}: {RULES_FILE} is here but {EL_FILE} is missing - an incomplete dataset "
+                               "(or an installation without its package data); reinstall listwatch")
         try:
             more, el_events, el_sources = load_entity_list(root, entities, event_key)
         except EntityListDataError as exc:
