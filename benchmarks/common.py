@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 from listwatch.ingest import csl, ofac_csv
@@ -37,3 +40,28 @@ def record_docs(recs: list[SourceRecord]) -> list[NameDoc]:
         for n in (r.name, *r.aliases):
             docs.append(NameDoc(r.source_id, n, r.schema == "Person", (r.source_id,), ids))
     return docs
+
+
+def start_server(env: dict[str, str], log: Path, timeout: float = 300) -> tuple[subprocess.Popen[bytes], str]:
+    """``listwatch serve`` on a free loopback port with ``env`` added (no read keys), once ``/readyz`` says
+    ready: (process, base URL). Exits naming the log when it does not get ready in time."""
+    import httpx  # noqa: PLC0415 - only the server benchmarks need it
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    full = {**os.environ, **env}
+    full.pop("LISTWATCH_READ_KEYS", None)
+    proc = subprocess.Popen([sys.executable, "-m", "listwatch", "serve", "--port", str(port)], env=full,
+                            stdout=subprocess.DEVNULL, stderr=log.open("a"))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    proc.kill()
+    sys.exit(f"server did not get ready: see {log}")

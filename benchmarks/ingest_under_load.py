@@ -17,11 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import resource
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -29,8 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-
-from common import REAL, need_real
+from common import REAL, need_real, start_server
 
 QUERIES = ["XIAOMI CORP-CLASS B", "Huawei Technologies", "Banco Nacional de Cuba", "Hikvision", "ROSNEFT",
            "China Mobile", "AEROCARIBBEAN AIRLINES", "Sberbank", "Acme Widgets Ltd", "Luokung Technology"]
@@ -99,25 +94,11 @@ def main() -> None:
     ingest(st, "csl", [REAL / "csl/2022-05-16/consolidated.csv.gz"])
     print(f"ingest of csl/2022-05-16 (14,048 records): {time.monotonic() - t0:.1f} s; peak RSS of this process "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (was {before:.0f} MB)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     admin = "bench-admin"
-    env = {**os.environ, "LISTWATCH_DATABASE_URL": url,
-           "LISTWATCH_ADMIN_KEYS": "sha256:" + hashlib.sha256(admin.encode()).hexdigest()}
-    env.pop("LISTWATCH_READ_KEYS", None)
-    server = subprocess.Popen([sys.executable, "-m", "listwatch", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=(tmp / "server.log").open("w"))
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server({"LISTWATCH_DATABASE_URL": url,
+                                 "LISTWATCH_ADMIN_KEYS": "sha256:" + hashlib.sha256(admin.encode()).hexdigest()},
+                                tmp / "server.log")
     try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
         _, base_lat = drive(base, 5, 1, None)
         b99 = pct(base_lat, 0.99)
         print(f"baseline, 1 client: {len(base_lat) / 5:.0f} req/s, p50 {pct(base_lat, 0.5):.1f} ms, p99 {b99:.1f} ms")

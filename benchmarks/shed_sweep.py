@@ -15,40 +15,18 @@ loopback port, `GET /v1/screen` with the queries of ingest_under_load.py:
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
-from common import REAL, need_real
+from common import REAL, need_real, start_server
 from ingest_under_load import drive, pct
 
 OFF = 1_000_000  # a queue depth never reached: no shedding
 
 
 def serve(url: str, depth: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "LISTWATCH_DATABASE_URL": url, "LISTWATCH_MAX_QUEUE": str(depth)}
-    env.pop("LISTWATCH_READ_KEYS", None)
-    proc = subprocess.Popen([sys.executable, "-m", "listwatch", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=log.open("a"))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    proc.kill()
-    sys.exit(f"server did not get ready: see {log}")
+    return start_server({"LISTWATCH_DATABASE_URL": url, "LISTWATCH_MAX_QUEUE": str(depth)}, log)
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

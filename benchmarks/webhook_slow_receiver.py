@@ -19,7 +19,6 @@ import argparse
 import hashlib
 import os
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,8 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+from common import REAL, need_real, start_server
 
-from common import REAL, need_real
 from listwatch import webhooks
 from listwatch.store import outbox
 from listwatch.store.db import open_store
@@ -103,23 +102,10 @@ def main() -> None:
         tmp = Path(d)
         url = f"sqlite:///{tmp / 'listwatch.db'}"
         st = open_store(url)
-        port = free_port()
-        env = {**os.environ, "LISTWATCH_DATABASE_URL": url, "LISTWATCH_INDEX_DIR": str(tmp / "index"),
-               "LISTWATCH_ADMIN_KEYS": f"sha256:{hashlib.sha256(ADMIN.encode()).hexdigest()}",
-               "LISTWATCH_WEBHOOKS_TIMEOUT": str(a.hold + 30)}
-        env.pop("LISTWATCH_READ_KEYS", None)
-        server = subprocess.Popen([sys.executable, "-m", "listwatch", "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=(tmp / "server.log").open("w"))
-        base = f"http://127.0.0.1:{port}"
+        server, base = start_server({"LISTWATCH_DATABASE_URL": url, "LISTWATCH_INDEX_DIR": str(tmp / "index"),
+                                     "LISTWATCH_ADMIN_KEYS": f"sha256:{hashlib.sha256(ADMIN.encode()).hexdigest()}",
+                                     "LISTWATCH_WEBHOOKS_TIMEOUT": str(a.hold + 30)}, tmp / "server.log")
         try:
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.5)
             ingest(base, "2021-07-07")
             base_ingest = ingest(base, "2023-11-30")
             base_probes = probes(base, a.probes)
