@@ -1,11 +1,10 @@
 """Batch screening of a CSV file: streamed in bounded windows, screened on every core.
 
 Memory stays constant in the input size: rows are read a window at a time (``WINDOW`` rows),
-screened by a process pool (the index file is built, if due, before the pool starts; each worker
-opens the store and maps that file - one copy in memory for all of them), written
-out in input order, then the next window is read. A row that cannot be screened (no text,
-undecodable bytes, too long) gets an error entry with its 1-based data-row number; the rest
-of the file is still screened.
+screened by a process pool (the index file is built, if due, before the pool starts; the workers
+share that one mapped file, see :func:`_pool`), written out in input order while the next window
+is screened. A row that cannot be screened (no text, undecodable bytes, too long) gets an error
+entry with its 1-based data-row number; the rest of the file is still screened.
 """
 
 from __future__ import annotations
@@ -15,13 +14,24 @@ import datetime as dt
 import io
 import multiprocessing as mp
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import IO, Any
 
 from listwatch.match.index import Hit
-from listwatch.screen import DEFAULT_THRESHOLD, ScreenError, ScreenFilter, answer, remember_statuses, search
+from listwatch.screen import (
+    DEFAULT_THRESHOLD,
+    ScreenError,
+    ScreenFilter,
+    answer,
+    remember_statuses,
+    screen_index,
+    search,
+)
 from listwatch.store.db import Store, open_store
 from listwatch.tables import TableError, is_xlsx, xlsx_rows
 
@@ -136,6 +146,31 @@ def _init(url: str | None) -> None:
     _STORE = open_store(url)
 
 
+def _forkable() -> bool:
+    """Whether workers may be forked from this process: on Linux, with no other thread running (a thread
+    could hold a lock - a stream's, a logger's - that the child would then wait for forever)."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def _pool(workers: int, url: str | None) -> Pool:
+    """Worker processes sharing one mapped index. Forked (Linux): the store, its mapped index file and the
+    caches a first search fills are inherited, nothing is re-imported or re-read; the store's connections
+    are closed first, so every process opens its own (no database connection crosses a fork). Elsewhere
+    spawned: each worker imports listwatch, opens the store and maps the file built here."""
+    global _STORE  # noqa: PLW0603 - inherited by the forked workers
+    from listwatch.indexes import build_index  # noqa: PLC0415 - screen.py imports it lazily too
+
+    st = open_store(url)
+    build_index(st)  # once here, so the workers map one file instead of each building it
+    if not _forkable():
+        return mp.get_context("spawn").Pool(workers, initializer=_init, initargs=(url,))
+    screen_index(st).search("warm up the caches of a first search")
+    if not st.in_memory:  # (an in-memory database is copied into each worker with its connection)
+        st.engine.dispose()
+    _STORE = st
+    return mp.get_context("fork").Pool(workers)
+
+
 def _screen_chunk(args: tuple[list[Row], dt.date, float, int, dt.datetime | None, ScreenFilter | None],
                   ) -> list[dict[str, Any]]:
     rows, as_of, threshold, limit, known_at, filters = args
@@ -177,16 +212,17 @@ def screen_rows(rows: Iterator[Row], as_of: dt.date, threshold: float = DEFAULT_
         for window in _windows(rows):
             yield from _screen_chunk((window, as_of, threshold, limit, known_at, filters))
         return
-    from listwatch.indexes import build_index  # noqa: PLC0415 - screen.py imports it lazily too
-
-    build_index(open_store(url))  # once here, so the workers map one file instead of each building it
-    ctx = mp.get_context("spawn")
-    with ctx.Pool(workers, initializer=_init, initargs=(url,)) as pool:
-        for window in _windows(rows):
+    with _pool(workers, url) as pool:
+        pending: AsyncResult[list[list[dict[str, Any]]]] | None = None
+        for window in _windows(rows):  # the next window is queued before this one's results are written
             chunks = [(window[i:i + CHUNK], as_of, threshold, limit, known_at, filters)
                       for i in range(0, len(window), CHUNK)]
-            for part in pool.map(_screen_chunk, chunks):
-                yield from part
+            queued = pool.map_async(_screen_chunk, chunks, chunksize=1)
+            if pending is not None:
+                yield from (r for part in pending.get() for r in part)
+            pending = queued
+        if pending is not None:
+            yield from (r for part in pending.get() for r in part)
 
 
 def _windows(rows: Iterator[Row]) -> Iterator[list[Row]]:

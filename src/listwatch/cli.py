@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -25,6 +26,8 @@ from rich.table import Table
 from listwatch.dates import DateInputError, parse_day, parse_record_time
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from listwatch.store.db import Store
 
 # Each command imports what it uses when it runs: `--help`, `status` and `screen` never load the
@@ -409,6 +412,19 @@ def screen_cmd(query: str, as_of: AsOf = None, known_at: KnownAt = None, thresho
     out.print(t)
 
 
+def _redraw_every(bar: Progress, task: TaskID, seconds: float = 0.1) -> Callable[[int], None]:
+    """A read callback moving ``bar`` on and redrawing it at most every ``seconds``."""
+    drawn = [0.0]
+
+    def on_read(n: int) -> None:
+        bar.advance(task, n)
+        if time.monotonic() - drawn[0] >= seconds:
+            drawn[0] = time.monotonic()
+            bar.refresh()
+
+    return on_read
+
+
 @app.command("screen-file")
 @friendly
 def screen_file_cmd(
@@ -438,9 +454,11 @@ def screen_file_cmd(
         filters.check_lists(store())
     proof = evidence(store(), day, known)  # also creates and seeds the store once here, not in every worker
     err = Console(stderr=True)
-    with Progress(*Progress.get_default_columns(), console=err, transient=True, disable=not err.is_terminal) as bar:
+    # redrawn as the file is read, not by a thread of its own: the workers are forked from this process
+    with Progress(*Progress.get_default_columns(), console=err, transient=True, disable=not err.is_terminal,
+                  auto_refresh=False) as bar:
         task = bar.add_task(f"screening {file.name}", total=file.stat().st_size)
-        rows = read_rows(file, column, on_read=lambda n: bar.advance(task, n))
+        rows = read_rows(file, column, on_read=_redraw_every(bar, task))
         results = screen_rows(rows, day, threshold, limit, workers, known_at=known, filters=filters)
         if as_json:
             for r in results:

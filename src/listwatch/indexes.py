@@ -83,12 +83,10 @@ def index_key(store: Store, kind: str) -> str:
 
 def index_dir(store: Store) -> Path | None:
     """Where the store's index files live (None: an in-memory database, indexes stay in memory)."""
-    url = store.engine.url
     if env := os.environ.get("LISTWATCH_INDEX_DIR"):
         return Path(env)
-    if url.get_backend_name() == "sqlite":
-        db = url.database
-        return None if not db or db == ":memory:" or db.startswith("file::memory:") else Path(db).parent / "index"
+    if store.engine.dialect.name == "sqlite":
+        return None if store.in_memory else Path(str(store.engine.url.database)).parent / "index"
     return Path(platformdirs.user_cache_dir("listwatch")) / "index"
 
 

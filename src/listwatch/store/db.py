@@ -187,6 +187,12 @@ class Store:
         self._locks_lock = threading.Lock()
         self.serve_stale = False  # see derived()
 
+    @property
+    def in_memory(self) -> bool:
+        """A SQLite database in this process's memory: nothing on disk, gone with its last connection."""
+        db = self.engine.url.database
+        return self.engine.dialect.name == "sqlite" and (not db or db == ":memory:" or db.startswith("file::memory:"))
+
     # -- seeding ----------------------------------------------------------------------
     def derived(self, name: str, build: Callable[[], T]) -> T:
         """A value computed from the store's data (an index), rebuilt only when the data changes.
