@@ -125,7 +125,7 @@ def _persisted(store: Store, kind: str, load: Callable[[Path, str], T], build: C
 def _build_screen(store: Store) -> NameIndex:
     from listwatch.screen import entity_docs  # noqa: PLC0415 - screen imports this module
 
-    return NameIndex(entity_docs(store.entities(store.entity_ids()).values()))
+    return NameIndex(entity_docs(store.all_entities().values()))
 
 
 def screen_index_at(store: Store, known_at: dt.datetime) -> NameIndex:
@@ -152,7 +152,7 @@ def _replay_index(store: Store, version: str, known_at: dt.datetime) -> NameInde
         if (found := _REPLAYS.get(key)) is not None:
             _REPLAYS.move_to_end(key)
             return found
-    built = NameIndex(entity_docs(store.entities(store.entity_ids(known_at), known_at).values()))
+    built = NameIndex(entity_docs(store.all_entities(known_at).values()))
     with _REPLAYS_LOCK:
         _REPLAYS[key] = built
         while len(_REPLAYS) > 2:

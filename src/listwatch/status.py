@@ -234,7 +234,7 @@ def statuses(store: Store, as_of: dt.date, known_at: dt.datetime | None = None) 
         if e.entity_id is not None:
             own.setdefault(e.entity_id, []).append(e)
     out = {}
-    for entity_id, entity in store.entities(store.entity_ids(known_at), known_at).items():
+    for entity_id, entity in store.all_entities(known_at).items():
         mine = sorted([*own.get(entity_id, []), *wide], key=lambda e: position[id(e)])
         out[entity_id] = _evaluate(store, entity, mine, as_of, known_at, None)
     return out

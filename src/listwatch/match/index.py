@@ -143,9 +143,9 @@ class NameIndex:
             for variant in name_variants(doc.name):
                 self._add(doc, variant, names, prepared, postings, joined, ident, repeats)
         self.docs, self.prepared, self.ident = names, prepared, ident
-        self.sizes = np.array([len(p.tokens) for p in self.prepared], dtype=np.int32)
-        self.postings = {t: np.array(sorted(ds, key=self.sizes.__getitem__), dtype=np.int32)
-                         for t, ds in postings.items()}
+        sizes = [len(p.tokens) for p in self.prepared]
+        self.sizes = np.array(sizes, dtype=np.int32)
+        self.postings = {t: np.array(sorted(ds, key=sizes.__getitem__), dtype=np.int32) for t, ds in postings.items()}
         self.joined = {t: np.array(sorted(set(ds)), dtype=np.int32) for t, ds in joined.items()}
         self.repeats = {k: np.array(ds, dtype=np.int32) for k, ds in repeats.items()}
         n = max(len(self.docs), 1)
@@ -156,12 +156,13 @@ class NameIndex:
         self.unknown_weight = math.log((n + 1) / 0.5)
         self.common = max(50, int(n * COMMON))
         neighbours: dict[str, set[str]] = defaultdict(set)
-        for p in self.prepared:
-            for surface, key in zip(p.surface, p.tokens, strict=True):
-                if len(surface) >= 5 and not surface.isdigit():
-                    neighbours[surface].add(key)
-                    for d in _deletes(surface):
-                        neighbours[d].add(key)
+        written = dict.fromkeys((surface, key) for p in self.prepared  # each token once, however many names
+                                for surface, key in zip(p.surface, p.tokens, strict=True)
+                                if len(surface) >= 5 and not surface.isdigit())
+        for surface, key in written:
+            neighbours[surface].add(key)
+            for d in _deletes(surface):
+                neighbours[d].add(key)
         self.neighbours = neighbours
         self.derive()
 

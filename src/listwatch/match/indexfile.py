@@ -25,6 +25,7 @@ documents are JSON lines addressed by an offsets array, decoded only when a row 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import mmap
 import os
@@ -37,6 +38,7 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 
 from listwatch.match.index import NameDoc, NameIndex
 from listwatch.match.score import Prepared
@@ -155,7 +157,7 @@ def _keys(keys: Sequence[str]) -> str:
 def _csr(lists: Sequence[Collection[int]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
     offsets = np.zeros(len(lists) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(x) for x in lists])
-    data = np.fromiter((i for x in lists for i in x), dtype=np.int32, count=int(offsets[-1]))
+    data = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int32, count=int(offsets[-1]))
     return offsets, data
 
 
@@ -253,7 +255,7 @@ class _Rows(Sequence[T]):
         self._cls, self._data, self._off = cls, data, offsets
 
     def _row(self, i: int) -> T:
-        values = json.loads(self._data[self._off[i]:self._off[i + 1]].tobytes())
+        values = orjson.loads(self._data[self._off[i]:self._off[i + 1]].tobytes())
         return self._cls(*(tuple(v) if isinstance(v, list) else v for v in values))
 
     @overload
@@ -273,7 +275,8 @@ class _Rows(Sequence[T]):
 
 def _rows(items: Sequence[Any]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
     """Dataclass instances as JSON lines (a mapped byte array, shared between processes) and their offsets."""
-    lines = [json.dumps([getattr(x, f.name) for f in fields(x)], ensure_ascii=False).encode("utf-8") for x in items]
+    names = [f.name for f in fields(items[0])] if items else []
+    lines = [orjson.dumps([getattr(x, f) for f in names]) for x in items]
     offsets = np.zeros(len(lines) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(b) for b in lines])
     return np.frombuffer(b"".join(lines), dtype=np.uint8), offsets
@@ -298,7 +301,7 @@ def save_index(index: NameIndex, path: Path, key: str, meta: dict[str, Any] | No
     repeats = list(index.repeats)
     repeats_off, repeats_docs = _csr([index.repeats[t] for t in repeats])
     neigh = list(index.neighbours)
-    neigh_off, neigh_ids = _csr([sorted(at[k] for k in index.neighbours[n]) for n in neigh])
+    neigh_off, neigh_ids = _csr([sorted(map(at.__getitem__, index.neighbours[n])) for n in neigh])
     docs_text, docs_off = _rows(index.docs)
     prep_text, prep_off = _rows(index.prepared)
     sections: dict[str, Section] = {

@@ -186,6 +186,7 @@ def _han_run(run: str) -> str:
     return " " + " ".join(out) + " "
 
 
+@functools.lru_cache(maxsize=4096)  # an index build folds each name twice (variants, then tokens)
 def fold(text: str) -> str:
     """Any script -> lower-case ASCII: Han (Traditional made Simplified) via glossary + pinyin, the rest
     via anyascii.

@@ -21,7 +21,7 @@ from typing import Any, TypeVar, cast
 
 import orjson
 import platformdirs
-from sqlalchemy import Connection, Engine, and_, create_engine, event, func, inspect, or_, select, text
+from sqlalchemy import Connection, Engine, and_, create_engine, event, func, inspect, or_, select, text, true
 from sqlalchemy.engine import Row
 
 from listwatch.dataset import Dataset, bundled_dir, content_hash
@@ -339,6 +339,12 @@ class Store:
                 self._entity_cache.update(self._load_entities(conn, missing, None))
         return {i: self._entity_cache[i] for i in wanted if i in self._entity_cache}
 
+    def all_entities(self, known_at: dt.datetime | None = None) -> dict[str, Entity]:
+        """Every entity known at ``known_at`` (default: now), as :meth:`entities` of :meth:`entity_ids` gives
+        them, from one read of each table (no list of ids to send back; to build an index). Not cached."""
+        with self.engine.connect() as conn:
+            return self._load_entities(conn, None, self.facts_at(known_at))
+
     def record_properties(self) -> dict[str, dict[str, list[str]]]:
         """Per entity, the FollowTheMoney properties its present published records give (merged)."""
         out: dict[str, dict[str, list[str]]] = {}
@@ -367,18 +373,24 @@ class Store:
         return known_at if first is None else max(known_at, first)
 
     @staticmethod
-    def _load_entities(conn: Connection, ids: set[str], known_at: dt.datetime | None) -> dict[str, Entity]:
-        ents = list(conn.execute(select(t.entities).where(t.entities.c.id.in_(ids))))
+    def _load_entities(conn: Connection, ids: set[str] | None, known_at: dt.datetime | None) -> dict[str, Entity]:
+        """The entities ``ids`` (None: all) with the names and identifiers in force at ``known_at``."""
+        def among(column: Any) -> Any:
+            return column.in_(ids) if ids is not None else true()
+
+        ents = list(conn.execute(select(t.entities).where(among(t.entities.c.id))))
         nm: dict[str, list[Name]] = {}
         named: set[str] = set()  # entities with a name row, in force or not
-        for r in conn.execute(select(t.names, visible(t.names, known_at).label("shown"))
-                              .where(t.names.c.entity_id.in_(ids)).order_by(t.names.c.id)):
+        n = t.names.c  # only the columns an Entity holds (a row's times cost more to read than the rest)
+        for r in conn.execute(select(n.entity_id, n.name, n.sources, n.confidence, n.script, n.note,
+                                     visible(t.names, known_at).label("shown"))
+                              .where(among(n.entity_id)).order_by(n.id)):
             named.add(r.entity_id)
             if r.shown:
                 nm.setdefault(r.entity_id, []).append(
                     Name(r.name, tuple(r.sources), Confidence(r.confidence), r.script, r.note))
         idents: dict[str, list[Identifier]] = {}
-        for r in conn.execute(select(t.identifiers).where(t.identifiers.c.entity_id.in_(ids))
+        for r in conn.execute(select(t.identifiers).where(among(t.identifiers.c.entity_id))
                               .where(visible(t.identifiers, known_at)).order_by(t.identifiers.c.id)):
             idents.setdefault(r.entity_id, []).append(
                 Identifier(r.scheme, r.value, tuple(r.sources), Confidence(r.confidence), r.exchange or None))
