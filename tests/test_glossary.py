@@ -59,7 +59,8 @@ def index() -> NameIndex:
                       NameDoc("xiaomi", "Xiaomi Corporation"), NameDoc("xiaomi", "小米集团"),
                       NameDoc("megvii", "MEGVII TECHNOLOGY LIMITED"),
                       NameDoc("avic", "Aviation Industry Corporation of China"),
-                      NameDoc("cnah", "China National Aviation Holding Co. Ltd")])
+                      NameDoc("cnah", "China National Aviation Holding Co. Ltd"),
+                      NameDoc("zte", "ZTE Corporation"), NameDoc("zte-parsian", "ZTE Parsian")])
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -70,12 +71,18 @@ def index() -> NameIndex:
     ("北京旷视科技有限公司", {"megvii"}),  # a place before the name the XML prints
     ("Xiaomi Jituan", {"xiaomi"}),  # pinyin of 小米集团
     ("中国航空工业集团", {"avic"}),  # not CNAH (中国航空集团)
+    # the bundled data prints ZTE's registered names (SZSE / HKEX filings): the index here holds only its Latin name
+    ("中兴通讯", {"zte"}), ("中兴通讯股份有限公司", {"zte"}), ("中興通訊股份有限公司", {"zte"}),
 ])
 def test_chinese_names_find_the_listed_company_first(index: NameIndex, query: str, expected: set[str]) -> None:
     hits = index.search(query, threshold=0.8)
     assert hits and hits[0].ref in expected
 
 
+def test_another_company_sharing_a_word_with_a_glossary_key_does_not_find_it(index: NameIndex) -> None:
+    assert not index.search("中兴商业", threshold=0.8)  # Zhongxing Commercial, not ZTE (中兴通讯)
+
+
 def test_a_name_the_glossary_does_not_know_has_no_romanisation() -> None:
-    assert romanisations("中兴通讯") == () and romanisations("Xiaomi") == ()
+    assert romanisations("中兴商业") == () and romanisations("Xiaomi") == ()  # 中兴 alone is not ZTE
     assert romanisations("中國移動有限公司") == ("China Mobile 有限公司",)
