@@ -17,9 +17,11 @@ import csv
 import gzip
 import re
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import yaml
+from rigour.names import replace_org_types_compare
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -28,7 +30,8 @@ from listwatch.regimes.el_rules import DatingError, load_rules
 
 RECORDED_AT = "2026-11-27T00:00:00Z"
 COLUMNS = ("csl_id", "entity", "name", "alt_names", "country", "federal_register_notice", "start_date",
-           "license_policy")
+           "license_policy", "joined_by")
+RECORD_PREFIXES = ("csl:", "ofac-sdn:", "ofac-cons:")  # a name printed by a published list record
 
 
 # Entity List rows naming a curated company in a shorter form (the legal form or the group word left
@@ -52,10 +55,18 @@ def _country(addresses: str) -> str:
     return codes.pop() if len(codes) == 1 else ""
 
 
-def _curated(data: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """(csl id -> entity) from the curated data, (name key -> entity) of every curated name."""
+def listed_key(name: str) -> str:
+    """A name as a list prints it, its legal form in one spelling ("Company Ltd." = "COMPANY LIMITED")."""
+    return replace_org_types_compare(lookup_key(name))
+
+
+def _curated(data: Path) -> tuple[dict[str, str], dict[str, str], dict[tuple[str, str], str]]:
+    """(csl id -> entity) from the curated data, (name key -> entity) of every curated name, and
+    (listed key, country) -> company for the names a published list record (OFAC, CSL) prints for a
+    curated company - only where one company holds that name in that country."""
     by_csl: dict[str, str] = {}
     by_key: dict[str, str] = {}
+    listed: dict[tuple[str, str], set[str]] = defaultdict(set)
     ents = yaml.safe_load((data / "entities.yaml").read_text(encoding="utf-8"))["entities"]
     for e in ents:
         for n in [{"name": e["name"]}, *e.get("names", [])]:
@@ -63,14 +74,34 @@ def _curated(data: Path) -> tuple[dict[str, str], dict[str, str]]:
             for s in n.get("source", []):
                 if s.startswith("csl:"):
                     by_csl[s.removeprefix("csl:")] = e["id"]
-    return by_csl, by_key
+            if e.get("kind") == "company" and e.get("country") and any(
+                    s.startswith(RECORD_PREFIXES) for s in n.get("source", [])):
+                listed[(listed_key(n["name"]), e["country"])].add(e["id"])
+    return by_csl, by_key, {k: next(iter(v)) for k, v in listed.items() if len(v) == 1}
+
+
+def _join(csl_id: str, name: str, alts: list[str], country: str, by_csl: dict[str, str], by_key: dict[str, str],
+          by_listed: dict[tuple[str, str], str]) -> tuple[str | None, str]:
+    """(curated entity the row names, why) or (None, "")."""
+    key = lookup_key(name)
+    if csl_id in by_csl:
+        return by_csl[csl_id], "the curated data cites this row"
+    if key in SAME_PARTY:
+        return SAME_PARTY[key], "SAME_PARTY in tools/build_entity_list.py"
+    if key in by_key:
+        return by_key[key], "a curated name of the entity"
+    if alias := next((a for a in alts if lookup_key(a) in by_key), None):
+        return by_key[lookup_key(alias)], f"alias {alias!r} is a curated name of the entity"
+    if country and (eid := by_listed.get((listed_key(name), country))):
+        return eid, f"the name an OFAC/CSL record of the entity prints (legal form aside) and the same country {country}"
+    return None, ""
 
 
 def main() -> None:
     shared, data = Path(sys.argv[1]), Path(sys.argv[2])
     with gzip.open(shared / "data/real/csl/2022-05-16/consolidated.csv.gz", "rt", encoding="utf-8-sig") as fh:
         rows = [r for r in csv.DictReader(fh) if r["source"].startswith("Entity List") and r["_id"] != "_id"]
-    by_csl, by_key = _curated(data)
+    by_csl, by_key, by_listed = _curated(data)
     rules = load_rules(data / "entity-list-rules.yaml")
     taken: dict[str, str] = {}  # generated id -> name key
     by_name: dict[str, str] = {}  # name key -> generated id
@@ -79,10 +110,10 @@ def main() -> None:
         name = " ".join(r["name"].split())
         alts = [a.removeprefix("and ").strip() for a in r["alt_names"].split(";") if a.strip()]
         key = lookup_key(name)
-        eid = by_csl.get(r["_id"]) or SAME_PARTY.get(key) or by_key.get(key) or next(
-            (by_key[lookup_key(a)] for a in alts if lookup_key(a) in by_key), None)
+        country = _country(r["addresses"])
+        eid, why = _join(r["_id"], name, alts, country, by_csl, by_key, by_listed)
         if eid is None and key in by_name:
-            eid = by_name[key]
+            eid, why = by_name[key], "the name of an earlier row"
         elif eid is None:
             eid = "el-" + (_slug(name) or r["_id"][:10])
             while eid in taken:
@@ -98,8 +129,8 @@ def main() -> None:
         except DatingError as exc:
             print(f"cannot date: {exc}")
         out.append({"csl_id": r["_id"], "entity": eid, "name": name, "alt_names": "; ".join(alts),
-                    "country": _country(r["addresses"]), "federal_register_notice": r["federal_register_notice"].strip(),
-                    "start_date": r["start_date"].strip(), "license_policy": " ".join(r["license_policy"].split())})
+                    "country": country, "federal_register_notice": r["federal_register_notice"].strip(),
+                    "start_date": r["start_date"].strip(), "license_policy": " ".join(r["license_policy"].split()), "joined_by": why})
     out.sort(key=lambda x: (x["entity"], x["csl_id"]))
     with (data / "entity-list.csv").open("w", encoding="utf-8", newline="") as fh:
         fh.write(f"# Every Entity List row of the trade.gov CSL file of 2022-05-16 (built by tools/build_entity_list.py)\n"
