@@ -14,8 +14,10 @@ Several entities -> :class:`Ambiguous`, naming them; none -> :class:`NotFound`.
 
 :class:`RecordResolver` applies the same keys to an ingested record, more strictly, because
 joining is permanent: a record id or an identifier (ISIN, LEI, USCC) joins; an equal
-normalised name joins an organisation only when the country agrees too; a name alone only
-links the two as ``possible_same``.
+normalised name joins an organisation only when a country agrees too (an organisation listed
+at several addresses has each of their countries: OFAC's Al-Naser Airlines in Iraq, the UAE and
+Jordan is the Denied Persons List's ALNASER AIRLINES of Baghdad); a name alone only links the two
+as ``possible_same``. Each join says why (stored with the record as ``joined_by``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from listwatch.store.db import Store
 from listwatch.store.writer import Facts
 from listwatch.territories import territory_code
 
-__all__ = ["MERGE_SCHEMES", "Ambiguous", "NotFound", "RecordResolver", "candidates", "country_codes", "resolve"]
+__all__ = ["MERGE_SCHEMES", "Ambiguous", "NotFound", "RecordResolver", "address_countries", "candidates",
+           "country_codes", "resolve"]
 
 MERGE_SCHEMES = ("isin", "lei", "uscc")  # identifiers that name one legal person
 
@@ -95,6 +98,12 @@ def country_codes(names: Iterable[str]) -> set[str]:
     return out
 
 
+def address_countries(addresses: Iterable[str]) -> set[str]:
+    """ISO codes (lower case) of the countries that close printed addresses ("P.O. Box 911399, Amman 11191,
+    Jordan", "P.O. BOX 28360, DUBAI, AE")."""
+    return country_codes(a.rsplit(",", 1)[-1].strip(" .0123456789") for a in addresses if "," in a)
+
+
 class RecordResolver:
     """Which entity an ingested record belongs to (module doc), learning as records are added."""
 
@@ -106,34 +115,44 @@ class RecordResolver:
         self.by_name: dict[str, set[str]] = defaultdict(set)
         for norm, eid in facts.names:
             self.by_name[norm].add(eid)
-        self.country = {eid: country.lower() if country else None for eid, country, _ in facts.entities}
+        # every country an entity is known in: its own, and for an organisation with none, its records' addresses
+        self.countries: dict[str, set[str]] = defaultdict(set)
+        for eid, country, _ in facts.entities:
+            if country:
+                self.countries[eid].add(country.lower())
+        for eid, address in facts.addresses:
+            self.countries[eid] |= address_countries([address])
         self.kind = {eid: kind for eid, _, kind in facts.entities}
 
     def resolve(self, source_id: str, schema: str, names: Iterable[str], identifiers: Iterable[Identifier],
-                countries: Iterable[str], same_as: Iterable[str] = ()) -> tuple[str | None, list[tuple[str, str]]]:
-        """(entity to join or None, [(entity, reason)] to link as possible same).
+                countries: Iterable[str], same_as: Iterable[str] = ()) -> tuple[
+                    str | None, list[tuple[str, str]], str]:
+        """(entity to join or None, [(entity, reason)] to link as possible same, why it joins).
 
         The record itself (``source_id``) or its copy elsewhere (``same_as``) may already belong to
         an entity: the curated data cites it, or another source published it."""
         for sid in (source_id, *same_as):
             if hit := self.by_record.get(sid):
-                return hit, []
+                return hit, [], f"record {sid} belongs to it"
         for i in identifiers:
             if i.scheme in MERGE_SCHEMES and (hit := self.by_ident.get((i.scheme, i.value.upper()))):
-                return hit, []
-        cands = sorted({e for n in {lookup_key(n) for n in names} for e in self.by_name.get(n, ())})
+                return hit, [], f"same {i.scheme.upper()} {i.value}"
+        keys = {lookup_key(n) for n in names}
+        cands = sorted({e for n in keys for e in self.by_name.get(n, ())})
         if not cands:
-            return None, []
+            return None, [], ""
         codes = country_codes(countries)
         if schema != "Person":
             for e in cands:
-                if self.kind.get(e) != "person" and self.country.get(e) and self.country[e] in codes:
-                    return e, []
+                if self.kind.get(e) != "person" and (shared := self.countries.get(e, set()) & codes):
+                    name = next(n for n in sorted(keys) if e in self.by_name.get(n, ()))
+                    return e, [], f"same normalised name {name!r} and country {', '.join(sorted(shared)).upper()}"
         why = "person: names alone never merge" if schema == "Person" else "country missing or different"
-        return None, [(e, "same normalised name; " + why) for e in cands]
+        return None, [(e, "same normalised name; " + why) for e in cands], ""
 
     def learn(self, entity_id: str, record_ids: Iterable[str], names: Iterable[str],
-              identifiers: Iterable[Identifier], country: str | None, kind: str) -> None:
+              identifiers: Iterable[Identifier], countries: Iterable[str], kind: str) -> None:
+        """Remember a record put under ``entity_id``; ``countries``: ISO codes (lower case) of its addresses."""
         for sid in record_ids:
             self.by_record.setdefault(sid, entity_id)
         for i in identifiers:
@@ -141,5 +160,5 @@ class RecordResolver:
                 self.by_ident.setdefault((i.scheme, i.value.upper()), entity_id)
         for n in names:
             self.by_name[lookup_key(n)].add(entity_id)
-        self.country.setdefault(entity_id, country)
+        self.countries[entity_id] |= set(countries)
         self.kind.setdefault(entity_id, kind)

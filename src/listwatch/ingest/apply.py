@@ -95,30 +95,32 @@ class _Rows:
             "listed_as": name if typ != "delisted" else None, "by": None, "note": note})
 
 
-def _resolve_new(changes: list[Change], resolver: RecordResolver, rows: _Rows) -> tuple[dict[str, str], int]:
-    """Entity id per new record id, and how many joined an existing entity."""
+def _resolve_new(changes: list[Change], resolver: RecordResolver,
+                 rows: _Rows) -> tuple[dict[str, str], dict[str, str], int]:
+    """Entity id per new record id, why each joined an existing entity, and how many did."""
     out: dict[str, str] = {}
-    merged = 0
+    joined: dict[str, str] = {}
     for ch in changes:
         rec = ch.record
         names = (rec.name, *rec.aliases)
-        eid, link_to = resolver.resolve(rec.source_id, rec.schema, names, rec.identifiers, rec.countries, rec.same_as)
+        eid, link_to, why_joined = resolver.resolve(rec.source_id, rec.schema, names, rec.identifiers, rec.countries,
+                                                    rec.same_as)
+        codes = sorted(country_codes(rec.countries))
         if eid is None:
             eid = _entity_id(rec.source_id)
-            codes = sorted(country_codes(rec.countries))
             country = codes[0] if len(codes) == 1 else None
             kind = "person" if rec.schema == "Person" else rec.schema.lower()
             rows.entities.append({"id": eid, "name": rec.name, "kind": kind,
                                   "country": country.upper() if country else None,
                                   "parent_id": None, "parent_sources": [], "note": None})
-            resolver.learn(eid, [rec.source_id, *rec.same_as], names, rec.identifiers, country, kind)
+            resolver.learn(eid, [rec.source_id, *rec.same_as], names, rec.identifiers, codes, kind)
             rows.links += [{"entity_a": eid, "entity_b": other, "kind": "possible_same", "reason": why,
                             "recorded_at": rows.now} for other, why in link_to]
         else:
-            merged += 1
-            resolver.learn(eid, [rec.source_id, *rec.same_as], names, rec.identifiers, None, "")
+            joined[rec.source_id] = why_joined
+            resolver.learn(eid, [rec.source_id, *rec.same_as], names, rec.identifiers, codes, "")
         out[rec.source_id] = eid
-    return out, merged
+    return out, joined, len(joined)
 
 
 def _facts(rows: _Rows, eid: str, rec: SourceRecord, have_names: set[tuple[str, str]],
@@ -196,7 +198,7 @@ class SourceApplier:
         # 2. resolve
         window = dt.date.min if self.before is None else self.before + dt.timedelta(days=1)
         rows = _Rows(source, digest, version, now, window, [], [], [], [], [], [])
-        entity_of, merged = _resolve_new(changes.of_kind("new"), self.resolver, rows)
+        entity_of, joined_by, merged = _resolve_new(changes.of_kind("new"), self.resolver, rows)
         # 3. write
         note = f"{source} version {digest[:12]}"  # (the caller's note is in the version record)
         updates: list[dict[str, Any]] = []
@@ -209,7 +211,7 @@ class SourceApplier:
                                      "present": True, "last_version": version, "aliases": list(rec.aliases),
                                      "identifiers": identifiers_json(rec.identifiers),
                                      "same_as": list(rec.same_as), "properties": _props(rec.properties),
-                                     "first_seen": now, "last_seen": now})
+                                     "first_seen": now, "last_seen": now, "joined_by": joined_by.get(rec.source_id)})
             else:
                 updates.append({"sid": rec.source_id, "digest": ch.digest, "new_name": rec.name,
                                 "new_lists": list(rec.list_ids), "new_aliases": list(rec.aliases),

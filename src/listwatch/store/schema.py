@@ -198,6 +198,7 @@ source_records = Table(
     Column("properties", JSON),  # FollowTheMoney properties as last printed (birthDate, imoNumber...); NULL: none kept
     Column("first_seen", UTCDateTime),
     Column("last_seen", UTCDateTime),
+    Column("joined_by", Text),  # why the record was put under an entity that already existed; NULL: it founded its own
 )
 Index("ix_source_records_source", source_records.c.source)
 Index("ix_source_records_entity", source_records.c.entity_id)

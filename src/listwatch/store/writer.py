@@ -63,6 +63,7 @@ class Facts:
     names: list[tuple[str, str]]  # (normalised name, entity id)
     entities: list[tuple[str, str | None, str]]  # (entity id, country, kind)
     records: list[tuple[str, str]]  # (source record id, entity id)
+    addresses: list[tuple[str, str]]  # (entity id, address) of organisations with no one country: their countries
 
 
 def _memo(f: Callable[[Any], Any] | None, typ: TypeEngine[Any]) -> Callable[[Any], Any] | None:
@@ -177,12 +178,19 @@ class Writer:
             [(r.norm, r.entity_id) for r in c.execute(select(t.names.c.norm, t.names.c.entity_id))],
             [(r.id, r.country, r.kind) for r in c.execute(
                 select(t.entities.c.id, t.entities.c.country, t.entities.c.kind))],
-            # record ids the curated data cites for an entity's names, then the records ingested (they win)
-            [(sid, r.entity_id) for r in c.execute(select(t.names.c.sources, t.names.c.entity_id))
+            # record ids the curated data cites for an entity's listings (a second Entity List row of the same
+            # party adds no name), then for its names, then the records ingested (each later one wins)
+            [(sid, r.entity_id) for tbl in (t.events, t.names)
+             for r in c.execute(select(tbl.c.sources, tbl.c.entity_id).where(tbl.c.entity_id.is_not(None)))
              for sid in r.sources if sid.startswith(RECORD_PREFIXES)]
             + [(sid, r.entity_id) for r in c.execute(
                 select(t.source_records.c.source_id, t.source_records.c.entity_id, t.source_records.c.same_as))
-               for sid in (r.source_id, *(r.same_as or ()))])
+               for sid in (r.source_id, *(r.same_as or ()))],
+            [(r.entity_id, a) for r in c.execute(
+                select(t.source_records.c.entity_id, t.source_records.c.properties)
+                .join(t.entities, t.entities.c.id == t.source_records.c.entity_id)
+                .where(t.entities.c.country.is_(None), t.entities.c.kind != "person"))
+             for a in (r.properties or {}).get("address", ())])
 
     def name_keys(self) -> set[tuple[str, str]]:
         return {(r.entity_id, r.name) for r in self.conn.execute(select(t.names.c.entity_id, t.names.c.name))}
