@@ -18,10 +18,12 @@ import pytest
 from listwatch.ingest import ingest
 from listwatch.ingest.history import replay
 from listwatch.model import EventType
-from listwatch.resolve import candidates, resolve
+from listwatch.resolve import RecordResolver, candidates, resolve
 from listwatch.screen import screen
 from listwatch.status import status
+from listwatch.store import schema as t
 from listwatch.store.db import Store, open_store
+from listwatch.store.writer import Facts
 from tests.conftest import Cli, D
 
 REAL = "data/real"
@@ -73,6 +75,37 @@ def test_the_same_party_never_appears_twice_in_screen(ingested: Store, name: str
     records = [sid for h in hits for sid in h.source_ids]
     assert len(records) == len(set(records))  # no OFAC record, nor its CSL copy, under two entities
     assert len({h.entity.id for h in hits}) == len(hits)
+
+
+def test_an_organisation_listed_in_several_countries_joins_a_record_of_the_same_name_in_one_of_them() -> None:
+    facts = Facts([], [("al naser airlines", "sdn"), ("al naser airlines", "person")],
+                  [("sdn", None, "organization"), ("person", "JO", "person")], [],
+                  [("sdn", "P.O. Box 28360, Dubai, United Arab Emirates"), ("sdn", "P.O. Box 911399, Amman 11191, Jordan")])
+    r = RecordResolver(facts)
+    assert r.resolve("csl:1", "Organization", ["AL NASER AIRLINES"], [], ["JO"]) == (
+        "sdn", [], "same normalised name 'al naser airlines' and country JO")
+    eid, links, why = r.resolve("csl:2", "Organization", ["AL-NASER AIRLINES"], [], ["IQ"])  # no country in common
+    assert (eid, why) == (None, "") and {e for e, _ in links} == {"sdn", "person"}
+    eid, _, _ = r.resolve("csl:3", "Person", ["AL NASER AIRLINES"], [], ["JO"])  # a person never joins by name
+    assert eid is None
+
+
+def test_every_row_of_one_party_joins_it_and_says_why(ingested: Store) -> None:
+    with ingested.engine.connect() as conn:
+        rows = {r.source_id: r for r in conn.execute(t.source_records.select().where(t.source_records.c.source_id.in_(
+            ["ofac-sdn:18133", "csl:5b1cffe1f4eb2f02024043476167c2e781a0cbda",
+             "csl:b29fd0a0b03d57ea00a2e98edc5c380da6d42538", "csl:5ab6d75cd0034e3e74611be7c9d2bbbe1c9a2b98"])))}
+    # a Denied Persons List row of OFAC's Al-Naser Airlines (Iraq, UAE, Jordan), printed at its Dubai and Amman addresses
+    dpl = rows["csl:5b1cffe1f4eb2f02024043476167c2e781a0cbda"]
+    assert dpl.entity_id == rows["ofac-sdn:18133"].entity_id
+    assert dpl.joined_by == "same normalised name 'alnaser airlines' and country AE, JO"
+    # the second Entity List row of a party the bundled data lists once (it cites both rows)
+    assert rows["csl:b29fd0a0b03d57ea00a2e98edc5c380da6d42538"].entity_id == "el-seyed-mahdi-mousavi"
+    # the Entity List's 'China Communications Construction Company Ltd.' is the NS-CMIC's CCCC (tools/build_entity_list.py)
+    assert rows["csl:5ab6d75cd0034e3e74611be7c9d2bbbe1c9a2b98"].entity_id == "cccc"
+    assert rows["ofac-sdn:18133"].joined_by is None  # it founded its own entity
+    hits = screen("ALNASER AIRLINES", D("2022-06-01"), store=ingested)
+    assert [h.entity.id for h in hits if h.score == 1.0] == [rows["ofac-sdn:18133"].entity_id]
 
 
 def test_exact_official_names_beat_names_with_the_legal_form_stripped(store: Store) -> None:
