@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,7 @@ QUERIES = ["XIAOMI CORP-CLASS B", "Hikvision", "hangzhou hikvision digital tech 
            "Semiconductor Manufacturing International", "Huawei Technologies Co., Ltd.", "China Mobile", "Comac", "DJI",
            "Nothing Like Any Listed Name Ltd", "Luokung Tech"]
 DAY = D("2021-02-01")
+REPLAY = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)  # as known then (the bundled data was recorded that day)
 
 
 def _rows() -> Iterator[Row]:
@@ -24,20 +26,24 @@ def _rows() -> Iterator[Row]:
     yield Row(len(QUERIES) + 1, "", "row 13: empty 'name'")
 
 
-def _expected(store: Store, filters: ScreenFilter | None) -> list[dict[str, object]]:
+def _expected(store: Store, filters: ScreenFilter | None,
+              known_at: dt.datetime | None = None) -> list[dict[str, object]]:
     out: list[dict[str, object]] = [
-        {"row": n, "query": q, "results": [h.as_json() for h in screen(q, DAY, limit=5, store=store, filters=filters)]}
+        {"row": n, "query": q, "results": [h.as_json() for h in screen(q, DAY, limit=5, store=store, known_at=known_at,
+                                                                        filters=filters)]}
         for n, q in enumerate(QUERIES, start=1)]
     return [*out, {"row": len(QUERIES) + 1, "query": "", "error": "row 13: empty 'name'"}]
 
 
-@pytest.mark.parametrize(("workers", "filters"), [(1, None), (2, None), (2, ScreenFilter(countries=("CN",)))])
+@pytest.mark.parametrize(("workers", "filters", "known_at"), [
+    (1, None, None), (2, None, None), (2, ScreenFilter(countries=("CN",)), None), (2, None, REPLAY)])
 def test_batch_rows_are_the_answers_of_screen_on_any_number_of_processes(
-        store: Store, monkeypatch: pytest.MonkeyPatch, workers: int, filters: ScreenFilter | None) -> None:
+        store: Store, monkeypatch: pytest.MonkeyPatch, workers: int, filters: ScreenFilter | None,
+        known_at: dt.datetime | None) -> None:
     monkeypatch.setattr(batch, "CHUNK", 5)  # several chunks, so rows are spread over the workers
     url = store.engine.url.render_as_string(hide_password=False)
-    got = list(screen_rows(_rows(), DAY, limit=5, workers=workers, url=url, filters=filters))
-    assert got == _expected(store, filters)
+    got = list(screen_rows(_rows(), DAY, limit=5, workers=workers, url=url, known_at=known_at, filters=filters))
+    assert got == _expected(store, filters, known_at)
     assert any(r.get("results") for r in got)
 
 

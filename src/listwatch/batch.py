@@ -152,7 +152,7 @@ def _forkable() -> bool:
     return sys.platform == "linux" and threading.active_count() == 1
 
 
-def _pool(workers: int, url: str | None) -> Pool:
+def _pool(workers: int, url: str | None, known_at: dt.datetime | None) -> Pool:
     """Worker processes sharing one mapped index. Forked (Linux): the store, its mapped index file and the
     caches a first search fills are inherited, nothing is re-imported or re-read; the store's connections
     are closed first, so every process opens its own (no database connection crosses a fork). Elsewhere
@@ -164,7 +164,7 @@ def _pool(workers: int, url: str | None) -> Pool:
     build_index(st)  # once here, so the workers map one file instead of each building it
     if not _forkable():
         return mp.get_context("spawn").Pool(workers, initializer=_init, initargs=(url,))
-    screen_index(st).search("warm up the caches of a first search")
+    screen_index(st, known_at).search("warm up the caches of a first search")  # a replay's index too
     if not st.in_memory:  # (an in-memory database is copied into each worker with its connection)
         st.engine.dispose()
     _STORE = st
@@ -212,7 +212,7 @@ def screen_rows(rows: Iterator[Row], as_of: dt.date, threshold: float = DEFAULT_
         for window in _windows(rows):
             yield from _screen_chunk((window, as_of, threshold, limit, known_at, filters))
         return
-    with _pool(workers, url) as pool:
+    with _pool(workers, url, known_at) as pool:
         pending: AsyncResult[list[list[dict[str, Any]]]] | None = None
         for window in _windows(rows):  # the next window is queued before this one's results are written
             chunks = [(window[i:i + CHUNK], as_of, threshold, limit, known_at, filters)
