@@ -7,7 +7,7 @@ import pytest
 from listwatch.match import compare
 from listwatch.match.han import simplified, trade_name
 from listwatch.match.index import NameDoc, NameIndex, identifier_keys
-from listwatch.match.normalize import fold, split_legal_forms, strip_security_suffix
+from listwatch.match.normalize import fold, split_legal_forms, strip_security_suffix, unglue_legal_forms
 from listwatch.match.score import legal_forms_agree, prepare
 
 
@@ -213,6 +213,21 @@ def test_number_words_and_legal_forms_in_their_own_script_are_normalised() -> No
     assert compare("First International Bank", "1st International Bank").score == 1.0
     assert compare("Volkswagen Gesellschaft mit beschränkter Haftung", "Volkswagen GmbH").score == 1.0
     assert compare("Brigade 44", "Brigade 45").score < 0.8
+
+
+def test_a_legal_form_glued_on_in_camel_case_is_a_word_of_its_own() -> None:
+    assert compare("SiemensAG", "Siemens AG").score == 1.0 == compare("Deutsche BankAG.", "DEUTSCHE BANK AG").score
+    assert compare("AcmeGmbH", "Acme GmbH").score == 1.0
+    assert unglue_legal_forms("McDonald PayPal LinkedIn KGaA TelCo") == "McDonald PayPal LinkedIn KGaA TelCo"
+
+
+def test_a_typo_in_a_legal_form_or_a_form_spelled_in_letters_is_still_the_legal_form() -> None:
+    assert compare("TACTICAL MISSILES CORPORATION JOYNT STOCK COMPANY",
+                   "TACTICAL MISSILES CORPORATION JOINT STOCK COMPANY").score == 1.0
+    assert compare("Oboronnye Initsiativy o.O.O.", "OOO Oboronnye Initsiativy").score == 1.0
+    assert split_legal_forms(["acme", "l", "p"]) == (["acme"], ["lp"])
+    assert split_legal_forms(["a", "b", "c", "company"])[0] == ["a", "b", "c"]  # ABC is a name, not a form
+    assert split_legal_forms(["acme", "trading", "limited"])[0] == ["acme", "trading"]  # no typo to repair
 
 
 def test_a_query_printing_a_legal_form_is_an_organisation_not_the_person_of_the_same_name() -> None:

@@ -287,10 +287,38 @@ def number_words(tokens: list[str]) -> list[str]:
     return out
 
 
+_CAMEL = re.compile(r"(?<=[a-z])[A-Z]")
+
+
+@functools.cache
+def _one_word_forms() -> frozenset[str]:
+    # not "co": a word of its own as often as a legal form ("TelCo", "PetroCo")
+    return frozenset(f[0] for f in matching_legal_forms() if len(f) == 1 and f[0].isascii()) - {"co"}
+
+
+def _unglue(word: str) -> str:
+    forms = _one_word_forms()
+    for m in reversed(list(_CAMEL.finditer(word))):
+        if word[m.start():].rstrip(".").casefold() in forms:
+            return f"{word[:m.start()]} {word[m.start():]}"
+    return word
+
+
+def unglue_legal_forms(name: str) -> str:
+    """A legal form written onto the end of a word in camel case becomes a word of its own ("SiemensAG" ->
+    "Siemens AG", "AcmeGmbH"): only a known legal form after a lower-case letter, so "McDonald" and
+    "PayPal" stay whole."""
+    if not _CAMEL.search(name):
+        return name
+    return " ".join(_unglue(w) if _CAMEL.search(w) else w for w in name.split(" "))
+
+
 def match_fold(name: str) -> str:
-    """:func:`fold` for matching: a non-ASCII name's legal forms are first put in rigour's compact form in
-    their own script ("Gesellschaft mit beschränkter Haftung" -> "gmbh", "Акционерное общество" -> "ao"),
+    """:func:`fold` for matching: a legal form glued to a word in camel case is set apart
+    (:func:`unglue_legal_forms`), and a non-ASCII name's legal forms are first put in rigour's compact form
+    in their own script ("Gesellschaft mit beschränkter Haftung" -> "gmbh", "Акционерное общество" -> "ao"),
     which folding to ASCII would hide from rigour's table."""
+    name = unglue_legal_forms(name)
     if name.isascii() or _HAN.search(name):
         return fold(name)
     from rigour.names import replace_org_types_compare  # noqa: PLC0415 - slow to import; not needed by lookups
@@ -313,14 +341,66 @@ def strip_security_suffix(tokens: list[str]) -> tuple[list[str], list[str]]:
     return tokens, dropped
 
 
+@functools.cache
+def _form_wildcards() -> tuple[dict[tuple[str, ...], tuple[str, ...]], frozenset[str], int]:
+    """(each legal form of 2+ words with one long word replaced by "*" -> the form, their words, the longest)."""
+    wild: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for form in matching_legal_forms():
+        if len(form) >= 2 and all(t.isascii() for t in form):
+            for j, word in enumerate(form):
+                if len(word) >= 4:
+                    wild.setdefault((*form[:j], "*", *form[j + 1:]), form)
+    return wild, frozenset(t for f in wild.values() for t in f), max((len(k) for k in wild), default=0)
+
+
+def repair_legal_form_typos(tokens: list[str]) -> list[str]:
+    """A word one edit away from a word of a legal form of several words whose other words are printed right
+    becomes that word ("joynt stock company" -> "joint stock company"; words of 4+ letters only), and a legal
+    form spelled in single letters at either end becomes one word ("o.O.O." -> "ooo")."""
+    from rapidfuzz.distance import OSA  # noqa: PLC0415 - matching only
+
+    wild, words, longest = _form_wildcards()
+    out = list(tokens)
+    for k, tok in enumerate(tokens):
+        if len(tok) < 4 or tok in words or not (
+                (k and tokens[k - 1] in words) or (k + 1 < len(tokens) and tokens[k + 1] in words)):
+            continue
+        for n in range(2, longest + 1):
+            for i in range(max(0, k - n + 1), min(k, len(out) - n) + 1):
+                form = wild.get((*out[i:k], "*", *out[k + 1:i + n]))
+                if form and OSA.distance(tok, form[k - i], score_cutoff=1) <= 1:
+                    out[k] = form[k - i]
+                    break
+            if out[k] != tok:
+                break
+    return _join_spelled_form(out)
+
+
+def _join_spelled_form(tokens: list[str]) -> list[str]:
+    """A legal form spelled out in single letters at either end becomes one word ("o o o" -> "ooo")."""
+    for end in (True, False):
+        run = 0
+        for t in (reversed(tokens) if end else tokens):
+            if len(t) != 1 or not t.isalpha():
+                break
+            run += 1
+        if 2 <= run < len(tokens):
+            word = "".join(tokens[-run:] if end else tokens[:run])
+            if word in _one_word_forms():
+                tokens = [*tokens[:-run], word] if end else [word, *tokens[run:]]
+    return tokens
+
+
 def split_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
     """(core tokens, legal-form tokens). A name made only of legal forms keeps them as its core.
 
-    rigour's org-type table (ISO 20275 and more) first folds legal forms in many languages to a
+    A one-letter typo in a word of a legal form is repaired first (:func:`repair_legal_form_typos`);
+    rigour's org-type table (ISO 20275 and more) then folds legal forms in many languages to a
     compact form ("joint stock company" -> "jsc"); ``legal_forms.txt`` then sets those aside.
     """
     from rigour.names import replace_org_types_compare  # noqa: PLC0415 - slow to import; not needed by lookups
 
+    tokens = repair_legal_form_typos(tokens)
     tokens = replace_org_types_compare(" ".join(tokens)).split() or tokens
     core, forms = _strip_phrases(tokens, _matching_form_trie())
     return (core, forms) if core else (tokens, [])
