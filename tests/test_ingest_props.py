@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+from followthemoney.settings import MODEL_PATH
+
 from listwatch.ingest.ofac_csv import main_record
 from listwatch.ingest.props import clean_properties, ofac_dates
 
@@ -31,3 +39,23 @@ def test_an_sdn_row_keeps_birth_date_nationality_imo_and_vessel_columns() -> Non
 def test_what_the_export_schema_cannot_read_is_left_out() -> None:
     got = clean_properties("Organization", {"birthDate": ["1970"], "country": ["Atlantis"], "website": ["x.example"]})
     assert got == {"website": ("http://x.example/",)}  # a company has no birth date; no country is called Atlantis
+
+
+def test_followthemoney_model_files_read_the_same_with_libyaml() -> None:
+    """import_followthemoney parses the model with libyaml's safe loader: it must give what yaml.safe_load gives."""
+    if not getattr(yaml, "__with_libyaml__", False):
+        pytest.skip("PyYAML without libyaml: import_followthemoney uses yaml.safe_load itself")
+    files = [os.path.join(d, f) for d, _, names in os.walk(MODEL_PATH) for f in names]
+    assert files
+    for path in files:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+        assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.safe_load(text), path
+
+
+def test_import_followthemoney_leaves_yaml_safe_load_as_it_was() -> None:
+    code = ("import sys, yaml; before = yaml.safe_load\n"
+            "from listwatch.ingest.props import import_followthemoney; import_followthemoney()\n"
+            "assert 'followthemoney' in sys.modules and yaml.safe_load is before\n"
+            "from followthemoney import model; assert model.get('Person') is not None")
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})

@@ -15,30 +15,28 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Iterable, Mapping
+from typing import Any
 
-from followthemoney import model
-from followthemoney.value import string_list
-
-from listwatch.ftm import schema_name
 from listwatch.territories import territory_code
 
-__all__ = ["clean_properties", "ofac_dates", "remark_properties"]
+__all__ = ["clean_properties", "import_followthemoney", "ofac_dates", "remark_properties"]
 
 NAMES = ("name", "alias")  # kept as names, not as properties
 _MONTHS = {m: n for n, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                                        "Nov", "Dec"), start=1)}
 _OFAC_DATE = re.compile(r"\b(?:(\d{1,2}) )?(?:([A-Z][a-z]{2}) )?(\d{4})\b")
-_REMARKS = (  # (FtM property, pattern of its value in OFAC remarks)
-    ("birthDate", re.compile(r"\bDOB ([^;]+)")),
-    ("birthPlace", re.compile(r"\bPOB ([^;]+)")),
-    ("nationality", re.compile(r"\bnationality ([^;]+)")),
-    ("citizenship", re.compile(r"\bcitizen ([^;]+)")),
-    ("gender", re.compile(r"\bGender ([^;]+)")),
-    ("imoNumber", re.compile(r"\bIMO (\d{7})\b")),
-    ("website", re.compile(r"\bWebsite ([^;\s]+)")),
-    ("email", re.compile(r"\bEmail Address ([^;\s]+)")),
-    ("phone", re.compile(r"\b(?:Telephone|Phone Number):? ([^;]+)")),
+_REMARKS = (  # (FtM property, words its value follows, pattern of its value in OFAC remarks)
+    ("birthDate", ("DOB ",), re.compile(r"\bDOB ([^;]+)")),
+    ("birthPlace", ("POB ",), re.compile(r"\bPOB ([^;]+)")),
+    ("nationality", ("nationality ",), re.compile(r"\bnationality ([^;]+)")),
+    ("citizenship", ("citizen ",), re.compile(r"\bcitizen ([^;]+)")),
+    ("gender", ("Gender ",), re.compile(r"\bGender ([^;]+)")),
+    ("imoNumber", ("IMO ",), re.compile(r"\bIMO (\d{7})\b")),
+    ("website", ("Website ",), re.compile(r"\bWebsite ([^;\s]+)")),
+    ("email", ("Email Address ",), re.compile(r"\bEmail Address ([^;\s]+)")),
+    ("phone", ("Telephone", "Phone Number"), re.compile(r"\b(?:Telephone|Phone Number):? ([^;]+)")),
 )
 
 
@@ -57,7 +55,9 @@ def ofac_dates(text: str) -> list[str]:
 def remark_properties(remarks: str) -> dict[str, list[str]]:
     """The properties printed in an OFAC remarks text, as printed (dates made ISO)."""
     out: dict[str, list[str]] = {}
-    for prop, pattern in _REMARKS:
+    for prop, words, pattern in _REMARKS:
+        if not any(w in remarks for w in words):  # (a substring test is far cheaper than a regex scan)
+            continue
         found = [v.strip().rstrip(".") for v in pattern.findall(remarks)]
         if prop == "birthDate":
             found = [d for v in found for d in ofac_dates(v)]
@@ -66,14 +66,59 @@ def remark_properties(remarks: str) -> dict[str, list[str]]:
     return out
 
 
+def import_followthemoney() -> None:
+    """Import followthemoney, its model parsed by libyaml when PyYAML has it.
+
+    Importing followthemoney loads its model, 71 YAML files read with ``yaml.safe_load``: in pure Python
+    that is over half a second, most of the library's import and a tenth of ingesting a list file.
+    libyaml's parser, with the same safe constructor, gives the same data (tests/test_ingest_props.py
+    compares every model file) in a fifth of the time, so ``yaml.safe_load`` is pointed at it for the
+    duration of that one import. followthemoney itself is not changed; already imported, nothing is done.
+    """
+    if "followthemoney" in sys.modules:
+        return
+    import yaml  # noqa: PLC0415 - only to import followthemoney
+
+    if not getattr(yaml, "__with_libyaml__", False):
+        import followthemoney  # noqa: PLC0415 - no libyaml: the pure-Python parser
+
+        return
+    pure = yaml.safe_load
+    yaml.safe_load = functools.partial(yaml.load, Loader=yaml.CSafeLoader)
+    try:
+        import followthemoney  # noqa: F401, PLC0415 - loads the model
+    finally:
+        yaml.safe_load = pure
+
+
+@functools.cache
+def _property(record_schema: str, prop: str) -> Any:
+    """The FtM property ``prop`` of the export schema of a record of ``record_schema``, or None if it is not
+    kept (unknown, a name, a stub or a reference to another entity).
+
+    followthemoney is imported here, on the first record that has properties, not with the parsers: a
+    re-published, unchanged file is never parsed, and its import is slow (see import_followthemoney)."""
+    import_followthemoney()
+    from followthemoney import model  # noqa: PLC0415 - see above
+
+    from listwatch.ftm import schema_name  # noqa: PLC0415 - imports followthemoney
+
+    kind = "person" if record_schema == "Person" else record_schema.lower()
+    p = model.schemata[schema_name(kind)].get(prop)
+    if p is None or prop in NAMES or p.stub or p.type.name == "entity":
+        return None
+    return p
+
+
 @functools.lru_cache(maxsize=1 << 16)
-def _clean(schema: str, prop: str, value: str) -> str | None:
+def _clean(record_schema: str, prop: str, value: str) -> str | None:
     """One value cleaned by its property's type, as ``EntityProxy.add`` does; cached, because list files
     repeat the same countries and URLs thousands of times. Countries go through the cached territory table
     (:mod:`listwatch.territories`), which gives what rigour's ``lookup_territory`` gives."""
+    from followthemoney.value import string_list  # noqa: PLC0415 - see _property
     from rigour.territories import get_territory  # noqa: PLC0415 - slow to import, needed only here
 
-    p = model.schemata[schema].properties[prop]
+    p = _property(record_schema, prop)
     for text in string_list(value, sanitize=True):
         if p.type.name == "country":
             code = territory_code(text)
@@ -87,18 +132,11 @@ def _clean(schema: str, prop: str, value: str) -> str | None:
 def clean_properties(record_schema: str, raw: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
     """``raw`` cleaned for the FtM schema of a record of ``record_schema`` (Person, Organization, Vessel,
     Aircraft): unknown properties, references to other entities and unreadable values are left out."""
-    if not any(raw.values()):
-        return {}
-    kind = "person" if record_schema == "Person" else record_schema.lower()
-    schema = model.schemata[schema_name(kind)]
     out: dict[str, tuple[str, ...]] = {}
     for prop, values in raw.items():
-        if not values:
+        if not values or _property(record_schema, prop) is None:
             continue
-        p = schema.get(prop)
-        if p is None or prop in NAMES or p.stub or p.type.name == "entity":
-            continue
-        cleaned = tuple(dict.fromkeys(c for v in values if v and (c := _clean(schema.name, prop, v))))
+        cleaned = tuple(dict.fromkeys(c for v in values if v and (c := _clean(record_schema, prop, v))))
         if cleaned:
             out[prop] = cleaned
     return dict(sorted(out.items()))
