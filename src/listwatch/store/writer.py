@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Insert, Update, bindparam, insert, select, update
@@ -101,9 +102,14 @@ def bulk(conn: Connection, stmt: Insert | Update, rows: Sequence[dict[str, Any]]
     if compiled.positional:
         order = {name: i for i, name in enumerate(compiled.positiontup or ())}
         procs.sort(key=lambda p: order[p[0]])
-        params: list[Any] = [tuple(f(r[key]) if f else r[key] for _, key, f in procs) for r in rows]
+    # column by column (map and zip run in C): a version writes some 100,000 rows of 10-15 columns
+    columns = [list(map(f, map(itemgetter(key), rows))) if f else list(map(itemgetter(key), rows))
+               for _, key, f in procs]
+    if compiled.positional:
+        params: list[Any] = list(zip(*columns, strict=True))
     else:
-        params = [{name: f(r[key]) if f else r[key] for name, key, f in procs} for r in rows]
+        names = [name for name, _, _ in procs]
+        params = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
     conn.exec_driver_sql(compiled.string, params)
 
 
@@ -152,12 +158,14 @@ class Writer:
             added=added, removed=removed, amended=amended))
 
     def records(self, source: str) -> dict[str, RecordState]:
-        return {r.source_id: RecordState(r.source_id, r.entity_id, r.digest, r.name, tuple(r.list_ids), r.present,
-                                         None if r.aliases is None else tuple(r.aliases),
-                                         _identifiers(r.identifiers, r.source_id),
-                                         None if r.properties is None else
-                                         {k: tuple(v) for k, v in r.properties.items()})
-                for r in self.conn.execute(select(t.source_records).where(t.source_records.c.source == source))}
+        sr = t.source_records
+        rows = self.conn.execute(select(sr.c.source_id, sr.c.entity_id, sr.c.digest, sr.c.name, sr.c.list_ids,
+                                        sr.c.present, sr.c.aliases, sr.c.identifiers, sr.c.properties)
+                                 .where(sr.c.source == source)).all()
+        return {sid: RecordState(sid, eid, digest, name, tuple(lists), present,
+                                 None if aliases is None else tuple(aliases), _identifiers(ids, sid),
+                                 None if props is None else {k: tuple(v) for k, v in props.items()})
+                for sid, eid, digest, name, lists, present, aliases, ids, props in rows}
 
     def previous_day(self, source: str) -> dt.date | None:
         """The list date of the source's latest version (its ``as_of``, else the day it was recorded)."""
@@ -193,12 +201,12 @@ class Writer:
              for a in (r.properties or {}).get("address", ())])
 
     def name_keys(self) -> set[tuple[str, str]]:
-        return {(r.entity_id, r.name) for r in self.conn.execute(select(t.names.c.entity_id, t.names.c.name))}
+        return {(r[0], r[1]) for r in self.conn.execute(select(t.names.c.entity_id, t.names.c.name)).all()}
 
     def identifier_keys(self) -> set[tuple[str, str, str, str]]:
-        return {(r.entity_id, r.scheme, r.value, r.exchange) for r in self.conn.execute(
+        return {(r[0], r[1], r[2], r[3]) for r in self.conn.execute(
             select(t.identifiers.c.entity_id, t.identifiers.c.scheme, t.identifiers.c.value,
-                   t.identifiers.c.exchange))}
+                   t.identifiers.c.exchange)).all()}
 
     def ensure_lists(self, list_ids: Iterable[str], names: dict[str, str], now: dt.datetime) -> None:
         have = set(self.conn.execute(select(t.lists.c.id)).scalars())
@@ -297,7 +305,7 @@ class Writer:
         printed_ids: dict[str, set[tuple[str, str, str]]] = {}
         unknown: set[str] = set()
         for r in c.execute(select(sr.c.entity_id, sr.c.name, sr.c.aliases, sr.c.identifiers)
-                           .where(sr.c.entity_id.in_(list(entity_ids)))):
+                           .where(sr.c.entity_id.in_(list(entity_ids)))).all():
             if r.aliases is None or r.identifiers is None:
                 unknown.add(r.entity_id)
             printed_names.setdefault(r.entity_id, set()).update((r.name, *(r.aliases or ())))
@@ -311,7 +319,9 @@ class Writer:
             return (r.scheme, r.value, r.exchange) in printed_ids.get(r.entity_id, ())
 
         for table in (t.names, t.identifiers):
-            rows = list(c.execute(select(table).where(table.c.entity_id.in_(settled))))
+            what = [table.c.name] if table is t.names else [table.c.scheme, table.c.value, table.c.exchange]
+            rows = c.execute(select(table.c.id, table.c.entity_id, table.c.sources, table.c.retracted_at, *what)
+                             .where(table.c.entity_id.in_(settled))).all()
             cited = sorted({s for r in rows for s in r.sources})
             ingested = set(c.execute(select(sr.c.source_id).where(sr.c.source_id.in_(cited))).scalars())
             mine = [r for r in rows if r.sources and all(s in ingested for s in r.sources)]
