@@ -23,6 +23,7 @@ as ``possible_same``. Each join says why (stored with the record as ``joined_by`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 
@@ -33,9 +34,11 @@ from listwatch.store.writer import Facts
 from listwatch.territories import territory_code
 
 __all__ = ["MERGE_SCHEMES", "Ambiguous", "NotFound", "RecordResolver", "address_countries", "candidates",
-           "country_codes", "resolve"]
+           "country_codes", "name_key", "resolve"]
 
 MERGE_SCHEMES = ("isin", "lei", "uscc")  # identifiers that name one legal person
+# lookup_key, remembered: an ingest keys each new name three times (resolve, learn, the names row)
+name_key = functools.lru_cache(maxsize=1 << 16)(lookup_key)
 
 
 class NotFound(LookupError):
@@ -137,7 +140,7 @@ class RecordResolver:
         for i in identifiers:
             if i.scheme in MERGE_SCHEMES and (hit := self.by_ident.get((i.scheme, i.value.upper()))):
                 return hit, [], f"same {i.scheme.upper()} {i.value}"
-        keys = {lookup_key(n) for n in names}
+        keys = {name_key(n) for n in names}
         cands = sorted({e for n in keys for e in self.by_name.get(n, ())})
         if not cands:
             return None, [], ""
@@ -159,6 +162,6 @@ class RecordResolver:
             if i.scheme in MERGE_SCHEMES:
                 self.by_ident.setdefault((i.scheme, i.value.upper()), entity_id)
         for n in names:
-            self.by_name[lookup_key(n)].add(entity_id)
+            self.by_name[name_key(n)].add(entity_id)
         self.countries[entity_id] |= set(countries)
         self.kind.setdefault(entity_id, kind)

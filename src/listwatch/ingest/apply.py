@@ -31,8 +31,7 @@ from listwatch.dataset import event_key
 from listwatch.ingest.diff import Change, diff
 from listwatch.ingest.guard import check_shrink
 from listwatch.ingest.records import SourceRecord, pack_records
-from listwatch.match.normalize import lookup_key
-from listwatch.resolve import MERGE_SCHEMES, RecordResolver, country_codes
+from listwatch.resolve import MERGE_SCHEMES, RecordResolver, country_codes, name_key
 from listwatch.store.db import Store
 from listwatch.store.writer import RecordState, Writer, identifiers_json
 
@@ -128,7 +127,7 @@ def _facts(rows: _Rows, eid: str, rec: SourceRecord, have_names: set[tuple[str, 
     for n in dict.fromkeys((rec.name, *rec.aliases)):
         if (eid, n) not in have_names:
             have_names.add((eid, n))
-            rows.names.append({"entity_id": eid, "name": n, "norm": lookup_key(n), "script": None,
+            rows.names.append({"entity_id": eid, "name": n, "norm": name_key(n), "script": None,
                                "confidence": "verified", "sources": [rec.source_id], "note": None,
                                "first_seen": rows.now, "last_seen": rows.now})
     for i in rec.identifiers:
