@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from types import ModuleType
 
-import typer.main
+import click
 
 from listwatch.cli import app
 from listwatch.model import EffectKind
@@ -15,11 +15,10 @@ from listwatch.regimes import MODULES, Action, action_gaps, eo14032, ofac_sdn
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def _commands(group: typer.Typer, prefix: str = "") -> list[str]:
-    cmd = typer.main.get_command(group)
+def _commands(group: click.Group, prefix: str = "") -> list[str]:
     names = []
-    for name, sub in cmd.commands.items():  # type: ignore[attr-defined]
-        if hasattr(sub, "commands"):
+    for name, sub in group.commands.items():
+        if isinstance(sub, click.Group):
             names += [f"{prefix}{name} {s}" for s in sub.commands]
         else:
             names.append(f"{prefix}{name}")

@@ -15,33 +15,67 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
-import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+import click
 
 from listwatch.dates import DateInputError, parse_day, parse_record_time
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress, TaskID
+    from rich.table import Table
 
     from listwatch.store.db import Store
 
 # Each command imports what it uses when it runs: `--help`, `status` and `screen` never load the
-# web stack (FastAPI, uvicorn, Jinja2, httpx) or the parsers of the ingest formats.
+# web stack (FastAPI, uvicorn, Jinja2, httpx) or the parsers of the ingest formats. The command line is
+# plain Click (Typer builds a pydantic validator per parameter on every start: a third of a second).
 DEFAULT_THRESHOLD = 0.8  # listwatch.screen.DEFAULT_THRESHOLD; tests/test_cli.py keeps them equal
 
-app = typer.Typer(help="Is this company restricted by a US government list - on which date, in what way, since when?",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-data_app = typer.Typer(help="Check the curated dataset.", no_args_is_help=True)
-app.add_typer(data_app, name="data")
-hooks_app = typer.Typer(help="Webhooks: POST list changes after each ingest.", no_args_is_help=True)
-app.add_typer(hooks_app, name="webhooks")
 
-out = Console(soft_wrap=True)
+class _Group(click.Group):
+    """Commands listed in the order they are defined (the order of the README tour), not sorted; help as wide
+    as the terminal (up to 120 columns), so each command's first line shows whole."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("no_args_is_help", True)
+        super().__init__(*args, context_settings={"max_content_width": 120}, **kwargs)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        from importlib.metadata import version  # only --version needs it
+
+        print(f"listwatch {version('listwatch')}")
+        ctx.exit()
+
+
+@click.group(cls=_Group)
+@click.option("--version", is_flag=True, callback=_version, is_eager=True, expose_value=False,
+              help="Print the version and exit.")
+def app() -> None:
+    """Is this company restricted by a US government list - on which date, in what way, since when?"""
+    global out  # noqa: PLW0603 - a console per run: it reads the terminal width (COLUMNS) of this run, not of the import
+    from rich.console import Console
+
+    out = Console(soft_wrap=True)
+
+
+@click.group("data", cls=_Group)
+def data_app() -> None:
+    """Check the curated dataset."""
+
+
+@click.group("webhooks", cls=_Group)
+def hooks_app() -> None:
+    """Webhooks: POST list changes after each ingest."""
+
+
+out: Console  # set by app() for each run
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -50,25 +84,9 @@ class UsageProblem(ValueError):
     """Bad command-line input (a date, a list id, ...)."""
 
 
-def _version(value: bool) -> None:
-    if value:
-        from importlib.metadata import version  # only --version needs it
-
-        print(f"listwatch {version('listwatch')}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                                help="Print the version and exit.")] = False) -> None:
-    """Is this company restricted by a US government list - on which date, in what way, since when?"""
-    global out  # noqa: PLW0603 - a console per run: it reads the terminal width (COLUMNS) of this run, not of the import
-    out = Console(soft_wrap=True)
-
-
 def fail(message: str) -> NoReturn:
     print(f"error: {message}", file=sys.stderr)
-    raise typer.Exit(2)
+    raise click.exceptions.Exit(2)
 
 
 def friendly(fn: Callable[P, R]) -> Callable[P, R]:
@@ -109,9 +127,24 @@ UNBROKEN = {"list", "since", "date", "start", "end", "recorded", "effective", "i
             "change", "type", "restricted"}
 
 
+def escape(text: str) -> str:
+    """``text`` shown as written, never read as Rich markup."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def stderr_console(**kw: Any) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, **kw)
+
+
 def table(*headers: str, title: str | None = None) -> Table:
     """A table that wraps long cells (folding only what has no space, like a URL) instead of cutting them:
     legible at 80 columns."""
+    from rich.table import Table
+
     t = Table(title=escape(title) if title else None)
     for h in headers:
         t.add_column(h, overflow="fold", no_wrap=h in UNBROKEN)
@@ -130,6 +163,8 @@ def add_row(t: Table, *cells: object) -> None:
 
 
 def today_eastern() -> dt.date:
+    from zoneinfo import ZoneInfo
+
     return dt.datetime.now(ZoneInfo("America/New_York")).date()
 
 
@@ -152,7 +187,7 @@ def store() -> Store:
         from listwatch.ingest.snapshots import load_snapshots
 
         names = ", ".join(f"{s.source} ({s.as_of})" for s in todo)
-        with Console(stderr=True).status(f"First start: loading the bundled lists {names} - once, about a minute"):
+        with stderr_console().status(f"First start: loading the bundled lists {names} - once, about a minute"):
             load_snapshots(st)
     return st
 
@@ -171,23 +206,30 @@ def show_candidates(message: str, cands: list[dict[str, Any]], as_json: bool) ->
     """An ambiguous name: list the candidates (id, lists, status) and exit 2."""
     if as_json:
         emit_json({"error": message, "candidates": cands})
-        raise typer.Exit(2)
+        raise click.exceptions.Exit(2)
+    from rich.table import Table
+
     t = Table("id", "name", "lists", "restricted", title="Candidates")
     for c in cands:
         t.add_row(c["id"], c["name"], ", ".join(c["lists"]) or "-",
                   {True: "yes", False: "no", None: "unknown"}[c["restricted"]])
-    Console(stderr=True, soft_wrap=True).print(t)
+    stderr_console(soft_wrap=True).print(t)
     fail(message)
 
 
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Legal date YYYY-MM-DD (default: today, US Eastern).")]
-KnownAt = Annotated[str | None, typer.Option("--known-at", help="Replay what listwatch knew then (ISO timestamp).")]
-AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+# Options several commands share (each use makes its own click.Option).
+AS_OF = click.option("--as-of", help="Legal date YYYY-MM-DD (default: today, US Eastern).")
+KNOWN_AT = click.option("--known-at", help="Replay what listwatch knew then (ISO timestamp).")
+AS_JSON = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 
 
 @app.command("status")
+@click.argument("name")
+@AS_OF
+@KNOWN_AT
+@AS_JSON
 @friendly
-def status_cmd(name: str, as_of: AsOf = None, known_at: KnownAt = None, as_json: AsJson = False) -> None:
+def status_cmd(name: str, as_of: str | None, known_at: str | None, as_json: bool) -> None:
     """Is NAME restricted on a date: listings, effects in force, upcoming deadlines."""
     from listwatch import report
     from listwatch import status as engine
@@ -233,8 +275,11 @@ def status_cmd(name: str, as_of: AsOf = None, known_at: KnownAt = None, as_json:
 
 
 @app.command("timeline")
+@click.argument("name")
+@KNOWN_AT
+@AS_JSON
 @friendly
-def timeline_cmd(name: str, known_at: KnownAt = None, as_json: AsJson = False) -> None:
+def timeline_cmd(name: str, known_at: str | None, as_json: bool) -> None:
     """Every event of NAME's story with its source, and the effects it produced."""
     from listwatch import report
     from listwatch import status as engine
@@ -264,8 +309,9 @@ def timeline_cmd(name: str, known_at: KnownAt = None, as_json: AsJson = False) -
 
 
 @app.command("lists")
+@AS_JSON
 @friendly
-def lists_cmd(as_json: AsJson = False) -> None:
+def lists_cmd(as_json: bool) -> None:
     """The lists listwatch knows, with their authority."""
     from listwatch import report
     from listwatch.evidence import with_evidence
@@ -286,9 +332,12 @@ def lists_cmd(as_json: AsJson = False) -> None:
 
 
 @app.command("members")
+@click.argument("list_id", metavar="LIST")
+@AS_OF
+@KNOWN_AT
+@AS_JSON
 @friendly
-def members_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], as_of: AsOf = None,
-                known_at: KnownAt = None, as_json: AsJson = False) -> None:
+def members_cmd(list_id: str, as_of: str | None, known_at: str | None, as_json: bool) -> None:
     """Members of LIST on a date."""
     from listwatch import report
     from listwatch import status as engine
@@ -308,9 +357,13 @@ def members_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], as_of: 
 
 
 @app.command("diff")
+@click.argument("list_id", metavar="LIST")
+@click.argument("from_", metavar="FROM")
+@click.argument("to")
+@KNOWN_AT
+@AS_JSON
 @friendly
-def diff_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], from_: Annotated[str, typer.Argument(
-        metavar="FROM")], to: str, known_at: KnownAt = None, as_json: AsJson = False) -> None:
+def diff_cmd(list_id: str, from_: str, to: str, known_at: str | None, as_json: bool) -> None:
     """What changed on LIST between the end of day FROM and the end of day TO."""
     from listwatch import report
     from listwatch import status as engine
@@ -335,9 +388,17 @@ def diff_cmd(list_id: Annotated[str, typer.Argument(metavar="LIST")], from_: Ann
     out.print(t)
 
 
+# A path argument or option as a pathlib.Path (not checked here: the command says what is wrong with it).
+PATH = click.Path(path_type=Path)
+
+
 @app.command("portfolio")
+@click.argument("file", type=PATH)
+@AS_OF
+@KNOWN_AT
+@AS_JSON
 @friendly
-def portfolio_cmd(file: Path, as_of: AsOf = None, known_at: KnownAt = None, as_json: AsJson = False) -> None:
+def portfolio_cmd(file: Path, as_of: str | None, known_at: str | None, as_json: bool) -> None:
     """Check a holdings CSV (columns name and/or isin/ticker, optional quantity)."""
     from listwatch.evidence import with_evidence
     from listwatch.portfolio import check_portfolio, checked_json, read_holdings
@@ -358,8 +419,11 @@ def portfolio_cmd(file: Path, as_of: AsOf = None, known_at: KnownAt = None, as_j
 
 
 @app.command("compare")
+@click.argument("a")
+@click.argument("b")
+@AS_JSON
 @friendly
-def compare_cmd(a: str, b: str, as_json: AsJson = False) -> None:
+def compare_cmd(a: str, b: str, as_json: bool) -> None:
     """Score how likely names A and B are the same party, and why."""
     from listwatch.match import compare
 
@@ -370,26 +434,35 @@ def compare_cmd(a: str, b: str, as_json: AsJson = False) -> None:
     out.print(f"score [bold]{result.score:.3f}[/]: {escape(str(result.explanation['summary']))}")
 
 
-Threshold = Annotated[float, typer.Option("--threshold", min=0.0, max=1.0, help="Lowest score reported.")]
-ListFilter = Annotated[list[str] | None, typer.Option(
-    "--list", help="Only entities on this list on the --as-of date (repeat for several; see 'lists').")]
-CountryFilter = Annotated[list[str] | None, typer.Option(
-    "--country", help="Only entities of this country, ISO 3166 alpha-2 (repeatable).")]
-SchemaFilter = Annotated[list[str] | None, typer.Option(
-    "--schema", help="Only companies, persons, vessels or aircraft: company/person/vessel/aircraft (repeatable).")]
+THRESHOLD = click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=DEFAULT_THRESHOLD, show_default=True,
+                         help="Lowest score reported.")
+LIST_FILTER = click.option("--list", "list_", multiple=True, help="Only entities on this list on the --as-of date "
+                           "(repeat for several; see 'lists').")
+COUNTRY_FILTER = click.option("--country", multiple=True,
+                              help="Only entities of this country, ISO 3166 alpha-2 (repeatable).")
+SCHEMA_FILTER = click.option("--schema", multiple=True, help="Only companies, persons, vessels or aircraft: "
+                             "company/person/vessel/aircraft (repeatable).")
 
 
-def _filters(lists: list[str] | None, countries: list[str] | None, schemas: list[str] | None) -> Any:
+def _filters(lists: tuple[str, ...], countries: tuple[str, ...], schemas: tuple[str, ...]) -> Any:
     from listwatch.screen import ScreenFilter
 
-    return ScreenFilter(tuple(lists or ()), tuple(countries or ()), tuple(schemas or ())) or None
+    return ScreenFilter(tuple(lists), tuple(countries), tuple(schemas)) or None
 
 
 @app.command("screen")
+@click.argument("query")
+@AS_OF
+@KNOWN_AT
+@THRESHOLD
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@AS_JSON
+@LIST_FILTER
+@COUNTRY_FILTER
+@SCHEMA_FILTER
 @friendly
-def screen_cmd(query: str, as_of: AsOf = None, known_at: KnownAt = None, threshold: Threshold = DEFAULT_THRESHOLD,
-               limit: Annotated[int, typer.Option("--limit", min=1, max=100)] = 10, as_json: AsJson = False,
-               list_: ListFilter = None, country: CountryFilter = None, schema: SchemaFilter = None) -> None:
+def screen_cmd(query: str, as_of: str | None, known_at: str | None, threshold: float, limit: int, as_json: bool,
+               list_: tuple[str, ...], country: tuple[str, ...], schema: tuple[str, ...]) -> None:
     """Screen a name or identifier (ISIN, LEI, ticker@exchange) against every list."""
     from listwatch.evidence import with_evidence
     from listwatch.screen import screen
@@ -425,18 +498,26 @@ def _redraw_every(bar: Progress, task: TaskID, seconds: float = 0.1) -> Callable
     return on_read
 
 
+COLUMN = click.option("--column", default="name", show_default=True, help="The column holding the names.")
+
+
 @app.command("screen-file")
+@click.argument("file", type=PATH)
+@click.option("-o", "--output", type=PATH, help="Write a CSV of best hits here.")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines on stdout, one per input row.")
+@COLUMN
+@AS_OF
+@KNOWN_AT
+@THRESHOLD
+@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores).")
+@LIST_FILTER
+@COUNTRY_FILTER
+@SCHEMA_FILTER
 @friendly
-def screen_file_cmd(
-    file: Path,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write a CSV of best hits here.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one per input row.")] = False,
-    column: Annotated[str, typer.Option("--column", help="The column holding the names.")] = "name",
-    as_of: AsOf = None, known_at: KnownAt = None, threshold: Threshold = DEFAULT_THRESHOLD,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=100)] = 5,
-    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes (default: all cores).")] = None,
-    list_: ListFilter = None, country: CountryFilter = None, schema: SchemaFilter = None,
-) -> None:
+def screen_file_cmd(file: Path, output: Path | None, as_json: bool, column: str, as_of: str | None,
+                    known_at: str | None, threshold: float, limit: int, workers: int | None, list_: tuple[str, ...],
+                    country: tuple[str, ...], schema: tuple[str, ...]) -> None:
     """Screen every row of a CSV (streamed, on all cores): -o OUT.csv, or --json for JSON Lines.
 
     Each JSON line carries the run's evidence; with -o it is written beside the CSV (OUT.csv.evidence.json).
@@ -453,7 +534,7 @@ def screen_file_cmd(
     if filters:
         filters.check_lists(store())
     proof = evidence(store(), day, known)  # also creates and seeds the store once here, not in every worker
-    err = Console(stderr=True)
+    err = stderr_console()
     # redrawn as the file is read, not by a thread of its own: the workers are forked from this process
     with Progress(*Progress.get_default_columns(), console=err, transient=True, disable=not err.is_terminal,
                   auto_refresh=False) as bar:
@@ -479,61 +560,69 @@ def screen_file_cmd(
 
 
 @app.command("spark-screen")
+@click.argument("source", metavar="IN", type=PATH)
+@click.argument("target", metavar="OUT", type=PATH)
+@COLUMN
+@click.option("--id-column", help="A column of ISIN/LEI/ticker.")
+@click.option("--country-column", help="A column of ISO 3166 alpha-2 countries: each row's hits are of its country.")
+@AS_OF
+@KNOWN_AT
+@THRESHOLD
+@LIST_FILTER
+@COUNTRY_FILTER
+@SCHEMA_FILTER
+@click.option("--master", help="Spark master, e.g. local[*] (default: as spark-submit or the Spark config says).")
+@click.option("--format", "out_format", default="parquet", show_default=True, help="parquet or csv")
+@click.option("--index", type=PATH, help="A screening index file written by 'listwatch spark-index' "
+              "(default: written now).")
 @friendly
-def spark_screen_cmd(
-    source: Annotated[Path, typer.Argument(metavar="IN", help="CSV (with a header) or Parquet file or directory.")],
-    target: Annotated[Path, typer.Argument(metavar="OUT", help="Output directory (Spark writes part files).")],
-    column: Annotated[str, typer.Option("--column", help="The column holding the names.")] = "name",
-    id_column: Annotated[str | None, typer.Option("--id-column", help="A column of ISIN/LEI/ticker.")] = None,
-    country_column: Annotated[str | None, typer.Option(
-        "--country-column", help="A column of ISO 3166 alpha-2 countries: each row's hits are of its country.")] = None,
-    as_of: AsOf = None, known_at: KnownAt = None, threshold: Threshold = DEFAULT_THRESHOLD,
-    lists: ListFilter = None, countries: CountryFilter = None, schemas: SchemaFilter = None,
-    master: Annotated[str | None, typer.Option("--master", help="Spark master, e.g. local[*] (default: "
-                                               "as spark-submit or the Spark config says).")] = None,
-    out_format: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
-    index: Annotated[Path | None, typer.Option("--index", help="A screening index file written by "
-                                               "'listwatch spark-index' (default: written now).")] = None,
-) -> None:
-    """Screen a large file on Apache Spark (needs the 'spark' extra); same answers as screen-file."""
+def spark_screen_cmd(source: Path, target: Path, column: str, id_column: str | None, country_column: str | None,
+                     as_of: str | None, known_at: str | None, threshold: float, list_: tuple[str, ...],
+                     country: tuple[str, ...], schema: tuple[str, ...], master: str | None, out_format: str,
+                     index: Path | None) -> None:
+    """Screen a large file on Apache Spark (needs the 'spark' extra); same answers as screen-file.
+
+    IN: a CSV (with a header) or Parquet file or directory. OUT: the output directory (Spark writes part files).
+    """
     from listwatch import spark  # needs no PySpark itself: screen_files refuses with a hint if it is missing
 
     try:
         n = spark.screen_files(source, target, column=column, id_column=id_column, country_column=country_column,
-                               filters=_filters(lists, countries, schemas), as_of=parse_date(as_of, "--as-of"),
+                               filters=_filters(list_, country, schema), as_of=parse_date(as_of, "--as-of"),
                                known_at=parse_known_at(known_at), threshold=threshold, out_format=out_format,
                                master=master, index_path=index, store=store())
     except spark.SparkScreenError as exc:
         raise UsageProblem(str(exc)) from exc
-    Console(stderr=True).print(f"screened {n} rows -> {target}", markup=False)
+    stderr_console().print(f"screened {n} rows -> {target}", markup=False)
 
 
 @app.command("spark-index")
+@click.argument("target", metavar="OUT", type=PATH)
 @friendly
-def spark_index_cmd(target: Annotated[Path, typer.Argument(metavar="OUT", help="The index file to write.")]) -> None:
-    """Write the screening index to a file for 'spark-screen --index' (ship it with the job)."""
+def spark_index_cmd(target: Path) -> None:
+    """Write the screening index to a file (OUT) for 'spark-screen --index' (ship it with the job)."""
     from listwatch.spark import write_index
 
     write_index(store(), target)
-    Console(stderr=True).print(f"wrote {target}", markup=False)
+    stderr_console().print(f"wrote {target}", markup=False)
 
 
 @app.command("ingest")
+@click.argument("fmt", metavar="FORMAT")
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=PATH)
+@click.option("--as-of", help="The list's own date for this version (effective date of changes the file does not "
+              "date).")
+@click.option("--allow-shrink", is_flag=True, help="Accept a version that removes more of a source than the shrink "
+              "guard allows (logged).")
+@click.option("--to", type=int, help="ingest rollback SOURCE --to VERSION: apply that earlier version of SOURCE again.")
+@AS_JSON
 @friendly
-def ingest_cmd(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ofac-csv, ofac-xml, csl, ftm, bis-dpl or "
-                                       "ofac-history (an archive of sdn.csv snapshots, replayed as dated versions); "
-                                       "or 'rollback' (then PATH is a source, e.g. ofac-sdn, and --to is needed)")],
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH...")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="The list's own date for this version "
-                                              "(effective date of changes the file does not date).")] = None,
-    allow_shrink: Annotated[bool, typer.Option("--allow-shrink", help="Accept a version that removes more of a "
-                                               "source than the shrink guard allows (logged).")] = False,
-    to: Annotated[int | None, typer.Option("--to", help="ingest rollback SOURCE --to VERSION: apply that earlier "
-                                           "version of SOURCE again.")] = None,
-    as_json: AsJson = False,
-) -> None:
+def ingest_cmd(fmt: str, paths: tuple[Path, ...], as_of: str | None, allow_shrink: bool, to: int | None,
+               as_json: bool) -> None:
     """Import an official list file; records what changed since the last version of that source.
+
+    FORMAT: ofac-csv, ofac-xml, csl, ftm, bis-dpl or ofac-history (an archive of sdn.csv snapshots, replayed as
+    dated versions); or 'rollback' (then PATH is a source, e.g. ofac-sdn, and --to is needed).
 
     `listwatch ingest rollback SOURCE --to VERSION` brings a source back to an earlier version.
     """
@@ -550,7 +639,7 @@ def ingest_cmd(
     elif to is not None:
         raise UsageProblem("--to goes with 'listwatch ingest rollback SOURCE --to VERSION'")
     else:
-        results = ingest(st, fmt, paths, day, allow_shrink=allow_shrink)
+        results = ingest(st, fmt, list(paths), day, allow_shrink=allow_shrink)
     queued = st.queued_deliveries()  # sent later: by `listwatch serve` or `listwatch webhooks deliver`
     if as_json:
         emit_json(report.ingest_json(results, queued))
@@ -573,15 +662,14 @@ def ingest_cmd(
 
 
 @app.command("changes")
+@click.option("--since", help="Record time (ISO) after which to list.")
+@click.option("--list", "list_id", help="Only this list.")
+@click.option("--cursor", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Continue after this cursor (printed by the previous page as next_cursor).")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=1000, show_default=True, help="Events per page.")
+@AS_JSON
 @friendly
-def changes_cmd(
-    since: Annotated[str | None, typer.Option("--since", help="Record time (ISO) after which to list.")] = None,
-    list_id: Annotated[str | None, typer.Option("--list", help="Only this list.")] = None,
-    cursor: Annotated[int, typer.Option("--cursor", min=0, help="Continue after this cursor (printed by the "
-                                        "previous page as next_cursor).")] = 0,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=100_000, help="Events per page.")] = 1000,
-    as_json: AsJson = False,
-) -> None:
+def changes_cmd(since: str | None, list_id: str | None, cursor: int, limit: int, as_json: bool) -> None:
     """The change feed: events recorded after --since, oldest first, a page at a time (--cursor)."""
     from listwatch import report
     from listwatch import status as engine
@@ -610,11 +698,10 @@ def changes_cmd(
 
 
 @app.command("export")
+@click.option("--format", "fmt", default="ftm", show_default=True, help="ftm (FollowTheMoney JSON Lines)")
+@click.option("-o", "--output", type=PATH, help="File (default: stdout).")
 @friendly
-def export_cmd(
-    fmt: Annotated[str, typer.Option("--format", help="ftm (FollowTheMoney JSON Lines)")] = "ftm",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default: stdout).")] = None,
-) -> None:
+def export_cmd(fmt: str, output: Path | None) -> None:
     """Export every entity and its listing periods (FollowTheMoney JSON Lines)."""
     from listwatch.export import ftm_lines
 
@@ -630,19 +717,18 @@ def export_cmd(
         for line in lines:
             fh.write(line + "\n")
             n += 1
-    Console(stderr=True).print(f"wrote {n:,} FollowTheMoney entities to {output}")
+    stderr_console().print(f"wrote {n:,} FollowTheMoney entities to {output}")
 
 
 @app.command("serve")
-def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-              port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
-              workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
-              update_every: Annotated[str | None, typer.Option(
-                  "--update-every", metavar="INTERVAL",
-                  help="Run `listwatch update` in the background now and every INTERVAL (6h, 30m, 1d).")] = None,
-              from_: Annotated[list[str] | None, typer.Option(
-                  "--from", metavar="SOURCE=URL", help="Scheduled updates fetch SOURCE from this base URL.")] = None,
-              ) -> None:
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Server processes.")
+@click.option("--update-every", metavar="INTERVAL",
+              help="Run `listwatch update` in the background now and every INTERVAL (6h, 30m, 1d).")
+@click.option("--from", "from_", metavar="SOURCE=URL", multiple=True,
+              help="Scheduled updates fetch SOURCE from this base URL.")
+def serve_cmd(host: str, port: int, workers: int, update_every: str | None, from_: tuple[str, ...]) -> None:
     """Serve the HTTP API (and its docs at /docs)."""
     import uvicorn
 
@@ -658,10 +744,10 @@ def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on.")] =
                  "`listwatch update` with cron / a systemd timer (see README)")
         os.environ["LISTWATCH_UPDATE_EVERY"] = update_every
         try:
-            parse_from(from_ or [])
+            parse_from(list(from_))
         except UpdateError as exc:
             fail(str(exc))
-        os.environ["LISTWATCH_UPDATE_FROM"] = ",".join(from_ or [])
+        os.environ["LISTWATCH_UPDATE_FROM"] = ",".join(from_)
     store()  # migrate and seed once, before the workers start
     shown = f"[{host}]" if ":" in host else host
     print(f"listwatch serving on http://{shown}:{port}/ (API docs: http://{shown}:{port}/docs); Ctrl-C stops",
@@ -671,8 +757,9 @@ def serve_cmd(host: Annotated[str, typer.Option(help="Address to listen on.")] =
 
 
 @app.command("examples")
+@click.argument("directory", type=PATH, default=Path("."), required=False)
 @friendly
-def examples_cmd(directory: Annotated[Path, typer.Argument(help="Where to write them.")] = Path(".")) -> None:
+def examples_cmd(directory: Path) -> None:
     """Write the example holdings.csv and customers.csv (used by the README tour) into DIRECTORY."""
     from importlib.resources import files  # only this command needs it
 
@@ -686,9 +773,9 @@ def examples_cmd(directory: Annotated[Path, typer.Argument(help="Where to write 
 
 
 @data_app.command("check")
+@click.option("--path", type=PATH, help="Dataset directory (default: bundled).")
 @friendly
-def data_check(path: Annotated[Path | None, typer.Option(help="Dataset directory (default: bundled).")] = None,
-               ) -> None:
+def data_check(path: Path | None) -> None:
     """Validate the dataset: sources, duplicates, event order. Exit 1 on problems."""
     from listwatch import dataset, provenance
 
@@ -703,7 +790,7 @@ def data_check(path: Annotated[Path | None, typer.Option(help="Dataset directory
     if problems:
         print(sources_line, file=sys.stderr)
         print(f"{len(problems)} problem(s) in {path or dataset.bundled_dir()}", file=sys.stderr)
-        raise typer.Exit(1)
+        raise click.exceptions.Exit(1)
     per_list: dict[str, int] = {}
     for ev in ds.events:
         if ev.type.value == "listed" and ev.entity_id:
@@ -714,33 +801,36 @@ def data_check(path: Annotated[Path | None, typer.Option(help="Dataset directory
 
 
 @app.command("update")
+@click.option("--only", metavar="SOURCE", multiple=True, help="Update only this source (repeatable).")
+@click.option("--from", "from_", metavar="SOURCE=URL", multiple=True,
+              help="Fetch SOURCE's files by their official names under this base URL (a mirror, a proxy).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds per request.")
+@click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Extra attempts after a failed request.")
+@click.option("--allow-shrink", is_flag=True, help="Apply a version that removes a large share of a list (the "
+              "shrink guard refuses it otherwise).")
+@AS_JSON
 @friendly
-def update_cmd(
-    only: Annotated[list[str] | None, typer.Option("--only", metavar="SOURCE",
-                                                   help="Update only this source (repeatable).")] = None,
-    from_: Annotated[list[str] | None, typer.Option("--from", metavar="SOURCE=URL",
-                                                    help="Fetch SOURCE's files by their official names under "
-                                                         "this base URL (a mirror, a proxy).")] = None,
-    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per request.")] = 60.0,
-    retries: Annotated[int, typer.Option(min=0, help="Extra attempts after a failed request.")] = 2,
-    allow_shrink: Annotated[bool, typer.Option("--allow-shrink", help="Apply a version that removes a large "
-                                               "share of a list (the shrink guard refuses it otherwise).")] = False,
-    as_json: AsJson = False,
-) -> None:
+def update_cmd(only: tuple[str, ...], from_: tuple[str, ...], timeout: float, retries: int, allow_shrink: bool,
+               as_json: bool) -> None:
     """Fetch every list from its official publisher; apply what changed. Exit 1 if a source failed.
 
     Sources: ofac-sdn, ofac-cons, csl, bis-dpl. An unchanged list costs one conditional request.
     """
     from listwatch.cli_update import run_update
 
-    results = run_update(only or [], from_ or [], timeout, retries, allow_shrink, as_json, out)
+    results = run_update(list(only), list(from_), timeout, retries, allow_shrink, as_json, out)
     if as_json:
         emit_json(results)
     if any(r["outcome"] == "failed" for r in results["results"]):
-        raise typer.Exit(1)
+        raise click.exceptions.Exit(1)
 
 
 from listwatch import cli_webhooks  # noqa: E402, F401 - registers the `webhooks` commands on hooks_app
+
+app.add_command(data_app)  # last in the help, as before
+app.add_command(hooks_app)
 
 
 def main() -> None:  # pragma: no cover - console entry

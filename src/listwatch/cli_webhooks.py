@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+import click
 
-from listwatch.cli import AsJson, UsageProblem, emit_json, friendly, hooks_app, store
+from listwatch.cli import AS_JSON, UsageProblem, emit_json, friendly, hooks_app, store
 
 if TYPE_CHECKING:
     from listwatch.webhooks import Outcome
@@ -17,9 +17,10 @@ __all__ = ["webhooks_add", "webhooks_deliver", "webhooks_list", "webhooks_log", 
 
 
 @hooks_app.command("add")
+@click.argument("url")
+@click.option("--list", "list_id", help="Only this list.")
 @friendly
-def webhooks_add(url: str, list_id: Annotated[str | None, typer.Option("--list", help="Only this list.")] = None,
-                 ) -> None:
+def webhooks_add(url: str, list_id: str | None) -> None:
     """Subscribe URL to the changes of every list (or --list L); prints the signing secret once."""
     from listwatch import webhooks  # noqa: PLC0415 - the database layer, only when used
 
@@ -32,8 +33,9 @@ def webhooks_add(url: str, list_id: Annotated[str | None, typer.Option("--list",
 
 
 @hooks_app.command("list")
+@AS_JSON
 @friendly
-def webhooks_list(as_json: AsJson = False) -> None:
+def webhooks_list(as_json: bool) -> None:
     """The active webhooks, each with its deliveries pending, delivered and failed."""
     from listwatch import webhooks  # noqa: PLC0415 - the database layer, only when used
 
@@ -46,8 +48,9 @@ def webhooks_list(as_json: AsJson = False) -> None:
 
 
 @hooks_app.command("status")
+@AS_JSON
 @friendly
-def webhooks_status(as_json: AsJson = False) -> None:
+def webhooks_status(as_json: bool) -> None:
     """The outbox: deliveries not yet delivered (pending or failed), newest first, with their ids."""
     from listwatch import webhooks  # noqa: PLC0415 - the database layer, only when used
 
@@ -85,8 +88,9 @@ def _print_outcomes(outcomes: list[Outcome], as_json: bool) -> None:
 
 
 @hooks_app.command("deliver")
+@AS_JSON
 @friendly
-def webhooks_deliver(as_json: AsJson = False) -> None:
+def webhooks_deliver(as_json: bool) -> None:
     """Try each delivery that is due once (for deployments without `listwatch serve`, e.g. from cron)."""
     from listwatch import webhooks  # noqa: PLC0415 - the database layer, only when used
 
@@ -94,12 +98,11 @@ def webhooks_deliver(as_json: AsJson = False) -> None:
 
 
 @hooks_app.command("redeliver")
+@click.option("--id", "entry", type=int, help="This delivery (an id from `webhooks status`).")
+@click.option("--failed", is_flag=True, help="Every failed delivery.")
+@AS_JSON
 @friendly
-def webhooks_redeliver(
-    entry: Annotated[int | None, typer.Option("--id", help="This delivery (an id from `webhooks status`).")] = None,
-    failed: Annotated[bool, typer.Option("--failed", help="Every failed delivery.")] = False,
-    as_json: AsJson = False,
-) -> None:
+def webhooks_redeliver(entry: int | None, failed: bool, as_json: bool) -> None:
     """Send a delivery again with a fresh count of attempts and the same delivery id, then try what is due."""
     from listwatch import webhooks  # noqa: PLC0415 - the database layer, only when used
 
@@ -112,6 +115,7 @@ def webhooks_redeliver(
 
 
 @hooks_app.command("remove")
+@click.argument("webhook_id", type=int)
 @friendly
 def webhooks_remove(webhook_id: int) -> None:
     """Stop delivering to a webhook (its delivery log is kept)."""
@@ -123,8 +127,10 @@ def webhooks_remove(webhook_id: int) -> None:
 
 
 @hooks_app.command("log")
+@click.argument("webhook_id", type=int, required=False)
+@AS_JSON
 @friendly
-def webhooks_log(webhook_id: Annotated[int | None, typer.Argument()] = None, as_json: AsJson = False) -> None:
+def webhooks_log(webhook_id: int | None, as_json: bool) -> None:
     """The delivery log (every attempt), newest first."""
     from listwatch import webhooks  # noqa: PLC0415 - the database layer, only when used
 
