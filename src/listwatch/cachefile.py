@@ -9,6 +9,7 @@ rebuild; the value is always what ``build`` returns.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import tempfile
@@ -16,13 +17,46 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
-__all__ = ["cache_dir", "cached_json"]
+__all__ = ["cache_dir", "cached_json", "library_version", "save_json"]
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("LISTWATCH_INDEX_DIR") or platformdirs.user_cache_dir("listwatch"))
+    if env := os.environ.get("LISTWATCH_INDEX_DIR"):
+        return Path(env)
+    import platformdirs  # noqa: PLC0415 - only without LISTWATCH_INDEX_DIR
+
+    return Path(platformdirs.user_cache_dir("listwatch"))
+
+
+def library_version(dist: str) -> str:
+    """The installed version of a library (distribution ``dist``, whose top module has the same name), from its
+    ``.dist-info`` folder beside it: without importing the library or ``importlib.metadata`` (together some tens
+    of milliseconds of a start-up); ``importlib.metadata`` where the folder is elsewhere."""
+    module = dist.lower().replace("-", "_")
+    spec = importlib.util.find_spec(module)
+    if spec is not None and spec.origin is not None:
+        with os.scandir(Path(spec.origin).parent.parent) as entries:
+            for entry in entries:
+                name = entry.name.lower()
+                if name.startswith(module + "-") and name.endswith(".dist-info"):
+                    return entry.name[len(module) + 1:-len(".dist-info")]
+    from importlib import metadata  # noqa: PLC0415 - a layout without the folder beside the module
+
+    return metadata.version(dist)
+
+
+def save_json(path: Path, value: Any) -> None:
+    """Write ``value`` to ``path`` atomically (a rename: readers see the old file or the new one); a read-only
+    directory is no error, the value is just not kept."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(value, fh, ensure_ascii=False)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def cached_json(path: Path, build: Callable[[], Any], valid: Callable[[Any], bool]) -> Any:
@@ -35,13 +69,5 @@ def cached_json(path: Path, build: Callable[[], Any], valid: Callable[[Any], boo
     except (OSError, ValueError):
         pass  # missing or damaged: rebuilt below
     value = build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(value, fh, ensure_ascii=False)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only cache: this process keeps its value
+    save_json(path, value)  # a read-only cache: this process keeps its value
     return value

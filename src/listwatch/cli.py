@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from listwatch.store.db import Store
+    from listwatch.store.reader import Reader
 
 # Each command imports what it uses when it runs: `--help`, `status` and `screen` never load the
 # web stack (FastAPI, uvicorn, Jinja2, httpx) or the parsers of the ingest formats. The command line is
@@ -192,7 +193,16 @@ def store() -> Store:
     return st
 
 
-def check_list(st: Store, list_id: str) -> None:
+def reader() -> Reader:
+    """The store for a command that only reads: on SQLite, read through sqlite3 without SQLAlchemy
+    (:mod:`listwatch.store.fastread`) unless something must be written first (a migration, a seed, the
+    first start's lists) - then :func:`store`, which does it."""
+    from listwatch.store.fastread import open_reader
+
+    return open_reader() or store()
+
+
+def check_list(st: Reader, list_id: str) -> None:
     known = [x.id for x in st.lists()]
     if list_id not in known:
         raise UsageProblem(f"unknown list {list_id!r}; known lists: {', '.join(known)}")
@@ -237,7 +247,7 @@ def status_cmd(name: str, as_of: str | None, known_at: str | None, as_json: bool
     from listwatch.resolve import Ambiguous, resolve
 
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
-    st = store()
+    st = reader()
     try:
         entity = resolve(st, name, known)
     except Ambiguous as exc:
@@ -286,7 +296,7 @@ def timeline_cmd(name: str, known_at: str | None, as_json: bool) -> None:
     from listwatch.evidence import with_evidence
     from listwatch.resolve import resolve
 
-    st, known = store(), parse_known_at(known_at)
+    st, known = reader(), parse_known_at(known_at)
     data = report.timeline_json(st, engine.timeline(st, resolve(st, name, known), known))
     if as_json:
         emit_json(with_evidence(data, st, None, known))
@@ -316,7 +326,7 @@ def lists_cmd(as_json: bool) -> None:
     from listwatch import report
     from listwatch.evidence import with_evidence
 
-    st = store()
+    st = reader()
     lists = st.lists()
     from listwatch.freshness import freshness
 
@@ -344,7 +354,7 @@ def members_cmd(list_id: str, as_of: str | None, known_at: str | None, as_json: 
     from listwatch.evidence import with_evidence
 
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
-    st = store()
+    st = reader()
     check_list(st, list_id)
     data = report.members_json(list_id, day, engine.members(st, list_id, day, known))
     if as_json:
@@ -372,7 +382,7 @@ def diff_cmd(list_id: str, from_: str, to: str, known_at: str | None, as_json: b
     start, end = parse_date(from_, "FROM"), parse_date(to, "TO")
     if end < start:
         raise UsageProblem(f"TO {to} is before FROM {from_}")
-    st, known = store(), parse_known_at(known_at)
+    st, known = reader(), parse_known_at(known_at)
     check_list(st, list_id)
     data = report.diff_json(engine.diff(st, list_id, start, end, known))
     if as_json:
@@ -467,7 +477,7 @@ def screen_cmd(query: str, as_of: str | None, known_at: str | None, threshold: f
     from listwatch.evidence import with_evidence
     from listwatch.screen import screen
 
-    day, known, st = parse_date(as_of, "--as-of"), parse_known_at(known_at), store()
+    day, known, st = parse_date(as_of, "--as-of"), parse_known_at(known_at), reader()
     hits = screen(query, day, threshold, limit, store=st, known_at=known, filters=_filters(list_, country, schema))
     if as_json:
         emit_json(with_evidence({"query": query, "as_of": day.isoformat(), "threshold": threshold,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib.resources
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from listwatch.datadigest import bundled_dir, content_hash
 from listwatch.dataset_el import FILE as EL_FILE
 from listwatch.dataset_el import EntityListDataError, load_entity_list
 from listwatch.grammar import event_order, step
@@ -52,25 +52,8 @@ class Dataset:
     digest: str
 
 
-def bundled_dir() -> Path:
-    return Path(str(importlib.resources.files("listwatch") / "data"))
-
-
 def _files(root: Path) -> list[Path]:
     return sorted(root.glob("*.yaml"))
-
-
-def _data_files(root: Path) -> list[Path]:
-    return sorted([*root.glob("*.yaml"), *root.glob("*.csv")])
-
-
-def content_hash(root: Path | None = None) -> str:
-    """SHA-256 over every dataset file: changes whenever the bundled data changes."""
-    h = hashlib.sha256()
-    for p in _data_files(root or bundled_dir()):
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster

@@ -20,17 +20,20 @@ import datetime as dt
 import hashlib
 import json
 from functools import cache
-from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from listwatch.store.db import Store
 from listwatch.store.versions import versions
+
+if TYPE_CHECKING:
+    from listwatch.store.reader import Reader
 
 __all__ = ["evidence", "listwatch_version", "with_evidence"]
 
 
 @cache
 def listwatch_version() -> str:
+    from importlib import metadata  # noqa: PLC0415 - only a JSON answer needs it (slow to import)
+
     try:
         return metadata.version("listwatch")
     except metadata.PackageNotFoundError:  # running from a source tree that is not installed
@@ -41,7 +44,7 @@ def _ts(ts: dt.datetime | None) -> str | None:
     return ts.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if ts else None
 
 
-def evidence(store: Store, as_of: dt.date | None, known_at: dt.datetime | None) -> dict[str, Any]:
+def evidence(store: Reader, as_of: dt.date | None, known_at: dt.datetime | None) -> dict[str, Any]:
     """What an answer for ``as_of`` as known at ``known_at`` rests on (see the module docstring)."""
     vs = versions(store, known_at)
     sources = [{"source": v.source, "version": v.version, "content_hash": v.content_hash,
@@ -53,7 +56,7 @@ def evidence(store: Store, as_of: dt.date | None, known_at: dt.datetime | None) 
             "listwatch_version": listwatch_version()}
 
 
-def with_evidence(answer: dict[str, Any], store: Store, as_of: dt.date | None,
+def with_evidence(answer: dict[str, Any], store: Reader, as_of: dt.date | None,
                   known_at: dt.datetime | None) -> dict[str, Any]:
     """The answer with its ``evidence`` key added."""
     return {**answer, "evidence": evidence(store, as_of, known_at)}

@@ -10,12 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-
-from listwatch.store import schema as t
-from listwatch.store.db import Store
+if TYPE_CHECKING:
+    from listwatch.store.reader import Reader
 
 __all__ = ["ListFreshness", "freshness", "latest_versions", "source_dates"]
 
@@ -31,28 +29,16 @@ class ListFreshness:
                 "data_sources": [{"source": s, "as_of": d.isoformat()} for s, d in self.sources]}
 
 
-def latest_versions(store: Store, known_at: dt.datetime | None = None) -> dict[str, tuple[int, dt.date]]:
+def latest_versions(store: Reader, known_at: dt.datetime | None = None) -> dict[str, tuple[int, dt.date]]:
     """source -> (its latest version id, that version's date: the list's own, else its record day),
     of the versions recorded by ``known_at`` (default: all)."""
-    latest: dict[str, tuple[int, dt.date]] = {}
-    q = select(t.source_versions.c.id, t.source_versions.c.source, t.source_versions.c.as_of,
-               t.source_versions.c.recorded_at).order_by(t.source_versions.c.id)
-    if known_at is not None:
-        q = q.where(t.source_versions.c.recorded_at <= known_at)
-    with store.engine.connect() as conn:
-        for r in conn.execute(q):
-            latest[r.source] = (r.id, r.as_of or r.recorded_at.date())
-    return latest
+    return {r.source: (r.id, r.as_of or r.recorded_at.date()) for r in store.source_versions(known_at)}
 
 
-def freshness(store: Store, known_at: dt.datetime | None = None) -> dict[str, ListFreshness]:
+def freshness(store: Reader, known_at: dt.datetime | None = None) -> dict[str, ListFreshness]:
     """list id -> how fresh its data is (see module doc), as known at ``known_at`` (default: now)."""
     latest = {src: day for src, (_, day) in latest_versions(store, known_at).items()}
-    q = select(t.events.c.list_id, t.events.c.origin, func.max(t.events.c.recorded_at))
-    if known_at is not None:
-        q = q.where(t.events.c.recorded_at <= known_at)
-    with store.engine.connect() as conn:
-        feeds = list(conn.execute(q.group_by(t.events.c.list_id, t.events.c.origin)))
+    feeds = store.list_feeds(known_at)
     per_list: dict[str, dict[str, dt.date]] = defaultdict(dict)
     for list_id, origin, recorded in feeds:
         if origin.startswith("ingest:") and (src := origin[len("ingest:"):]) in latest:
@@ -66,9 +52,7 @@ def freshness(store: Store, known_at: dt.datetime | None = None) -> dict[str, Li
     return out
 
 
-
-
-def source_dates(store: Store, known_at: dt.datetime | None = None) -> dict[str, dt.date]:
+def source_dates(store: Reader, known_at: dt.datetime | None = None) -> dict[str, dt.date]:
     """source (``curated`` for the bundled dataset) -> the date of its data, newest first (as known at
     ``known_at``, default: now)."""
     dates: dict[str, dt.date] = {}

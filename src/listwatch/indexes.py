@@ -27,22 +27,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import importlib.metadata
 import importlib.resources
 import os
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import platformdirs
-from sqlalchemy import inspect, text
-
+from listwatch.cachefile import library_version
 from listwatch.match.index import NameIndex
 from listwatch.match.indexfile import FORMAT, IndexFileError, load_index, load_table, save_index, save_table
 from listwatch.match.normalize import core_key, name_variants
-from listwatch.store.db import Store
+
+if TYPE_CHECKING:
+    from listwatch.store.reader import Reader
 
 __all__ = ["IndexFileError", "build_index", "core_names", "index_key", "index_path", "load_index", "screen_index",
            "screen_index_at"]
@@ -63,44 +62,37 @@ def code_fingerprint() -> str:
                 h.update(f.name.encode() + f.read_bytes())
     h.update((pkg / "screen.py").read_bytes())
     for dist in ("rigour", "pypinyin", "anyascii", "rapidfuzz"):
-        h.update(f"{dist} {importlib.metadata.version(dist)}".encode())
+        h.update(f"{dist} {library_version(dist)}".encode())
     return h.hexdigest()
 
 
-def _schema_revision(store: Store) -> str:
-    with store.engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return ""
-        return ",".join(sorted(conn.execute(text("SELECT version_num FROM alembic_version")).scalars()))
-
-
-def index_key(store: Store, kind: str) -> str:
+def index_key(store: Reader, kind: str) -> str:
     """What an index of ``kind`` for the store's current data is built from (see the module doc)."""
-    url = store.engine.url.render_as_string(hide_password=True)
-    parts = [kind, url, store.data_version(), _schema_revision(store), code_fingerprint()]
+    parts = [kind, store.url, store.data_version(), store.schema_revision(), code_fingerprint()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def index_dir(store: Store) -> Path | None:
+def index_dir(store: Reader) -> Path | None:
     """Where the store's index files live (None: an in-memory database, indexes stay in memory)."""
     if env := os.environ.get("LISTWATCH_INDEX_DIR"):
         return Path(env)
-    if store.engine.dialect.name == "sqlite":
-        return None if store.in_memory else Path(str(store.engine.url.database)).parent / "index"
+    if store.url.startswith("sqlite"):
+        return None if store.sqlite_file is None else store.sqlite_file.parent / "index"
+    import platformdirs  # noqa: PLC0415 - only for a database that is not a SQLite file
+
     return Path(platformdirs.user_cache_dir("listwatch")) / "index"
 
 
-def _prefix(store: Store, kind: str) -> str:
-    url = store.engine.url.render_as_string(hide_password=True)
-    return f"{kind}-{hashlib.sha256(url.encode()).hexdigest()[:12]}-"
+def _prefix(store: Reader, kind: str) -> str:
+    return f"{kind}-{hashlib.sha256(store.url.encode()).hexdigest()[:12]}-"
 
 
-def index_path(store: Store, kind: str = SCREEN) -> Path | None:
+def index_path(store: Reader, kind: str = SCREEN) -> Path | None:
     folder = index_dir(store)
     return None if folder is None else folder / f"{_prefix(store, kind)}{index_key(store, kind)[:20]}.lwix"
 
 
-def _persisted(store: Store, kind: str, load: Callable[[Path, str], T], build: Callable[[], T],
+def _persisted(store: Reader, kind: str, load: Callable[[Path, str], T], build: Callable[[], T],
                save: Callable[[T, Path, str], Path]) -> T:
     """The index of the current key: mapped from its file, else built, written, and mapped."""
     key = index_key(store, kind)
@@ -122,13 +114,13 @@ def _persisted(store: Store, kind: str, load: Callable[[Path, str], T], build: C
     return load(path, key)
 
 
-def _build_screen(store: Store) -> NameIndex:
+def _build_screen(store: Reader) -> NameIndex:
     from listwatch.screen import entity_docs  # noqa: PLC0415 - screen imports this module
 
     return NameIndex(entity_docs(store.all_entities().values()))
 
 
-def screen_index_at(store: Store, known_at: dt.datetime) -> NameIndex:
+def screen_index_at(store: Reader, known_at: dt.datetime) -> NameIndex:
     """The screening index as it was at ``known_at``: over the names and identifiers in force then, so
     a replay scores against the same names, with the same token weights, as the answer given then.
     The current index when nothing it rests on changed since (:meth:`Store.facts_version`); otherwise
@@ -143,11 +135,11 @@ _REPLAYS: OrderedDict[tuple[str, str], NameIndex] = OrderedDict()  # the last fe
 _REPLAYS_LOCK = threading.Lock()
 
 
-def _replay_index(store: Store, version: str, known_at: dt.datetime) -> NameIndex:
+def _replay_index(store: Reader, version: str, known_at: dt.datetime) -> NameIndex:
     """Keyed by the facts' version: replays of other moments with the same facts share the index."""
     from listwatch.screen import entity_docs  # noqa: PLC0415 - screen imports this module
 
-    key = (store.engine.url.render_as_string(), version)
+    key = (store.url, version)
     with _REPLAYS_LOCK:
         if (found := _REPLAYS.get(key)) is not None:
             _REPLAYS.move_to_end(key)
@@ -160,13 +152,13 @@ def _replay_index(store: Store, version: str, known_at: dt.datetime) -> NameInde
     return built
 
 
-def screen_index(store: Store) -> NameIndex:
+def screen_index(store: Reader) -> NameIndex:
     """The screening index of the store's current data (mapped from its file; built if there is none)."""
     return _persisted(store, SCREEN, load_index, lambda: _build_screen(store),
                       lambda ix, path, key: save_index(ix, path, key, {"data_version": store.data_version()}))
 
 
-def _build_core(store: Store) -> dict[str, set[str]]:
+def _build_core(store: Reader) -> dict[str, set[str]]:
     table: dict[str, set[str]] = defaultdict(set)
     for name, eid in store.all_names(ever=True):  # the resolver keeps what was in force (see resolve)
         for v in name_variants(name):
@@ -174,13 +166,13 @@ def _build_core(store: Store) -> dict[str, set[str]]:
     return table
 
 
-def core_names(store: Store) -> Mapping[str, Collection[str]]:
+def core_names(store: Reader) -> Mapping[str, Collection[str]]:
     """The resolver's table: core name (:func:`~listwatch.match.normalize.core_key`) -> entity ids."""
     return _persisted(store, RESOLVE, lambda path, key: load_table(path, RESOLVE, key), lambda: _build_core(store),
                       lambda table, path, key: save_table(table, path, RESOLVE, key))
 
 
-def build_index(store: Store) -> Path | None:
+def build_index(store: Reader) -> Path | None:
     """Build (or check) both index files for the store's current data now; the screening index's path."""
     core_names(store)
     screen_index(store)

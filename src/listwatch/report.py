@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from listwatch.freshness import ListFreshness, source_dates
 from listwatch.model import Deadline, Effect, Entity, Event, ListDef, Listing, Status
 from listwatch.status import Diff, Member, Timeline, status
-from listwatch.store.db import Store
 
 if TYPE_CHECKING:
     from listwatch.ingest.apply import IngestResult
+    from listwatch.store.reader import Reader
 
 __all__ = [
     "candidates_json",
@@ -43,7 +43,7 @@ def _ts(ts: dt.datetime | None) -> str | None:
 class _Citations:
     """Source id -> citation text, fetched once per report."""
 
-    def __init__(self, store: Store, ids: Iterable[str]) -> None:
+    def __init__(self, store: Reader, ids: Iterable[str]) -> None:
         self._src = store.sources(ids)
 
     def text(self, ids: Iterable[str]) -> str:
@@ -79,7 +79,7 @@ def _listing(x: Listing, cites: _Citations) -> dict[str, Any]:
             "confidence": x.confidence.value, "sources": cites.items(x.sources)}
 
 
-def status_json(store: Store, s: Status) -> dict[str, Any]:
+def status_json(store: Reader, s: Status) -> dict[str, Any]:
     cites = _Citations(store, [i for x in s.listings for i in x.sources])
     return {
         "query": s.query,
@@ -97,13 +97,13 @@ def status_json(store: Store, s: Status) -> dict[str, Any]:
     }
 
 
-def _source_dates(store: Store, known_at: dt.datetime | None) -> dict[str, dt.date]:
+def _source_dates(store: Reader, known_at: dt.datetime | None) -> dict[str, dt.date]:
     if known_at is None:
         return store.derived("source_dates", lambda: source_dates(store))
     return source_dates(store, known_at)
 
 
-def candidates_json(store: Store, found: Iterable[Entity], as_of: dt.date,
+def candidates_json(store: Reader, found: Iterable[Entity], as_of: dt.date,
                     known_at: dt.datetime | None = None) -> list[dict[str, Any]]:
     """The entities an ambiguous name stands for, each with its lists and status on ``as_of``."""
     out = []
@@ -120,7 +120,7 @@ def _event(ev: Event, cites: _Citations) -> dict[str, Any]:
             "recorded_at": _ts(ev.recorded_at), "source": cites.text(ev.sources), "sources": cites.items(ev.sources)}
 
 
-def timeline_json(store: Store, tl: Timeline) -> dict[str, Any]:
+def timeline_json(store: Reader, tl: Timeline) -> dict[str, Any]:
     cites = _Citations(store, [i for ev in tl.events for i in ev.sources])
     periods = []
     for list_id, ps in sorted(tl.periods.items()):
@@ -158,7 +158,7 @@ def diff_json(d: Diff) -> dict[str, Any]:
     }
 
 
-def changes_json(store: Store, events: list[Event],
+def changes_json(store: Reader, events: list[Event],
                  retracted: list[tuple[Event, dt.datetime, str]] | None = None) -> dict[str, Any]:
     """The feed: events (retracted ones left out) and, under ``retracted``, what was withdrawn."""
     withdrawn = retracted or []

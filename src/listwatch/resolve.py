@@ -26,12 +26,15 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from listwatch.match.normalize import clean_text, core_key, lookup_key, name_variants
 from listwatch.model import Entity, Identifier
-from listwatch.store.db import Store
-from listwatch.store.writer import Facts
 from listwatch.territories import territory_code
+
+if TYPE_CHECKING:
+    from listwatch.store.reader import Reader
+    from listwatch.store.writer import Facts
 
 __all__ = ["MERGE_SCHEMES", "Ambiguous", "NotFound", "RecordResolver", "address_countries", "candidates",
            "country_codes", "name_key", "resolve"]
@@ -54,14 +57,14 @@ class Ambiguous(LookupError):
         super().__init__(f"{query!r} names {len(found)} entities: {shown}{more}; use an id or a fuller name")
 
 
-def _core_index(store: Store) -> Mapping[str, Collection[str]]:
+def _core_index(store: Reader) -> Mapping[str, Collection[str]]:
     """Core name -> entity ids, persisted per data version (:func:`listwatch.indexes.core_names`)."""
     from listwatch import indexes  # noqa: PLC0415 - the index files are only needed past an exact match
 
     return store.derived("resolve.core", lambda: indexes.core_names(store))
 
 
-def candidates(store: Store, query: str, known_at: dt.datetime | None = None) -> list[Entity]:
+def candidates(store: Reader, query: str, known_at: dt.datetime | None = None) -> list[Entity]:
     """Every entity the query names (steps above) by the facts in force at ``known_at`` (default:
     now); empty if none."""
     query = clean_text(query)
@@ -82,7 +85,7 @@ def _has_core(e: Entity, core: str) -> bool:
     return any(core_key(v) == core for n in (e.name, *e.aliases) for v in name_variants(n))
 
 
-def resolve(store: Store, query: str, known_at: dt.datetime | None = None) -> Entity:
+def resolve(store: Reader, query: str, known_at: dt.datetime | None = None) -> Entity:
     found = candidates(store, query, known_at)
     if not found:
         raise NotFound(query)

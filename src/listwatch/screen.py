@@ -14,16 +14,17 @@ import re
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from listwatch.dataset import Dataset
-from listwatch.dataset import load as load_dataset
 from listwatch.match.index import Hit, NameDoc, NameIndex
 from listwatch.match.normalize import clean_text
 from listwatch.model import Entity, Status
 from listwatch.report import entity_json
 from listwatch.status import status, statuses_of
-from listwatch.store.db import Store, open_store
+
+if TYPE_CHECKING:
+    from listwatch.dataset import Dataset
+    from listwatch.store.reader import Reader
 
 __all__ = ["DEFAULT_THRESHOLD", "MAX_QUERY", "SCHEMAS", "ScreenFilter", "ScreenHit", "answer", "bundled_docs",
            "check_query", "entity_docs", "remember_statuses", "screen", "screen_index", "screen_many", "search"]
@@ -77,13 +78,15 @@ def entity_docs(entities: Iterable[Entity]) -> list[NameDoc]:
 
 
 def bundled_docs(ds: Dataset | None = None) -> list[NameDoc]:
-    return entity_docs((ds or load_dataset()).entities.values())
+    from listwatch.dataset import load  # noqa: PLC0415 - the YAML loader, only when no dataset is given
+
+    return entity_docs((ds or load()).entities.values())
 
 
 INDEX = "screen.index"  # the name of the screening index among a store's derived values
 
 
-def screen_index(store: Store, known_at: dt.datetime | None = None) -> NameIndex:
+def screen_index(store: Reader, known_at: dt.datetime | None = None) -> NameIndex:
     """The name index over every entity of the store: mapped from its file for the current data version,
     built (and written) when there is none (:mod:`listwatch.indexes`). ``known_at``: the index over the
     names in force then (:func:`listwatch.indexes.screen_index_at`), so a replay finds what was found then."""
@@ -146,19 +149,19 @@ class ScreenFilter:
         """:meth:`keeps_status` on the ids of the lists in force."""
         return not self.lists or any(x in self.lists for x in in_force)
 
-    def check_lists(self, store: Store) -> None:
+    def check_lists(self, store: Reader) -> None:
         known = {d.id for d in store.lists()}
         unknown = [x for x in self.lists if x not in known]
         if unknown:
             raise ScreenError(f"list {unknown[0]!r} is unknown (see 'listwatch lists')")
 
 
-_STATUSES: weakref.WeakKeyDictionary[Store, tuple[str, dict[tuple[str, dt.date, dt.datetime | None], Status]]] = (
+_STATUSES: weakref.WeakKeyDictionary[Reader, tuple[str, dict[tuple[str, dt.date, dt.datetime | None], Status]]] = (
     weakref.WeakKeyDictionary())
 STATUS_MEMO = 8192  # statuses remembered per store (then forgotten all at once)
 
 
-def _status(st: Store, e: Entity, day: dt.date, known_at: dt.datetime | None) -> Status:
+def _status(st: Reader, e: Entity, day: dt.date, known_at: dt.datetime | None) -> Status:
     """``status(st, e, day, known_at)``, remembered for the store's data version (the key of every cache of
     the store): a batch meets the same listed entities again and again, each costing a read of its events."""
     memo, key = _memo(st), (e.id, day, known_at)
@@ -170,7 +173,7 @@ def _status(st: Store, e: Entity, day: dt.date, known_at: dt.datetime | None) ->
     return found
 
 
-def _memo(st: Store) -> dict[tuple[str, dt.date, dt.datetime | None], Status]:
+def _memo(st: Reader) -> dict[tuple[str, dt.date, dt.datetime | None], Status]:
     version = st.data_version()
     held = _STATUSES.get(st)
     if held is None or held[0] != version:
@@ -179,7 +182,7 @@ def _memo(st: Store) -> dict[tuple[str, dt.date, dt.datetime | None], Status]:
     return held[1]
 
 
-def remember_statuses(st: Store, entities: Iterable[Entity], day: dt.date, known_at: dt.datetime | None) -> None:
+def remember_statuses(st: Reader, entities: Iterable[Entity], day: dt.date, known_at: dt.datetime | None) -> None:
     """Compute the statuses :func:`screen` will ask for, of many entities from one read of their events."""
     memo = _memo(st)
     todo = {e.id: e for e in entities if (e.id, day, known_at) not in memo}
@@ -189,17 +192,23 @@ def remember_statuses(st: Store, entities: Iterable[Entity], day: dt.date, known
 
 
 def screen(query: str, as_of: dt.date | None = None, threshold: float = DEFAULT_THRESHOLD, limit: int = 10,
-           store: Store | None = None, known_at: dt.datetime | None = None,
+           store: Reader | None = None, known_at: dt.datetime | None = None,
            filters: ScreenFilter | None = None) -> list[ScreenHit]:
     """Entities the query may name, best first, each with its status on ``as_of`` (default today).
 
     ``filters`` keep only some hits (:class:`ScreenFilter`); ``limit`` counts the hits kept.
     """
     _check(query, threshold, limit)  # before the store is opened
-    st = store or open_store()
+    st = store or _open()
     if filters:
         filters.check_lists(st)
     return answer(search(query, threshold, limit, st, known_at, filters), as_of, limit, st, known_at, filters)
+
+
+def _open() -> Reader:
+    from listwatch.store.db import open_store  # noqa: PLC0415 - only when no store is given
+
+    return open_store()
 
 
 def _check(query: str, threshold: float, limit: int) -> str:
@@ -210,14 +219,14 @@ def _check(query: str, threshold: float, limit: int) -> str:
     return check_query(query)
 
 
-def search(query: str, threshold: float, limit: int, store: Store, known_at: dt.datetime | None = None,
+def search(query: str, threshold: float, limit: int, store: Reader, known_at: dt.datetime | None = None,
            filters: ScreenFilter | None = None) -> list[Hit]:
     """The index hits :func:`screen` answers from (before the entities are read and filtered)."""
     q = _check(query, threshold, limit)
     return screen_index(store, known_at).search(q, limit=FILTERED_SEARCH if filters else limit, threshold=threshold)
 
 
-def answer(hits: list[Hit], as_of: dt.date | None, limit: int, st: Store, known_at: dt.datetime | None = None,
+def answer(hits: list[Hit], as_of: dt.date | None, limit: int, st: Reader, known_at: dt.datetime | None = None,
            filters: ScreenFilter | None = None) -> list[ScreenHit]:
     """:func:`screen`'s answer from the hits of :func:`search`: each with its entity and status."""
     day = as_of or dt.date.today()
@@ -237,7 +246,7 @@ def answer(hits: list[Hit], as_of: dt.date | None, limit: int, st: Store, known_
 
 
 def screen_many(queries: Iterable[Any], as_of: dt.date | None = None, threshold: float = DEFAULT_THRESHOLD,
-                limit: int = 10, store: Store | None = None,
+                limit: int = 10, store: Reader | None = None,
                 filters: ScreenFilter | None = None) -> Iterator[tuple[int, str, list[ScreenHit] | str]]:
     """(1-based position, query, hits or an error message) per query, lazily, in input order.
 
@@ -245,7 +254,7 @@ def screen_many(queries: Iterable[Any], as_of: dt.date | None = None, threshold:
     """
     if hasattr(queries, "columns") and hasattr(queries, "__getitem__"):
         queries = queries["name"]  # a DataFrame
-    st = store or open_store()
+    st = store or _open()
     for n, q in enumerate(queries, start=1):
         try:
             yield n, str(q), screen(q, as_of, threshold, limit, st, filters=filters)

@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from listwatch.grammar import event_order
 from listwatch.model import (
@@ -25,7 +26,10 @@ from listwatch.model import (
     Unknown,
 )
 from listwatch.regimes import Rule, repeal_of, rules_for
-from listwatch.store.db import Store
+
+if TYPE_CHECKING:
+    from listwatch.store.db import Store
+    from listwatch.store.reader import Reader
 
 __all__ = [
     "Diff",
@@ -165,7 +169,7 @@ def effect_spans(period: Period, as_of: dt.date) -> list[EffectSpan]:
     return spans
 
 
-def _known(store: Store, entity_id: str, as_of: dt.date | None, known_at: dt.datetime | None) -> list[Event]:
+def _known(store: Reader, entity_id: str, as_of: dt.date | None, known_at: dt.datetime | None) -> list[Event]:
     evs = store.events(entity_id=entity_id, known_at=known_at, list_wide=True)
     return [e for e in evs if as_of is None or e.effective <= as_of]
 
@@ -196,12 +200,12 @@ def unknowns(evs: Iterable[Event], as_of: dt.date, known_at: dt.datetime | None,
     return list(out.values())
 
 
-def _source_text(store: Store, ids: Iterable[str]) -> str:
+def _source_text(store: Reader, ids: Iterable[str]) -> str:
     srcs = store.sources(ids)
     return "; ".join(srcs[i].citation for i in ids if i in srcs)
 
 
-def status(store: Store, entity: Entity | None, as_of: dt.date, known_at: dt.datetime | None = None,
+def status(store: Reader, entity: Entity | None, as_of: dt.date, known_at: dt.datetime | None = None,
            query: str | None = None) -> Status:
     """Listings, effects and upcoming deadlines of ``entity`` on ``as_of`` (see module doc)."""
     if entity is None:
@@ -209,7 +213,7 @@ def status(store: Store, entity: Entity | None, as_of: dt.date, known_at: dt.dat
     return _evaluate(store, entity, _known(store, entity.id, None, known_at), as_of, known_at, query)
 
 
-def statuses_of(store: Store, entities: Collection[Entity], as_of: dt.date,
+def statuses_of(store: Reader, entities: Collection[Entity], as_of: dt.date,
                 known_at: dt.datetime | None = None) -> dict[str, Status]:
     """:func:`status` of each of ``entities`` (by id), from one read of their events (batch screening)."""
     if not entities:
@@ -221,7 +225,7 @@ def statuses_of(store: Store, entities: Collection[Entity], as_of: dt.date,
     return {e.id: _evaluate(store, e, mine[e.id], as_of, known_at, None) for e in entities}
 
 
-def statuses(store: Store, as_of: dt.date, known_at: dt.datetime | None = None) -> dict[str, Status]:
+def statuses(store: Reader, as_of: dt.date, known_at: dt.datetime | None = None) -> dict[str, Status]:
     """The status of every entity on ``as_of``, from one read of the event log (for batch screening).
 
     Equal to calling :func:`status` for each entity, without a query per entity.
@@ -240,7 +244,7 @@ def statuses(store: Store, as_of: dt.date, known_at: dt.datetime | None = None) 
     return out
 
 
-def _evaluate(store: Store, entity: Entity, every: list[Event], as_of: dt.date, known_at: dt.datetime | None,
+def _evaluate(store: Reader, entity: Entity, every: list[Event], as_of: dt.date, known_at: dt.datetime | None,
               query: str | None) -> Status:
     """The status of ``entity`` on ``as_of`` from all its known events and the list-wide ones, in log
     order (the later ones matter too: a listing dated "on or before" a later day leaves ``as_of`` open)."""
@@ -280,7 +284,7 @@ class Timeline:
     spans: list[EffectSpan]
 
 
-def timeline(store: Store, entity: Entity, known_at: dt.datetime | None = None) -> Timeline:
+def timeline(store: Reader, entity: Entity, known_at: dt.datetime | None = None) -> Timeline:
     """Every known event of an entity, its listing periods and the effect spans they produced."""
     evs = _known(store, entity.id, None, known_at)
     mine = [e for e in evs if e.entity_id is not None]
@@ -299,7 +303,7 @@ class Member:
     until: dt.date | None = None
 
 
-def members(store: Store, list_id: str, as_of: dt.date, known_at: dt.datetime | None = None) -> list[Member]:
+def members(store: Reader, list_id: str, as_of: dt.date, known_at: dt.datetime | None = None) -> list[Member]:
     """Entities on ``list_id`` on ``as_of`` (enjoined listings included, ``in_force`` False)."""
     by_entity: dict[str, list[Event]] = defaultdict(list)
     for ev in store.events(list_id=list_id, known_at=known_at):
@@ -326,7 +330,7 @@ class Diff:
     amended: list[tuple[Member, Member]]
 
 
-def diff(store: Store, list_id: str, start: dt.date, end: dt.date, known_at: dt.datetime | None = None) -> Diff:
+def diff(store: Reader, list_id: str, start: dt.date, end: dt.date, known_at: dt.datetime | None = None) -> Diff:
     """Membership change from the end of day ``start`` to the end of day ``end``.
 
     ``added``: on the list on ``end`` but not on ``start``; ``removed``: the reverse;

@@ -11,16 +11,15 @@ by later processes. Lookups give exactly what ``lookup_territory(text)`` gives: 
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 from pathlib import Path
 
-from listwatch.cachefile import cache_dir, cached_json
+from listwatch.cachefile import cache_dir, cached_json, library_version
 
 __all__ = ["territory_code"]
 
 
 def _cache_file() -> Path:
-    return cache_dir() / f"territory-names-rigour-{importlib.metadata.version('rigour')}.json"
+    return cache_dir() / f"territory-names-rigour-{library_version('rigour')}.json"
 
 
 @functools.cache

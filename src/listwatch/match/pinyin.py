@@ -10,10 +10,9 @@ words and on pypinyin's version, so :func:`words_pinyin` keeps it in the cache d
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 from collections.abc import Collection
 
-from listwatch.cachefile import cache_dir, cached_json
+from listwatch.cachefile import cache_dir, cached_json, library_version
 
 __all__ = ["words_pinyin"]
 
@@ -21,7 +20,7 @@ __all__ = ["words_pinyin"]
 def words_pinyin(words: Collection[str]) -> dict[str, list[str]]:
     """``lazy_pinyin(w)`` (its syllables) for each word ``w``."""
     wanted = sorted(set(words))
-    version = importlib.metadata.version("pypinyin")
+    version = library_version("pypinyin")
     digest = hashlib.sha256("\n".join([version, *wanted]).encode()).hexdigest()[:20]
 
     def build() -> dict[str, list[str]]:

@@ -22,12 +22,10 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from listwatch.store import schema as t
-from listwatch.store.db import Store
+if TYPE_CHECKING:
+    from listwatch.store.reader import Reader
 
 __all__ = ["ROOT", "Snapshot", "enabled", "pending", "snapshots"]
 
@@ -61,8 +59,7 @@ def enabled() -> bool:
     return os.environ.get("LISTWATCH_SNAPSHOTS", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-def pending(store: Store) -> list[Snapshot]:
+def pending(store: Reader) -> list[Snapshot]:
     """The snapshots of sources this store has never ingested."""
-    with store.engine.connect() as conn:
-        have = set(conn.execute(select(t.source_versions.c.source).distinct()).scalars())
+    have = store.ingested_sources()
     return [s for s in snapshots() if s.source not in have]

@@ -24,11 +24,11 @@ from listwatch.dataset import Dataset
 from listwatch.match.normalize import lookup_key
 from listwatch.model import Entity, Event, Name
 from listwatch.store import schema as t
+from listwatch.store.statements import BUNDLED
 from listwatch.store.writer import Writer
 
 __all__ = ["BUNDLED", "event_row", "seed"]
 
-BUNDLED = "bundled"
 
 
 def event_row(ev: Event, origin: str) -> dict[str, Any]:

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, true
-
-from listwatch.store import schema as t
-from listwatch.store.db import Store
-from listwatch.store.seeding import BUNDLED
+if TYPE_CHECKING:
+    from listwatch.store.reader import Reader
 
 __all__ = ["DATASET", "SourceVersion", "Versions", "versions"]
 
@@ -42,25 +39,16 @@ def _newest(*stamps: dt.datetime | None) -> dt.datetime | None:
     return max(real) if real else None
 
 
-def versions(store: Store, known_at: dt.datetime | None = None) -> Versions:
+def versions(store: Reader, known_at: dt.datetime | None = None) -> Versions:
     """The newest version of each source recorded at or before ``known_at`` (default: now).
 
     The first seed of the bundled dataset keeps the dataset's own release time for its events,
     so its version counts from the earliest of those times.
     """
-    def upto(col: Any) -> Any:
-        return col <= known_at if known_at is not None else true()
-
-    with store.engine.connect() as conn:
-        first_event = conn.execute(select(func.min(t.events.c.recorded_at))
-                                   .where(t.events.c.origin == BUNDLED)).scalar_one_or_none()
-        ds_rows = list(conn.execute(select(t.dataset_versions).order_by(t.dataset_versions.c.id)))
-        src_rows = list(conn.execute(select(t.source_versions).where(upto(t.source_versions.c.recorded_at))
-                                     .order_by(t.source_versions.c.id)))
-        last = _newest(
-            conn.execute(select(func.max(t.events.c.recorded_at)).where(upto(t.events.c.recorded_at))).scalar(),
-            conn.execute(select(func.max(t.retractions.c.recorded_at))
-                         .where(upto(t.retractions.c.recorded_at))).scalar())
+    first_event = store.first_bundled_event()
+    ds_rows = store.dataset_versions()
+    src_rows = store.source_versions(known_at)
+    last = _newest(*store.last_recorded(known_at))
     out: dict[str, SourceVersion] = {}
     for i, r in enumerate(ds_rows):
         at = min(r.seeded_at, first_event) if i == 0 and first_event is not None else r.seeded_at

@@ -1,0 +1,27 @@
+"""Where the bundled dataset lives and its digest - light (no YAML): every store opening compares the
+digest with the one it was last seeded from (:meth:`listwatch.store.db.Store.seed_if_changed`)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+from pathlib import Path
+
+__all__ = ["bundled_dir", "content_hash", "data_files"]
+
+
+def bundled_dir() -> Path:
+    return Path(str(importlib.resources.files("listwatch") / "data"))
+
+
+def data_files(root: Path) -> list[Path]:
+    return sorted([*root.glob("*.yaml"), *root.glob("*.csv")])
+
+
+def content_hash(root: Path | None = None) -> str:
+    """SHA-256 over every dataset file: changes whenever the bundled data changes."""
+    h = hashlib.sha256()
+    for p in data_files(root or bundled_dir()):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
