@@ -212,6 +212,13 @@ def emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
+def emit_answer(answer: dict[str, Any], st: Reader, as_of: dt.date | None, known_at: dt.datetime | None) -> None:
+    """A JSON answer with its evidence record (:mod:`listwatch.evidence`, imported only for JSON)."""
+    from listwatch.evidence import with_evidence
+
+    emit_json(with_evidence(answer, st, as_of, known_at))
+
+
 def show_candidates(message: str, cands: list[dict[str, Any]], as_json: bool) -> NoReturn:
     """An ambiguous name: list the candidates (id, lists, status) and exit 2."""
     if as_json:
@@ -243,7 +250,6 @@ def status_cmd(name: str, as_of: str | None, known_at: str | None, as_json: bool
     """Is NAME restricted on a date: listings, effects in force, upcoming deadlines."""
     from listwatch import report
     from listwatch import status as engine
-    from listwatch.evidence import with_evidence
     from listwatch.resolve import Ambiguous, resolve
 
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
@@ -255,7 +261,7 @@ def status_cmd(name: str, as_of: str | None, known_at: str | None, as_json: bool
     result = engine.status(st, entity, day, known, query=name)
     data = report.status_json(st, result)
     if as_json:
-        emit_json(with_evidence(data, st, day, known))
+        emit_answer(data, st, day, known)
         return
     ent = data["entity"]
     verdict = ("[bold red]RESTRICTED[/]" if data["restricted"] else "[bold green]not restricted[/]"
@@ -293,13 +299,12 @@ def timeline_cmd(name: str, known_at: str | None, as_json: bool) -> None:
     """Every event of NAME's story with its source, and the effects it produced."""
     from listwatch import report
     from listwatch import status as engine
-    from listwatch.evidence import with_evidence
     from listwatch.resolve import resolve
 
     st, known = reader(), parse_known_at(known_at)
     data = report.timeline_json(st, engine.timeline(st, resolve(st, name, known), known))
     if as_json:
-        emit_json(with_evidence(data, st, None, known))
+        emit_answer(data, st, None, known)
         return
     out.print(f"[bold]{escape(data['entity']['name'])}[/] [dim]({escape(data['entity']['id'])})[/]")
     t = table("date", "list", "event", "note / listed as", "source", title="Events")
@@ -324,7 +329,6 @@ def timeline_cmd(name: str, known_at: str | None, as_json: bool) -> None:
 def lists_cmd(as_json: bool) -> None:
     """The lists listwatch knows, with their authority."""
     from listwatch import report
-    from listwatch.evidence import with_evidence
 
     st = reader()
     lists = st.lists()
@@ -332,7 +336,7 @@ def lists_cmd(as_json: bool) -> None:
 
     data = report.lists_json(lists, {x.id: len(st.entity_ids_on(x.id)) for x in lists}, freshness(st))
     if as_json:
-        emit_json(with_evidence(data, st, None, None))
+        emit_answer(data, st, None, None)
         return
     t = table("id", "name", "authority", "entities ever listed", "data as of")
     for r in data["lists"]:
@@ -351,14 +355,13 @@ def members_cmd(list_id: str, as_of: str | None, known_at: str | None, as_json: 
     """Members of LIST on a date."""
     from listwatch import report
     from listwatch import status as engine
-    from listwatch.evidence import with_evidence
 
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
     st = reader()
     check_list(st, list_id)
     data = report.members_json(list_id, day, engine.members(st, list_id, day, known))
     if as_json:
-        emit_json(with_evidence(data, st, day, known))
+        emit_answer(data, st, day, known)
         return
     t = table("id", "name", "since", "in force", title=f"{list_id} on {data['as_of']}: {data['count']} members")
     for m in data["members"]:
@@ -377,7 +380,6 @@ def diff_cmd(list_id: str, from_: str, to: str, known_at: str | None, as_json: b
     """What changed on LIST between the end of day FROM and the end of day TO."""
     from listwatch import report
     from listwatch import status as engine
-    from listwatch.evidence import with_evidence
 
     start, end = parse_date(from_, "FROM"), parse_date(to, "TO")
     if end < start:
@@ -386,7 +388,7 @@ def diff_cmd(list_id: str, from_: str, to: str, known_at: str | None, as_json: b
     check_list(st, list_id)
     data = report.diff_json(engine.diff(st, list_id, start, end, known))
     if as_json:
-        emit_json(with_evidence(data, st, end, known))
+        emit_answer(data, st, end, known)
         return
     t = table("change", "id", "name", "date", title=f"{list_id}: {data['from']} -> {data['to']}")
     for m in data["added"]:
@@ -410,7 +412,6 @@ PATH = click.Path(path_type=Path)
 @friendly
 def portfolio_cmd(file: Path, as_of: str | None, known_at: str | None, as_json: bool) -> None:
     """Check a holdings CSV (columns name and/or isin/ticker, optional quantity)."""
-    from listwatch.evidence import with_evidence
     from listwatch.portfolio import check_portfolio, checked_json, read_holdings
 
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
@@ -418,7 +419,7 @@ def portfolio_cmd(file: Path, as_of: str | None, known_at: str | None, as_json: 
     st = store()
     rows = [checked_json(st, c) for c in check_portfolio(st, holdings, day, known)]
     if as_json:
-        emit_json(with_evidence({"as_of": day.isoformat(), "rows": rows}, st, day, known))
+        emit_answer({"as_of": day.isoformat(), "rows": rows}, st, day, known)
         return
     t = table("row", "holding", "match", "entity", "restricted", "action", title=f"Portfolio on {day}")
     verdict = {True: "yes", False: "no", None: "unknown"}
@@ -474,14 +475,13 @@ def _filters(lists: tuple[str, ...], countries: tuple[str, ...], schemas: tuple[
 def screen_cmd(query: str, as_of: str | None, known_at: str | None, threshold: float, limit: int, as_json: bool,
                list_: tuple[str, ...], country: tuple[str, ...], schema: tuple[str, ...]) -> None:
     """Screen a name or identifier (ISIN, LEI, ticker@exchange) against every list."""
-    from listwatch.evidence import with_evidence
     from listwatch.screen import screen
 
     day, known, st = parse_date(as_of, "--as-of"), parse_known_at(known_at), reader()
     hits = screen(query, day, threshold, limit, store=st, known_at=known, filters=_filters(list_, country, schema))
     if as_json:
-        emit_json(with_evidence({"query": query, "as_of": day.isoformat(), "threshold": threshold,
-                                 "results": [h.as_json() for h in hits]}, st, day, known))
+        emit_answer({"query": query, "as_of": day.isoformat(), "threshold": threshold,
+                                 "results": [h.as_json() for h in hits]}, st, day, known)
         return
     if not hits:
         out.print(escape(f"No match for {query!r} at threshold {threshold:.2f}."))
@@ -683,7 +683,6 @@ def changes_cmd(since: str | None, list_id: str | None, cursor: int, limit: int,
     """The change feed: events recorded after --since, oldest first, a page at a time (--cursor)."""
     from listwatch import report
     from listwatch import status as engine
-    from listwatch.evidence import with_evidence
 
     st = store()
     if list_id:
@@ -693,7 +692,7 @@ def changes_cmd(since: str | None, list_id: str | None, cursor: int, limit: int,
     data = {**report.changes_json(st, feed, st.retractions_since(after, list_id) if cursor == 0 else []),
             "next_cursor": next_cursor}
     if as_json:
-        emit_json(with_evidence(data, st, None, None))
+        emit_answer(data, st, None, None)
         return
     t = table("recorded", "effective", "list", "type", "entity", title=f"{len(data['changes'])} changes")
     for c in data["changes"]:

@@ -142,6 +142,7 @@ events = Table(
 )
 Index("ix_events_entity", events.c.entity_id)
 Index("ix_events_list", events.c.list_id, events.c.effective)
+Index("ix_events_list_origin_recorded", events.c.list_id, events.c.origin, events.c.recorded_at)  # freshness.py
 
 retractions = Table(
     "retractions", metadata,
