@@ -13,7 +13,7 @@ from listwatch.ingest import ingest
 from listwatch.ingest.snapshots import load_snapshots
 from listwatch.snapshots import ROOT, pending, snapshots
 from listwatch.store.db import Store
-from tests.conftest import Cli
+from tests.conftest import BACKENDS, Cli
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +57,8 @@ def test_a_record_first_seen_in_a_2022_history_snapshot_is_listed_from_that_day_
     assert on["restricted"] is True and on["listings"][0]["since"] == "2022-06-16"
 
 
+# One backend, PostgreSQL when there is one: SQLite loads the snapshots in fresh_install above.
+@pytest.mark.parametrize("fresh_store", BACKENDS[-1:], indirect=True)
 def test_snapshots_load_once_and_never_over_a_source_already_ingested(fresh_store: Store, shared: Path) -> None:
     ingest(fresh_store, "ofac-csv", [shared / "data/real/ofac-cons-csv/2025-12-19"])
     assert "ofac-cons" not in {s.source for s in pending(fresh_store)}
