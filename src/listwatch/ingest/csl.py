@@ -70,7 +70,7 @@ def _split(cell: Any) -> tuple[str, ...]:
     """A multi-valued cell: '; '-separated text (CSV) or a list (JSON)."""
     if isinstance(cell, list):
         return tuple(str(x).strip() for x in cell if str(x).strip())
-    return tuple(x.strip() for x in (cell or "").split(";") if x.strip())
+    return tuple(filter(None, map(str.strip, (cell or "").split(";"))))
 
 
 def _countries(addresses: Any) -> tuple[str, ...]:

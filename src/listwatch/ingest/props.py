@@ -134,9 +134,15 @@ def clean_properties(record_schema: str, raw: Mapping[str, Iterable[str]]) -> di
     Aircraft): unknown properties, references to other entities and unreadable values are left out."""
     out: dict[str, tuple[str, ...]] = {}
     for prop, values in raw.items():
-        if not values or _property(record_schema, prop) is None:
-            continue
-        cleaned = tuple(dict.fromkeys(c for v in values if v and (c := _clean(record_schema, prop, v))))
-        if cleaned:
+        if values and (cleaned := _clean_values(record_schema, prop, tuple(values))):
             out[prop] = cleaned
     return dict(sorted(out.items()))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _clean_values(record_schema: str, prop: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    """The cleaned, distinct values of one property, in order; cached as a whole, because rows of a list file
+    repeat the same lists (one source URL, one nationality), so most records need no value-by-value look-up."""
+    if _property(record_schema, prop) is None:
+        return ()
+    return tuple(dict.fromkeys(c for v in values if v and (c := _clean(record_schema, prop, v))))
