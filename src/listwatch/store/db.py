@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, and_, create_engine, event, inspect, or_, select, text
+from sqlalchemy import Engine, create_engine, event, inspect, select, text
 
 from listwatch.datadigest import bundled_dir, content_hash
 from listwatch.dataset import Dataset
@@ -29,7 +29,7 @@ from listwatch.store.reader import MIGRATIONS, Reader, database_url, head_revisi
 from listwatch.store.statements import statement
 from listwatch.store.writer import Writer
 
-__all__ = ["MIGRATIONS", "Store", "database_url", "head_revisions", "open_store", "visible"]
+__all__ = ["MIGRATIONS", "Store", "database_url", "head_revisions", "open_store"]
 
 
 def _json(value: Any) -> str:
@@ -117,16 +117,6 @@ def open_store(url: str | None = None, data_dir: Path | None = None, seed: bool 
 
             load_snapshots(store)
     return store
-
-
-def visible(table: Any, known_at: dt.datetime | None) -> Any:
-    """The read view of a time-aware fact table (names, identifiers, sources, lists) at ``known_at``:
-    first seen by then (NULL: stored before times were kept) and not withdrawn by then. ``None``: now."""
-    c = table.c
-    if known_at is None:
-        return c.retracted_at.is_(None)
-    return and_(or_(c.first_seen.is_(None), c.first_seen <= known_at),
-                or_(c.retracted_at.is_(None), c.retracted_at > known_at))
 
 
 log = logging.getLogger("listwatch.store")
