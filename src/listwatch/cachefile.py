@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cache_dir", "cached_json", "library_version", "save_json"]
+__all__ = ["cache_dir", "cached_json", "library_version", "save_json", "store_index_dir"]
 
 
 def cache_dir() -> Path:
@@ -26,6 +26,17 @@ def cache_dir() -> Path:
     import platformdirs  # noqa: PLC0415 - only without LISTWATCH_INDEX_DIR
 
     return Path(platformdirs.user_cache_dir("listwatch"))
+
+
+def store_index_dir(url: str, sqlite_file: Path | None) -> Path | None:
+    """Where the files derived from the store at ``url`` live (screening indexes, the statement catalog):
+    ``$LISTWATCH_INDEX_DIR``; else beside a SQLite file; else the user cache directory. None: an in-memory
+    SQLite database, whose derived data stays in memory."""
+    if env := os.environ.get("LISTWATCH_INDEX_DIR"):
+        return Path(env)
+    if url.startswith("sqlite"):
+        return None if sqlite_file is None else sqlite_file.parent / "index"
+    return cache_dir() / "index"
 
 
 def library_version(dist: str) -> str:

@@ -28,14 +28,13 @@ import datetime as dt
 import functools
 import hashlib
 import importlib.resources
-import os
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from listwatch.cachefile import library_version
+from listwatch.cachefile import library_version, store_index_dir
 from listwatch.match.index import NameIndex
 from listwatch.match.indexfile import FORMAT, IndexFileError, load_index, load_table, save_index, save_table
 from listwatch.match.normalize import core_key, name_variants
@@ -74,13 +73,7 @@ def index_key(store: Reader, kind: str) -> str:
 
 def index_dir(store: Reader) -> Path | None:
     """Where the store's index files live (None: an in-memory database, indexes stay in memory)."""
-    if env := os.environ.get("LISTWATCH_INDEX_DIR"):
-        return Path(env)
-    if store.url.startswith("sqlite"):
-        return None if store.sqlite_file is None else store.sqlite_file.parent / "index"
-    import platformdirs  # noqa: PLC0415 - only for a database that is not a SQLite file
-
-    return Path(platformdirs.user_cache_dir("listwatch")) / "index"
+    return store_index_dir(store.url, store.sqlite_file)
 
 
 def _prefix(store: Reader, kind: str) -> str:

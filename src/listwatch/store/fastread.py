@@ -31,7 +31,7 @@ from typing import Any
 
 import orjson
 
-from listwatch.cachefile import library_version, save_json
+from listwatch.cachefile import library_version, save_json, store_index_dir
 from listwatch.store.reader import Reader, database_url, head_revisions
 
 __all__ = ["SqliteReader", "catalog_key", "open_reader"]
@@ -160,9 +160,9 @@ class SqliteReader(Reader):
             return ",".join(sorted(r[0] for r in self._conn.execute("SELECT version_num FROM alembic_version")))
 
 
-def _catalog_path(path: Path) -> Path:
-    folder = Path(env) if (env := os.environ.get("LISTWATCH_INDEX_DIR")) else path.parent / "index"
-    return folder / f"statements-{catalog_key()[:24]}.json"
+def _catalog_path(url: str, path: Path) -> Path | None:
+    folder = store_index_dir(url, path)
+    return None if folder is None else folder / f"statements-{catalog_key()[:24]}.json"
 
 
 def open_reader(url: str | None = None) -> SqliteReader | None:
@@ -173,7 +173,7 @@ def open_reader(url: str | None = None) -> SqliteReader | None:
     db = url[len(prefix):] if url.startswith(prefix) else ""
     if not db or "?" in db or db == ":memory:" or db.startswith("file:") or not os.path.isfile(db):
         return None
-    reader = SqliteReader(url, Path(db), _catalog_path(Path(db)))
+    reader = SqliteReader(url, Path(db), _catalog_path(url, Path(db)))
     try:
         if _ready(reader):
             return reader
