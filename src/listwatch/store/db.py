@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
 
 from listwatch.datadigest import bundled_dir, content_hash
 from listwatch.dataset import Dataset
@@ -27,7 +27,7 @@ from listwatch.store import outbox, seeding
 from listwatch.store import schema as t
 from listwatch.store.reader import MIGRATIONS, Reader, database_url, head_revisions
 from listwatch.store.statements import statement
-from listwatch.store.writer import Writer
+from listwatch.store.writer import Writer, bump_data_version
 
 __all__ = ["MIGRATIONS", "Store", "database_url", "head_revisions", "open_store"]
 
@@ -78,7 +78,10 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         try:
             with conn.begin():
                 cfg.attributes["connection"] = conn
+                before = _revisions(conn)
                 command.upgrade(cfg, revision)
+                if _revisions(conn) != before and inspect(conn).has_table("data_version"):
+                    bump_data_version(conn)  # a migration may change what the data says: caches are rebuilt
                 if raw is not None and (bad := raw.execute("PRAGMA foreign_key_check").fetchone()):
                     raise RuntimeError(f"migration to {revision} broke a foreign key: {tuple(bad)}")
         finally:
@@ -89,12 +92,16 @@ def migrate(engine: Engine, revision: str = "head") -> None:
                 raw.isolation_level = ""
 
 
+def _revisions(conn: Connection) -> set[str]:
+    if not inspect(conn).has_table("alembic_version"):
+        return set()
+    return set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
 def at_head(engine: Engine) -> bool:
     """Whether the database's schema is already the newest (then opening it needs no Alembic)."""
     with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return False
-        have = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        have = _revisions(conn)
     return bool(have) and have == head_revisions()
 
 
@@ -140,9 +147,7 @@ class Store(Reader):
 
     def schema_revision(self) -> str:
         with self.engine.connect() as conn:
-            if not inspect(conn).has_table("alembic_version"):
-                return ""
-            return ",".join(sorted(conn.execute(text("SELECT version_num FROM alembic_version")).scalars()))
+            return ",".join(sorted(_revisions(conn)))
 
     @property
     def in_memory(self) -> bool:
@@ -170,10 +175,14 @@ class Store(Reader):
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": INGEST_LOCK})
                 self._writing.writer = w = Writer(conn)
+                event.listen(conn, "before_cursor_execute", w.saw)
                 try:
                     yield w
                 finally:
+                    event.remove(conn, "before_cursor_execute", w.saw)
                     self._writing.writer = None
+                if w.wrote:  # in the same transaction: no reader ever sees the new data under the old version
+                    bump_data_version(conn)
                 # in the same transaction: a change that is rolled back queues no webhook delivery
                 self._writing.queued = outbox.enqueue(conn, w.recorded, w.withdrawn, dt.datetime.now(dt.UTC))
         finally:

@@ -139,16 +139,20 @@ class Reader:
         self._version = None
 
     def data_version(self, max_age: float | None = None) -> str:
-        """Changes whenever names, identifiers, events or source versions are added: the key for
-        every cache (entities, derived indexes), in this process and the others sharing the database.
+        """Changes with every write of the data (a seed, an ingest, a rollback, added events, a migration):
+        the key for every cache (entities, derived indexes), in this process and the others sharing the
+        database. It is the ``data_version`` row, which the writer bumps in the transaction of its change
+        (:meth:`listwatch.store.db.Store.writer`): serial number and a token drawn at random on each bump.
 
         Read from the database at most every ``max_age`` seconds (default :attr:`max_age`).
         """
         now = time.monotonic()
         if self._version is not None and now - self._version[0] < (self.max_age if max_age is None else max_age):
             return self._version[1]
-        row = self._run("data_version")[0]  # 7 counts (withdrawn facts too), newest dataset and source version
-        version = ":".join(map(str, [*row[:7], row[7] or 0, row[8] or 0]))
+        rows = self._run("data_version")
+        if not rows:
+            raise RuntimeError(f"{self.url}: the store has no data_version row (migrations create it)")
+        version = f"{rows[0][0]}.{rows[0][1]}"
         self._version = (now, version)
         return version
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -91,6 +93,7 @@ entities = Table(
     Column("parent_sources", JSON, nullable=False),
     Column("note", Text),
 )
+Index("ix_entities_lower_id", func.lower(entities.c.id))  # an id given in any case (statements.entity_by_id)
 
 names = Table(
     "names", metadata,
@@ -254,6 +257,13 @@ outbox = Table(
     Column("delivered_at", UTCDateTime),
 )
 Index("ix_webhook_outbox_due", outbox.c.state, outbox.c.next_attempt_at)
+
+data_version = Table(
+    "data_version", metadata,  # one row (id 1): bumped by every write of the data (Store.writer, migrate)
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("serial", BigInteger, nullable=False),  # how many changes so far
+    Column("token", String(32), nullable=False),  # random on each change: a version is never reused
+)
 
 source_updates = Table(
     "source_updates", metadata,

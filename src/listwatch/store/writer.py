@@ -14,6 +14,7 @@ place: each keeps when listwatch first and last saw it, and a fact withdrawn get
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -26,7 +27,7 @@ from sqlalchemy.types import TypeEngine
 from listwatch.model import Identifier
 from listwatch.store import schema as t
 
-__all__ = ["RECORD_PREFIXES", "Facts", "RecordState", "Writer"]
+__all__ = ["RECORD_PREFIXES", "Facts", "RecordState", "Writer", "bump_data_version"]
 
 RECORD_PREFIXES = ("csl:", "ofac-sdn:", "ofac-cons:")  # ids of published records, as sources cite them
 
@@ -113,6 +114,16 @@ def bulk(conn: Connection, stmt: Insert | Update, rows: Sequence[dict[str, Any]]
     conn.exec_driver_sql(compiled.string, params)
 
 
+def bump_data_version(conn: Connection) -> None:
+    """Give the data a new version (:meth:`~listwatch.store.reader.Reader.data_version`), in the transaction
+    of ``conn``: the serial goes up by one and the token is drawn anew, so the version is never one seen
+    before (not even after a restored backup)."""
+    dv = t.data_version
+    done = conn.execute(update(dv).where(dv.c.id == 1).values(serial=dv.c.serial + 1, token=uuid.uuid4().hex))
+    if done.rowcount == 0:  # the row is gone (removed by hand): a new one
+        conn.execute(insert(dv).values(id=1, serial=1, token=uuid.uuid4().hex))
+
+
 class Writer:
     """Reads and writes for one source version, inside one transaction (see module doc)."""
 
@@ -122,6 +133,14 @@ class Writer:
         # (key, list id) of the events recorded, and of the events withdrawn (retracted)
         self.recorded: list[tuple[str, str]] = []
         self.withdrawn: list[tuple[str, str]] = []
+        self.wrote = False  # whether a statement that may change rows ran (see saw())
+
+    def saw(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        """Every statement run on this writer's connection (SQLAlchemy's ``before_cursor_execute``): anything
+        but a SELECT may change data - an INSERT, UPDATE or DELETE, through a method here or not - and then
+        the writer bumps the data version when it closes (:meth:`~listwatch.store.db.Store.writer`)."""
+        if not statement.lstrip(" \t\n(").upper().startswith("SELECT"):
+            self.wrote = True
 
     def latest_digest(self, source: str) -> str | None:
         return self.conn.execute(select(t.source_versions.c.content_hash).where(t.source_versions.c.source == source)
