@@ -115,3 +115,25 @@ def test_words_pinyin_is_lazy_pinyins_answer_and_a_damaged_cache_file_is_rebuilt
         f.write_text("{not json", encoding="utf-8")
     assert words_pinyin(words) == expected
     assert words_pinyin(words) == expected  # from the rewritten file
+
+
+@pytest.mark.parametrize("text", ["joint stock company acme", "acme limited liability company", "siemens aktiengesellschaft",
+                                  "общество с ограниченной ответственностью ромашка", "xiaomi corporation", "", "gmbh",
+                                  "société anonyme", "acme co ltd", "sociedad anonima de capital variable"])
+def test_org_types_compare_is_rigours_public_function(text: str) -> None:
+    from rigour.names import replace_org_types_compare  # noqa: PLC0415 - the public API it stands for
+    from rigour.text.normalize import Cleanup, Normalize  # noqa: PLC0415
+
+    from listwatch.match import normalize  # noqa: PLC0415
+
+    assert (normalize._CASEFOLD, normalize._NO_CLEANUP) == (int(Normalize.CASEFOLD), int(Cleanup.Noop))
+    assert normalize.org_types_compare(text) == replace_org_types_compare(text)
+
+
+def test_likeness_metaphone_is_rigours_public_function() -> None:
+    from rigour.text import metaphone  # noqa: PLC0415 - the public API it stands for
+
+    from listwatch.match import likeness  # noqa: PLC0415
+
+    for token in ["husayn", "hussein", "schulze", "scholz", "muhammad", "mohammed", "xiaomi", "tschaikowsky"]:
+        assert likeness.metaphone(token) == metaphone(token)

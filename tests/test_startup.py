@@ -50,3 +50,16 @@ def test_head_revision_read_from_the_migration_files_is_alembics() -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     assert head_revisions() == set(ScriptDirectory.from_config(cfg).get_heads())
+
+
+def test_a_search_loads_neither_rigours_text_stack_nor_stdnum() -> None:
+    """rigour.text / rigour.names import normality and charset detection, stdnum imports ssl and pydoc: more
+    than half of a single ``listwatch screen`` before the matcher called rigour's core and checked ISINs itself."""
+    loaded = _imported_after(
+        "from listwatch.match.index import NameDoc, NameIndex\n"
+        "idx = NameIndex([NameDoc('x', 'Xiaomi Corporation'), NameDoc('a', 'Acme Joint Stock Company'),"
+        " NameDoc('b', 'HUSSEIN, Ali', person=True)])\n"
+        "assert idx.search('Xiaomi Corp')[0].ref == 'x' and idx.search('acme jsc')[0].ref == 'a'\n"
+        "assert idx.search('Husayn Ali')[0].ref == 'b' and not idx.search('Nothing Like It Ltd')\n"
+        "import sys; assert 'rigour._core' in sys.modules")
+    assert not loaded & {"normality", "charset_normalizer", "stdnum", "icu"}, loaded & {"normality", "stdnum", "icu"}

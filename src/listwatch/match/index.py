@@ -26,10 +26,9 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
-from stdnum import isin as stdnum_isin
-from stdnum import lei as stdnum_lei
 
 from listwatch.match.glossary import romanisations
+from listwatch.match.idcheck import is_isin, is_lei
 from listwatch.match.normalize import fold, match_fold, matching_legal_forms, name_variants, pinyin_translated
 from listwatch.match.score import (
     Explanation,
@@ -99,9 +98,9 @@ def identifier_keys(query: str) -> list[str]:
     """Identifier lookups a query stands for (a valid ISIN or LEI, a ticker@exchange)."""
     q = query.strip().upper().replace(" ", "")
     keys = []
-    if stdnum_isin.is_valid(q):
+    if is_isin(q):
         keys.append(f"isin:{q}")
-    if stdnum_lei.is_valid(q):
+    if is_lei(q):
         keys.append(f"lei:{q}")
     if re.fullmatch(r"[0-9]{17}[0-9A-Z]", q):
         keys.append(f"uscc:{q}")

@@ -37,6 +37,7 @@ __all__ = [
     "matching_legal_forms",
     "name_variants",
     "number_words",
+    "org_types_compare",
     "pinyin_translated",
     "security_suffixes",
     "split_legal_forms",
@@ -313,6 +314,19 @@ def unglue_legal_forms(name: str) -> str:
     return " ".join(_unglue(w) if _CAMEL.search(w) else w for w in name.split(" "))
 
 
+_CASEFOLD, _NO_CLEANUP = 4, 0  # rigour.text.normalize's Normalize.CASEFOLD and Cleanup.Noop (a test checks)
+
+
+def org_types_compare(text: str) -> str:
+    """``rigour.names.replace_org_types_compare(text)`` with its default flags (case-folded aliases, no
+    cleanup, specific forms): "joint stock company" -> "jsc". It calls rigour's compiled core as the public
+    function does; importing ``rigour.names`` loads rigour.text, normality and charset detection (~0.15 s
+    CPU), more than half of what a single ``listwatch screen`` may take. A test checks both give the same."""
+    from rigour._core import replace_org_types_compare  # noqa: PLC0415 - matching only, not lookups
+
+    return replace_org_types_compare(text, _CASEFOLD, _NO_CLEANUP, False)
+
+
 def match_fold(name: str) -> str:
     """:func:`fold` for matching: a legal form glued to a word in camel case is set apart
     (:func:`unglue_legal_forms`), and a non-ASCII name's legal forms are first put in rigour's compact form
@@ -321,9 +335,7 @@ def match_fold(name: str) -> str:
     name = unglue_legal_forms(name)
     if name.isascii() or _HAN.search(name):
         return fold(name)
-    from rigour.names import replace_org_types_compare  # noqa: PLC0415 - slow to import; not needed by lookups
-
-    return fold(replace_org_types_compare(unicodedata.normalize("NFKC", name).casefold()) or name)
+    return fold(org_types_compare(unicodedata.normalize("NFKC", name).casefold()) or name)
 
 
 def strip_security_suffix(tokens: list[str]) -> tuple[list[str], list[str]]:
@@ -398,9 +410,7 @@ def split_legal_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
     rigour's org-type table (ISO 20275 and more) then folds legal forms in many languages to a
     compact form ("joint stock company" -> "jsc"); ``legal_forms.txt`` then sets those aside.
     """
-    from rigour.names import replace_org_types_compare  # noqa: PLC0415 - slow to import; not needed by lookups
-
     tokens = repair_legal_form_typos(tokens)
-    tokens = replace_org_types_compare(" ".join(tokens)).split() or tokens
+    tokens = org_types_compare(" ".join(tokens)).split() or tokens
     core, forms = _strip_phrases(tokens, _matching_form_trie())
     return (core, forms) if core else (tokens, [])
