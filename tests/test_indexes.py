@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from listwatch import indexes
 from listwatch.ingest import ingest
 from listwatch.match.index import NameIndex
-from listwatch.match.indexfile import IndexFileError, load_index, save_table
+from listwatch.match.indexfile import IndexFileError, load_index, load_table, save_table
 from listwatch.resolve import resolve
 from listwatch.screen import entity_docs, screen
 from listwatch.store.db import Store, migrate, open_store
@@ -139,6 +139,21 @@ def test_a_damaged_or_foreign_index_file_is_refused_and_rebuilt(
     st.forget()
     assert [h.entity.id for h in screen("Xiaomi Corp", store=st)][:1] == ["xiaomi"]
     assert load_index(path, key) is not None and path.read_bytes() == good
+
+
+def test_a_mapped_key_table_finds_each_key_and_nothing_else(tmp_path: Path) -> None:
+    table = {f"w{i}": sorted({f"e{i % 7}", f"f{i % 5}"}) for i in range(3000)}
+    table |= {"小米集团": ["xiaomi"], "société": ["x", "y"], "": ["blank"], "a b": ["ab"]}
+    loaded = load_table(save_table(table, tmp_path / "t.lwix", "names", "k"), "names", "k")
+    assert list(loaded) == list(table) and len(loaded) == len(table)
+    assert {k: loaded[k] for k in table} == {k: tuple(sorted(v)) for k, v in table.items()}
+    for missing in ["w3000", "W1", "小米", "societe", " ", "\ud800"]:
+        assert missing not in loaded and loaded.get(missing) is None
+    assert 7 not in loaded
+    with pytest.raises(KeyError):
+        loaded["nothing"]
+    empty = load_table(save_table({}, tmp_path / "e.lwix", "names", "k"), "names", "k")
+    assert len(empty) == 0 and "x" not in empty and list(empty) == []
 
 
 def test_a_stale_index_file_is_refused(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
