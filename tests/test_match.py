@@ -242,3 +242,25 @@ def test_two_legal_forms_sharing_nothing_lower_the_score_a_little() -> None:
     assert 0.9 < other.score < compare("Deutsche Bank AG", "Deutsche Bank").score == 1.0
     assert "legal forms differ" in other.explanation["summary"]
     assert compare("CNOOC Ltd", "CNOOC Co., Ltd.").score == 1.0  # they share "ltd"
+
+
+def test_candidate_sums_are_per_thread_and_left_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    """candidates() sums credits in reused arrays: they are all zero again after a search, even one that
+    failed half way, and threads searching at once neither share them nor change each other's answers."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    from listwatch.match import index as index_module  # noqa: PLC0415
+
+    names = ["Xiaomi Corporation", "Xiaomi Technology Group", "HIKVISION DIGITAL", "Huawei Technologies Co"]
+    index = NameIndex([NameDoc(str(i), n) for i, n in enumerate(names)])
+    queries = ["Xiaomi Corp", "Hik Vision", "Huawey Technologies", "Xiaomi"] * 25
+    alone = [index.search(q) for q in queries]
+    with monkeypatch.context() as m:  # a failure after the credits are summed, before they are read
+        m.setattr(index_module, "_distinct", lambda docs: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            index.search("Xiaomi Corp")
+    acc, exact = index._sums()
+    assert not acc.any() and not exact.any()
+    assert index.search("Xiaomi Corp") == alone[0]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(index.search, queries)) == alone

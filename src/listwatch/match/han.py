@@ -132,5 +132,8 @@ def name_key(name: str, *, place: bool = False) -> str:
     """The glossary key of a Chinese name ("" for a name not all in Han characters):
     深圳市大疆创新科技有限公司 -> 大疆创新科技, 中國海洋石油集團有限公司 -> 中国海洋石油; with
     ``place``, a leading place stays (湖南大学: the place is the name)."""
-    key = _strip_closing(_bare(name), _closing_words())
+    bare = _bare(name)
+    if not bare:  # (not a Han name: nothing to strip)
+        return ""
+    key = _strip_closing(bare, _closing_words())
     return key if place else _strip_place(key)

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +52,8 @@ COMMON = 0.02  # a token on more than this share of names is "common" ...
 COMMON_BUDGET = 20_000  # ... and common postings beyond this many names in all ...
 COMMON_TAKE = 300  # ... contribute only their shortest names
 GENERIC_DAMPING = 0.5  # generic words (generic_words.txt) count half their rarity
+CACHED = 100_000  # tokens whose weight and similar keys a process keeps
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,24 @@ def _printed_like(query: str, name: str) -> float:
     """Tie-break between equal scores: how alike the two are as printed, legal forms included."""
     other = fold(name)
     return float(fuzz.token_sort_ratio(query, other)) + float(fuzz.ratio(query, other)) / 1000
+
+
+def _remember(cache: dict[str, V], key: str, value: V) -> V:
+    """Store ``value`` in a per-token cache, emptied when it holds ``CACHED`` tokens (queries bring new ones)."""
+    if len(cache) >= CACHED:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def _distinct(values: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
+    """``np.unique(values)`` without its overhead (~10x on the few thousand names a query touches)."""
+    out: npt.NDArray[np.int32] = np.sort(values)
+    first = np.empty(len(out), dtype=bool)
+    first[:1] = True
+    np.not_equal(out[1:], out[:-1], out=first[1:])
+    picked: npt.NDArray[np.int32] = out[first]
+    return picked
 
 
 def _deletes(token: str) -> set[str]:
@@ -116,7 +139,8 @@ class NameIndex:
     """Built from documents here, or mapped from a file by :func:`listwatch.match.indexfile.load_index`
     (then the tables are read-only views of the same types' interfaces: Sequence, Mapping, arrays)."""
 
-    DERIVED = ("forms", "phrases", "form_words", "long_forms")  # from legal_forms(), never stored
+    DERIVED = ("forms", "phrases", "form_words", "long_forms",  # from legal_forms(), never stored
+               "_weights", "_near", "_buffers")  # per-token caches of this process
 
     docs: Sequence[NameDoc]
     prepared: Sequence[Prepared]
@@ -171,6 +195,9 @@ class NameIndex:
         self.phrases = [f for f in matching_legal_forms() if f[0].isascii()]
         self.form_words = {w for f in self.phrases for w in f if len(w) >= 3}
         self.long_forms = sorted(f for f in self.forms if len(f) >= 6 and f.isascii())
+        self._weights: dict[str, float] = {}
+        self._near: dict[str, AbstractSet[str]] = {}
+        self._buffers = threading.local()  # candidates()' sums: one pair of arrays per thread, reused
 
     @staticmethod
     def _add(doc: NameDoc, variant: str, names: list[NameDoc], prepared: list[Prepared],
@@ -200,13 +227,25 @@ class NameIndex:
         two (left over from punctuation such as "E.V." glued to a word, or a share-class tag as in
         "LTD-H") weighs at most 1.0 even where some list name happens to contain it: with the whole
         Entity List loaded, initials like "H" occur in a few names and would otherwise weigh as rare."""
+        w = self._weights.get(token)
+        if w is None:
+            w = _remember(self._weights, token, self._weight(token))
+        return w
+
+    def _weight(self, token: str) -> float:
         w = self.idf.get(token)
         if len(token) <= 2:
             return min(w, 1.0) if w is not None else 1.0
         return self.unknown_weight if w is None else w
 
-    def _similar(self, token: str) -> set[str]:
+    def similar(self, token: str) -> AbstractSet[str]:
         """Index keys whose written form is within one edit of ``token`` (shared one-deletion variants)."""
+        out = self._near.get(token)
+        if out is None:
+            out = _remember(self._near, token, self._similar(token))
+        return out
+
+    def _similar(self, token: str) -> set[str]:
         if len(token) < 4 or token.isdigit():
             return set()
         out: set[str] = set(self.neighbours.get(token, ()))
@@ -259,7 +298,7 @@ class NameIndex:
                 out += glued
                 i += 1
                 continue
-            if not self._known(t) and len(t) >= 6 and not self._similar(t):
+            if not self._known(t) and len(t) >= 6 and not self.similar(t):
                 form = next((f for f in self.long_forms if OSA.distance(t, f) == 1), None)
                 if form:  # a typo in a legal form ("comsany")
                     out.append(form)
@@ -267,7 +306,7 @@ class NameIndex:
                     continue
             if not self._known(t) and len(t) >= 5:
                 splits = [(t[:k], t[k:]) for k in range(2, len(t) - 1) if self._part(t[:k]) and self._part(t[k:])]
-                if self._similar(t):  # one edit from a word: a typo, unless a legal form is glued on
+                if self.similar(t):  # one edit from a word: a typo, unless a legal form is glued on
                     splits = [(a, b) for a, b in splits if a in self.forms or b in self.forms]
                 if splits:
                     a, b = max(splits, key=lambda ab: len(ab[0]))
@@ -283,49 +322,74 @@ class NameIndex:
 
         Each candidate accumulates an upper bound of the weight its alignment can reach; one
         whose bound, over the weight of both names, stays under ``threshold`` is never scored.
+        Only the postings touched are summed (in the order they are credited), not an array as long
+        as the index.
         """
-        acc = np.zeros(len(self.docs))
-        exact = np.zeros(len(self.docs))  # the part of ``acc`` from tokens equal on both sides
+        parts: list[npt.NDArray[np.int32]] = []  # posting slices credited, each with its weight ...
+        credit: list[float] = []
+        equal: list[float] = []  # ... and the part of it from tokens equal on both sides
         common = sum(len(self.postings[t]) for t in set(q.tokens)
                      if t in self.postings and len(self.postings[t]) > self.common)
         cut = COMMON_TAKE if common > COMMON_BUDGET else None
 
-        def add(docs: npt.NDArray[np.int32], w: float, also: npt.NDArray[np.float64] | None = None) -> None:
-            picked = docs[:cut] if len(docs) > self.common else docs
-            acc[picked] += w
-            if also is not None:
-                also[picked] += w
+        def add(docs: npt.NDArray[np.int32], w: float, exact: bool = False) -> None:
+            parts.append(docs[:cut] if len(docs) > self.common else docs)
+            credit.append(w)
+            equal.append(w if exact else 0.0)
 
-        def add_key(key: str, copies: int, w: float, also: npt.NDArray[np.float64] | None = None) -> None:
+        def add_key(key: str, copies: int, w: float, exact: bool = False) -> None:
             """Credit the names holding ``key``, once per copy both sides hold (an alignment is one to one)."""
-            add(self.postings[key], w, also)
+            add(self.postings[key], w, exact)
             for k in range(2, copies + 1):
                 if f"{key} {k}" in self.repeats:
-                    acc[self.repeats[f"{key} {k}"]] += w
+                    parts.append(self.repeats[f"{key} {k}"])
+                    credit.append(w)
+                    equal.append(0.0)
 
         for t, n in Counter(q.tokens).items():
             wq = self.weight(t)
             if t in self.postings:
-                add_key(t, n, wq + self.idf[t], exact)
+                add_key(t, n, wq + self.idf[t], exact=True)
             if t in self.joined:
                 add(self.joined[t], n * (wq + 2 * self.unknown_weight))
         key_of = dict(zip(q.surface, q.tokens, strict=True))
         for surface, n in Counter(q.surface).items():
             wq = self.weight(key_of[surface])
-            for s in self._similar(surface):
+            for s in self.similar(surface):
                 add_key(s, n, wq + self.idf[s])
         for a, b in zip(q.tokens, q.tokens[1:], strict=False):
             if a + b in self.postings:
                 add(self.postings[a + b], self.weight(a) + self.weight(b) + self.idf[a + b])
-        hit = np.flatnonzero(acc)
+        if not parts:
+            return []
+        docs = np.concatenate(parts)
+        acc, exact = self._sums()
+        try:  # summed in the order credited
+            np.add.at(acc, docs, np.repeat(credit, [len(p) for p in parts]))
+            np.add.at(exact, docs, np.repeat(equal, [len(p) for p in parts]))
+            hit = _distinct(docs)
+            bound, equal_part = acc[hit], exact[hit]
+        finally:  # the buffers go back all zero, whatever happened
+            acc[docs] = 0.0
+            exact[docs] = 0.0
+        if not bound.all():  # (a name credited nothing at all is no candidate)
+            keep = bound != 0
+            hit, bound, equal_part = hit[keep], bound[keep], equal_part[keep]
         denominator = sum(self.weight(t) for t in q.tokens) + self.total[hit]
-        bound = acc[hit] / denominator
+        bound /= denominator
         if threshold > 0:
             keep = bound >= threshold - 1e-9
-            hit, bound, denominator = hit[keep], bound[keep], denominator[keep]
+            hit, bound, denominator, equal_part = hit[keep], bound[keep], denominator[keep], equal_part[keep]
         # the loose bounds of joined and similar tokens can pass 1: rank those with an exact name's
-        order = np.lexsort((self.sizes[hit], -exact[hit] / denominator, -np.minimum(bound, 1.0)))[:SHORTLIST]
+        order = np.lexsort((self.sizes[hit], -equal_part / denominator, -np.minimum(bound, 1.0)))[:SHORTLIST]
         return [int(i) for i in hit[order]]
+
+    def _sums(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """This thread's two all-zero arrays, one slot per name, that :meth:`candidates` sums credits in."""
+        sums: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = getattr(self._buffers, "sums", None)
+        if sums is None or len(sums[0]) != len(self.docs):
+            sums = self._buffers.sums = (np.zeros(len(self.docs)), np.zeros(len(self.docs)))
+        return sums
 
     def _query_forms(self, query: str) -> list[Prepared]:
         """The query as screened (security labels off, glued words re-spaced), and - so that a list name

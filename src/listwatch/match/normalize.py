@@ -338,13 +338,22 @@ def match_fold(name: str) -> str:
     return fold(org_types_compare(unicodedata.normalize("NFKC", name).casefold()) or name)
 
 
+@functools.cache
+def _suffixes_ending() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """:func:`security_suffixes` by their last word, longest first."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for p in security_suffixes():
+        out.setdefault(p[-1], []).append(p)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def strip_security_suffix(tokens: list[str]) -> tuple[list[str], list[str]]:
     """Drop security labels from the end of a token list (repeatedly: "ORD SHARES")."""
     dropped: list[str] = []
     changed = True
     while changed and len(tokens) > 1:
         changed = False
-        for p in security_suffixes():
+        for p in _suffixes_ending().get(tokens[-1], ()):
             if len(tokens) > len(p) and tuple(tokens[-len(p):]) == p:
                 dropped = list(p) + dropped
                 tokens = tokens[:-len(p)]

@@ -117,8 +117,10 @@ def prepare_tokens(name: str, toks: list[str], *, person: bool = False, query: b
                     person, han_chars(name))
 
 
+@functools.lru_cache(maxsize=4096)  # a query's, for every name it is aligned with
 def _letter_runs(tokens: tuple[str, ...]) -> list[tuple[list[int], str]]:
-    """Runs of 2+ single letters and what they spell: "A.B.C. Company" -> ([0, 1, 2], "abc")."""
+    """Runs of 2+ single letters and what they spell: "A.B.C. Company" -> ([0, 1, 2], "abc"). (Shared: not to
+    be changed.)"""
     out: list[tuple[list[int], str]] = []
     run: list[int] = []
     for i, t in enumerate([*tokens, ""]):
@@ -221,6 +223,15 @@ def similarity(a: str, b: str, person: bool = False) -> float:
     return likeness(a, b, person=person)
 
 
+@functools.lru_cache(maxsize=1 << 15)  # a query's tokens meet the same list words in several names and forms
+def _token_likeness(a: str, b: str, surface_a: str, surface_b: str, person: bool) -> float:
+    """How alike two tokens are, as keys or as written (:func:`align`'s pair score)."""
+    if a == b:
+        return 1.0
+    s = likeness(a, b, person=person)
+    return s if (surface_a, surface_b) == (a, b) else max(s, likeness(surface_a, surface_b, person=person))
+
+
 def align(qp: Prepared, dp: Prepared) -> list[tuple[list[int], list[int], float]]:
     """One-to-one alignment of query and name token positions: [(q positions, d positions, similarity)]."""
     q, d = qp.tokens, dp.tokens
@@ -229,7 +240,7 @@ def align(qp: Prepared, dp: Prepared) -> list[tuple[list[int], list[int], float]
     cands: list[tuple[float, int, list[int], list[int]]] = []
     for i, a in enumerate(q):
         for j, b in enumerate(d):
-            s = 1.0 if a == b else max(similarity(a, b, person), similarity(qs[i], ds[j], person))
+            s = _token_likeness(a, b, qs[i], ds[j], person)
             if s:
                 cands.append((s, 0, [i], [j]))
         for j in range(len(d) - 1):
@@ -292,7 +303,7 @@ def score_pair(q: Prepared, d: Prepared, weight: Weight) -> tuple[float, Explana
     if qf and df and not qf & df:  # "GPB SA" / "BANK GPB JSC": two legal forms that share nothing
         score *= OTHER_FORM
         exp.penalties.append(f"legal forms differ: {' '.join(sorted(qf))} / {' '.join(sorted(df))} (x{OTHER_FORM})")
-    if d.person and not q.person and (form := legal_form(q) - legal_form(d)):
+    if d.person and not q.person and (form := qf - df):
         score *= ORGANISATION_ON_PERSON
         exp.penalties.append(f"the query's legal form ({' '.join(sorted(form))}) names an organisation, the list "
                              f"name a person (x{ORGANISATION_ON_PERSON})")
