@@ -198,3 +198,27 @@ def test_a_migration_gives_a_new_version_and_none_is_reused(tmp_path: Path) -> N
         command.downgrade(cfg, "0011")
     migrate(engine)  # the same schema again, the same (empty) data: still a version never seen before
     assert _version(st) not in {first, ""}
+
+
+def test_each_lists_newest_record_time_is_the_group_by_of_the_event_log(fresh_store: Store, tmp_path: Path) -> None:
+    """list_feeds seeks the index list by list and origin by origin; it must give what a plain GROUP BY of
+    the whole log gives, now and as known at earlier times (a pair with no event by then is left out)."""
+    before = dt.datetime.now(dt.UTC)
+    ingest(fresh_store, "csl", _csl(tmp_path), as_of=DAY)
+    group_by = text("SELECT list_id, origin, max(recorded_at) FROM events"
+                    " WHERE recorded_at <= :at GROUP BY list_id, origin")
+    for at in (dt.datetime(2000, 1, 1, tzinfo=dt.UTC), before, dt.datetime.now(dt.UTC)):
+        with fresh_store.engine.connect() as conn:
+            raw = {(r[0], r[1]): r[2] for r in conn.execute(group_by, {"at": _db_time(fresh_store, at)})}
+        got = {(lid, origin): newest for lid, origin, newest in fresh_store.list_feeds(at)}
+        assert got.keys() == raw.keys()
+        assert all(_db_time(fresh_store, got[k]) == v for k, v in raw.items())
+    assert fresh_store.list_feeds() == fresh_store.list_feeds(dt.datetime.now(dt.UTC))
+    assert ("us-bis-entity-list", "ingest:csl") in {(lid, origin) for lid, origin, _ in fresh_store.list_feeds()}
+
+
+def _db_time(store: Store, at: dt.datetime) -> object:
+    """A UTC time as the database holds it (SQLite: naive text; PostgreSQL: an aware timestamp)."""
+    if store.engine.dialect.name == "sqlite":
+        return at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return at

@@ -204,11 +204,29 @@ def last_recorded(known: bool) -> Statement:
 
 @_builder
 def list_feeds(known: bool) -> Statement:
-    """Per list and origin, the newest record time of its events (:mod:`listwatch.freshness`)."""
-    q = select(t.events.c.list_id, t.events.c.origin, func.max(t.events.c.recorded_at))
+    """Per list and origin, the newest record time of its events (:mod:`listwatch.freshness`).
+
+    Found by seeks in the index on events (list_id, origin, recorded_at), not by a scan of the event log
+    (a GROUP BY reads all of it: ~10 ms of every ``status`` with the real lists ingested): a recursive
+    query takes each list's origins one after the other (the least origin greater than the last), then
+    the newest record time of each pair - a few dozen seeks however long the log grows.
+    """
+    e = t.events.alias("e")
+
+    def next_origin(list_id: Any, after: Any = None) -> Any:
+        q = select(func.min(e.c.origin)).where(e.c.list_id == list_id)
+        return (q if after is None else q.where(e.c.origin > after)).scalar_subquery()
+
+    pairs = select(t.lists.c.id.label("list_id"), next_origin(t.lists.c.id).label("origin")).cte(
+        "pairs", recursive=True)
+    pairs = pairs.union_all(select(pairs.c.list_id, next_origin(pairs.c.list_id, pairs.c.origin))
+                            .where(pairs.c.origin.is_not(None)))
+    newest = select(func.max(e.c.recorded_at)).where(e.c.list_id == pairs.c.list_id, e.c.origin == pairs.c.origin)
     if known:
-        q = q.where(t.events.c.recorded_at <= bindparam("known_at"))
-    return q.group_by(t.events.c.list_id, t.events.c.origin)
+        newest = newest.where(e.c.recorded_at <= bindparam("known_at"))
+    latest = newest.scalar_subquery()
+    return select(pairs.c.list_id, pairs.c.origin, latest.label("newest")).where(
+        pairs.c.origin.is_not(None), latest.is_not(None))
 
 
 # -- compiling for sqlite3 ----------------------------------------------------------------------------
