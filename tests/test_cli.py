@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import Cli, Templates
 
 NINE = {"amec", "bzdic", "cnah", "comac", "gowin", "grand-china-air", "gtcom", "luokung", "xiaomi"}
 
@@ -183,3 +184,28 @@ def test_changes_pages_with_a_cursor_past_any_limit(cli: Cli) -> None:
     assert seen == everything["changes"]
     human = cli("changes", "--limit", "2")
     assert "more: listwatch changes --cursor " in human.stdout
+
+
+def test_a_name_holding_an_emoji_code_is_printed_as_written(tmp_path: Path, templates: Templates) -> None:
+    """A listed name is shown as the list prints it: ":ship:" is text, not Rich's emoji code."""
+    home = tmp_path / "home"
+    home.mkdir()
+    os.replace(templates.copy("sqlite", tmp_path, "emoji").removeprefix("sqlite:///"), home / "listwatch.db")
+    ftm = tmp_path / "emoji.ftm.json"
+    ftm.write_text(json.dumps({"id": "emoji-1", "schema": "Company", "datasets": ["us_dod_1237"],
+                               "properties": {"name": [":ship: Maritime Holdings"]}}) + "\n", encoding="utf-8")
+    cli = Cli(home)
+    assert cli("ingest", "ftm", str(ftm)).exit_code == 0
+    shown = cli("status", ":ship: Maritime Holdings", "--as-of", "2024-01-02")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.startswith(":ship: Maritime Holdings (") and "\N{SHIP}" not in shown.stdout
+
+
+def test_the_cli_runs_numpy_on_one_blas_thread_unless_told_otherwise() -> None:
+    probe = "import os, listwatch.cli; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    env.pop("OPENBLAS_NUM_THREADS", None)
+    run = [sys.executable, "-c", probe]
+    assert subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout.strip() == "1"
+    env["OPENBLAS_NUM_THREADS"] = "4"
+    assert subprocess.run(run, env=env, capture_output=True, text=True, check=True).stdout.strip() == "4"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -59,6 +58,8 @@ def library_version(dist: str) -> str:
 def save_json(path: Path, value: Any) -> None:
     """Write ``value`` to ``path`` atomically (a rename: readers see the old file or the new one); a read-only
     directory is no error, the value is just not kept."""
+    import tempfile  # noqa: PLC0415 - only a write needs it (shutil, bz2, lzma: ~5 ms of a read's start-up)
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

@@ -17,6 +17,11 @@ from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
+# numpy's OpenBLAS starts one thread per core when numpy is imported (screen, screen-file, serve), which is half
+# of numpy's import CPU; listwatch never multiplies matrices (no BLAS work), so one thread. Set before anything
+# imports numpy; a value the user set wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import click
 
 from listwatch.dates import DateInputError, parse_day, parse_record_time
@@ -63,7 +68,11 @@ def app() -> None:
     global out  # noqa: PLW0603 - a console per run: it reads the terminal width (COLUMNS) of this run, not of the import
     from rich.console import Console
 
-    out = Console(soft_wrap=True)
+    # emoji=False: text is printed as written - a name holding ":ship:" stays so (escape() covers markup, not
+    # emoji codes) - and Rich's table of 3,600 emoji codes is never loaded
+    out = Console(soft_wrap=True, emoji=False)
+    if out.color_system is None:  # no colour or style will be written (not a terminal): the highlighter's
+        out = Console(soft_wrap=True, emoji=False, highlight=False)  # regexes would style text nobody sees
 
 
 @click.group("data", cls=_Group)
@@ -138,7 +147,7 @@ def escape(text: str) -> str:
 def stderr_console(**kw: Any) -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, **kw)
+    return Console(stderr=True, emoji=False, **kw)
 
 
 def table(*headers: str, title: str | None = None) -> Table:

@@ -27,7 +27,7 @@ from listwatch.update import Fetcher, parse_from, update
 
 __all__ = ["run_update"]
 
-err = Console(stderr=True)
+err = Console(stderr=True, emoji=False)  # text as written (see cli.app)
 
 
 @contextmanager

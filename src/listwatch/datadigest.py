@@ -4,14 +4,15 @@ digest with the one it was last seeded from (:meth:`listwatch.store.db.Store.see
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 from pathlib import Path
 
 __all__ = ["bundled_dir", "content_hash", "data_files"]
 
 
 def bundled_dir() -> Path:
-    return Path(str(importlib.resources.files("listwatch") / "data"))
+    """The package's ``data`` folder: a folder on disk, as the bundled snapshots' (no importlib.resources,
+    whose import brings tempfile, shutil and zipfile: ~10 ms of every command)."""
+    return Path(__file__).parent / "data"
 
 
 def data_files(root: Path) -> list[Path]:

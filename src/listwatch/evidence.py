@@ -22,6 +22,7 @@ import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from listwatch.cachefile import library_version
 from listwatch.store.versions import versions
 
 if TYPE_CHECKING:
@@ -32,11 +33,11 @@ __all__ = ["evidence", "listwatch_version", "with_evidence"]
 
 @cache
 def listwatch_version() -> str:
-    from importlib import metadata  # noqa: PLC0415 - only a JSON answer needs it (slow to import)
-
+    """The installed version, read from the ``.dist-info`` folder beside the package where there is one (importing
+    ``importlib.metadata`` costs more than the rest of a JSON answer); else from ``importlib.metadata``."""
     try:
-        return metadata.version("listwatch")
-    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return library_version("listwatch")
+    except ImportError:  # importlib.metadata.PackageNotFoundError: a source tree that is not installed
         return "unknown"
 
 

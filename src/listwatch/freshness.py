@@ -20,6 +20,8 @@ __all__ = ["ListFreshness", "freshness", "latest_versions", "source_dates"]
 
 @dataclass(frozen=True)
 class ListFreshness:
+    """How fresh a list's data is: the newest date of its sources, and each source's date."""
+
     list_id: str
     data_as_of: dt.date | None  # the newest of the sources below
     sources: tuple[tuple[str, dt.date], ...]  # (source, its latest version's date), "curated" for the bundled dataset

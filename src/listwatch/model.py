@@ -63,12 +63,16 @@ class EffectKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """A cited source: its id (what facts' ``sources`` name) and the citation it stands for."""
+
     id: str
     citation: str
 
 
 @dataclass(frozen=True, slots=True)
 class Name:
+    """A name or alias of an entity, with its sources, confidence, script (``Hani``, ...) and note."""
+
     name: str
     sources: tuple[str, ...]
     confidence: Confidence = Confidence.VERIFIED
@@ -98,6 +102,8 @@ class Identifier:
 
 @dataclass(frozen=True, slots=True)
 class Entity:
+    """A party lists may name (a company, a person, ...): its names and identifiers in force, its parent."""
+
     id: str
     name: str
     kind: str = "company"
@@ -116,6 +122,8 @@ class Entity:
 
 @dataclass(frozen=True, slots=True)
 class ListDef:
+    """A government list: who keeps it, under which authority, since when (None: not known)."""
+
     id: str
     name: str
     authority: str
@@ -168,6 +176,9 @@ class Listing:
 
 @dataclass(frozen=True, slots=True)
 class Effect:
+    """A legal effect of a listing (a ban, a freeze) from ``start`` until ``end`` (None: open), with its rule's
+    citation; ``in_force`` on the status's date."""
+
     kind: EffectKind
     authority: str
     list_id: str
@@ -181,6 +192,8 @@ class Effect:
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
+    """A date ahead on which an effect of a listing starts or ends (``change``), with its citation."""
+
     effect: EffectKind
     change: str  # "starts" | "ends"
     date: dt.date
@@ -199,6 +212,9 @@ class Unknown:
 
 @dataclass(frozen=True, slots=True)
 class Status:
+    """The answer for one entity on ``as_of`` (as known at ``known_at``): listings, effects in force or
+    suspended, deadlines ahead, and what is unknown."""
+
     query: str
     as_of: dt.date
     known_at: dt.datetime | None

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING
 
 from listwatch.match.normalize import clean_text, core_key, lookup_key, name_variants
 from listwatch.model import Entity, Identifier
-from listwatch.territories import territory_code
 
 if TYPE_CHECKING:
     from listwatch.store.reader import Reader
@@ -71,14 +70,16 @@ def candidates(store: Reader, query: str, known_at: dt.datetime | None = None) -
     if not query.strip():
         return []
     by_id, by_name = store.lookup(query, known_at)
+    if by_id:
+        ents = store.entities(by_id, known_at)
+        return sorted((e for i in by_id if (e := ents.get(i)) is not None), key=lambda e: e.id)
     core = core_key(query)
     official = core != lookup_key(query)  # the query carries a legal form: an official name
-    ids = by_id or (by_name if by_name and official else
-                    sorted({*by_name, *_core_index(store).get(core, ())}))
+    ids = by_name if by_name and official else sorted({*by_name, *_core_index(store).get(core, ())})
     ents = store.entities(ids, known_at)
     # the core table holds every name ever: keep an entity by its core name only if one was in force then
     return sorted((e for i in ids if (e := ents.get(i)) is not None
-                   and (i in by_id or i in by_name or _has_core(e, core))), key=lambda e: e.id)
+                   and (i in by_name or _has_core(e, core))), key=lambda e: e.id)
 
 
 def _has_core(e: Entity, core: str) -> bool:
@@ -96,6 +97,8 @@ def resolve(store: Reader, query: str, known_at: dt.datetime | None = None) -> E
 
 def country_codes(names: Iterable[str]) -> set[str]:
     """ISO codes (lower case) of the country names or codes given; unknown ones are dropped."""
+    from listwatch.territories import territory_code  # noqa: PLC0415 - ingest only, not a lookup
+
     out = set()
     for n in names:
         code = territory_code(n)

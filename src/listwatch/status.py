@@ -278,6 +278,8 @@ def _evaluate(store: Reader, entity: Entity, every: list[Event], as_of: dt.date,
 
 @dataclass(frozen=True)
 class Timeline:
+    """An entity's story: its events, its listing periods per list, and the effect spans they produced."""
+
     entity: Entity
     events: list[Event]
     periods: dict[str, list[Period]]
@@ -296,6 +298,8 @@ def timeline(store: Reader, entity: Entity, known_at: dt.datetime | None = None)
 
 @dataclass(frozen=True)
 class Member:
+    """An entity on a list on a day: since when, listed as what, in force or suspended, until when."""
+
     entity: Entity
     since: dt.date
     listed_as: str | None
@@ -322,6 +326,8 @@ def members(store: Reader, list_id: str, as_of: dt.date, known_at: dt.datetime |
 
 @dataclass(frozen=True)
 class Diff:
+    """How a list changed between two days: members added, removed, and amended (before, after)."""
+
     list_id: str
     start: dt.date
     end: dt.date

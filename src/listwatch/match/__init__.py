@@ -18,6 +18,8 @@ class CompareError(ValueError):
 
 @dataclass(frozen=True)
 class Comparison:
+    """The score of name ``a`` against name ``b`` (0 to 1) and why (:func:`compare`)."""
+
     a: str
     b: str
     score: float

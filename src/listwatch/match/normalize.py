@@ -15,16 +15,13 @@
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 
-from anyascii import anyascii
-
-from listwatch.match.glossary import romanisations
-from listwatch.match.han import simplified, trade_name
-from listwatch.match.pinyin import words_pinyin
+# Han text (OpenCC, the glossary), pinyin and anyascii are imported by the functions that need them: a
+# `listwatch status` keys its query with lookup_key and core_key alone, and starts faster without them.
 
 __all__ = [
     "clean_text",
@@ -47,6 +44,7 @@ __all__ = [
 _PUNCT = re.compile(r"[^\w\u3400-\u9fff]+")
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 _PAREN = re.compile(r"[(\uff08]([^)\uff09]*)[)\uff09]")
+_DATA = Path(__file__).parent / "data"  # the word lists (legal_forms.txt, ...)
 
 
 def clean_text(text: str) -> str:
@@ -63,7 +61,7 @@ def lookup_key(name: str) -> str:
 @functools.cache
 def legal_forms() -> tuple[tuple[str, ...], ...]:
     """Legal-form phrases as token tuples, longest first."""
-    text = (importlib.resources.files("listwatch.match") / "data" / "legal_forms.txt").read_text(encoding="utf-8")
+    text = (_DATA / "legal_forms.txt").read_text(encoding="utf-8")
     forms = {tuple(line.split()) for line in text.splitlines() if line.strip() and not line.startswith("#")}
     return tuple(sorted(forms, key=len, reverse=True))
 
@@ -102,6 +100,9 @@ def name_variants(name: str) -> list[str]:
     if m:
         out += [m.group(1), m.group(2)]
     if _HAN.search(name):
+        from listwatch.match.glossary import romanisations  # noqa: PLC0415 - Han names only (see imports)
+        from listwatch.match.han import trade_name  # noqa: PLC0415
+
         out += [t for t in map(trade_name, out) if t]
         out += [latin for v in out for latin in romanisations(v)]
     elif translated := pinyin_translated(name):
@@ -115,7 +116,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 
 def _word_list(name: str) -> list[str]:
-    text = (importlib.resources.files("listwatch.match") / "data" / name).read_text(encoding="utf-8")
+    text = (_DATA / name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
@@ -134,6 +135,8 @@ def glossary_words() -> frozenset[str]:
 @functools.cache
 def _pinyin_words() -> dict[str, str]:
     """The pinyin of each glossary word (syllables joined) -> its English: "jituan" -> "group"."""
+    from listwatch.match.pinyin import words_pinyin  # noqa: PLC0415 - see imports
+
     pinyin = words_pinyin([han for han, _eng in _glossary()])
     return {"".join(pinyin[han]): eng for han, eng in _glossary()}
 
@@ -196,8 +199,12 @@ def fold(text: str) -> str:
     like any legal form.
     Apostrophes vanish inside words ("BABA'I" -> "babai"); other punctuation becomes a space.
     """
+    from anyascii import anyascii  # noqa: PLC0415 - see imports
+
     s = unicodedata.normalize("NFKC", text)
     if _HAN.search(s):
+        from listwatch.match.han import simplified  # noqa: PLC0415
+
         s = simplified(s)
         s = _HAN.sub(lambda m: _han_run(m.group(0)), s)
     s = anyascii(s).casefold()
@@ -229,6 +236,8 @@ def _legal_form_trie() -> Trie:
 def matching_legal_forms() -> tuple[tuple[str, ...], ...]:
     """:func:`legal_forms` plus the pinyin of the Chinese ones, in words of two syllables and joined
     (有限公司: "youxian gongsi", "youxiangongsi"), for matching (lookups keep the lighter list)."""
+    from listwatch.match.pinyin import words_pinyin  # noqa: PLC0415 - see imports
+
     of = words_pinyin(_han_forms())
     pinyin: set[tuple[str, ...]] = set()
     for form in _han_forms():

@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class Snapshot:
+    """One bundled list file (manifest.json): its source, format, date, event origin and where it lies."""
+
     source: str
     fmt: str
     as_of: dt.date

@@ -10,7 +10,6 @@ the same statements, and this module imports no database library.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 import re
 import threading
@@ -25,7 +24,6 @@ from listwatch.model import Confidence, Entity, Event, EventType, Identifier, Li
 __all__ = ["MIGRATIONS", "Reader", "database_url", "head_revisions"]
 
 T = TypeVar("T")
-log = logging.getLogger("listwatch.store")
 MIGRATIONS = Path(__file__).parent / "migrations"
 _REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*["']([^"']+)["']""", re.MULTILINE)
 
@@ -127,7 +125,10 @@ class Reader:
             try:
                 self._derived[name] = (version, build())  # one assignment: readers see old or new
             except Exception as exc:  # the old value keeps serving; the next request tries again
-                log.error("rebuilding %s failed: %s: %s", name, type(exc).__name__, exc)
+                import logging  # noqa: PLC0415 - only the server rebuilds in the background
+
+                logging.getLogger("listwatch.store").error("rebuilding %s failed: %s: %s", name,
+                                                           type(exc).__name__, exc)
             finally:
                 lock.release()
 
