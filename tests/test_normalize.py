@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -106,7 +107,7 @@ def test_phrase_trie_prefers_the_longest_phrase_at_a_position() -> None:
 def test_words_pinyin_is_lazy_pinyins_answer_and_a_damaged_cache_file_is_rebuilt(index_dir: Path) -> None:
     from pypinyin import lazy_pinyin  # noqa: PLC0415
 
-    words = ["有限公司", "集团", "股份有限公司"]
+    words = ["小米", "海康威视", "有限公司"]  # not all in the bundled table: the cache file answers
     expected = {w: lazy_pinyin(w) for w in words}
     assert words_pinyin(words) == expected
     files = list(index_dir.glob("pinyin-*.json"))
@@ -137,3 +138,27 @@ def test_likeness_metaphone_is_rigours_public_function() -> None:
 
     for token in ["husayn", "hussein", "schulze", "scholz", "muhammad", "mohammed", "xiaomi", "tschaikowsky"]:
         assert likeness.metaphone(token) == metaphone(token)
+
+
+def test_the_bundled_pinyin_is_lazy_pinyins_for_every_han_word_of_the_word_lists(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pypinyin import lazy_pinyin  # noqa: PLC0415
+
+    from listwatch.cachefile import library_version  # noqa: PLC0415
+    from listwatch.match import pinyin  # noqa: PLC0415
+    from listwatch.match.datafiles import read_data  # noqa: PLC0415
+    from listwatch.match.normalize import han_words  # noqa: PLC0415
+
+    monkeypatch.setenv("LISTWATCH_INDEX_DIR", str(tmp_path))  # the cache directory, if asked
+    held = json.loads(read_data(pinyin.BUNDLE))
+    if held["pypinyin"] != library_version("pypinyin"):
+        pytest.skip(f"data/{pinyin.BUNDLE} was written with pypinyin {held['pypinyin']}: run tools/build_pinyin.py")
+    assert sorted(held["pinyin"]) == han_words(), "a word list changed: run tools/build_pinyin.py"
+    assert held["pinyin"] == {w: lazy_pinyin(w) for w in han_words()}
+    assert words_pinyin(han_words()) == held["pinyin"] and not list(tmp_path.glob("pinyin-*.json"))
+    monkeypatch.setattr(pinyin, "library_version", lambda dist: "0.0.1")  # another pypinyin: the table is not used
+    pinyin._bundled.cache_clear()
+    try:
+        assert words_pinyin(han_words()) == held["pinyin"] and list(tmp_path.glob("pinyin-0.0.1-*.json"))
+    finally:
+        pinyin._bundled.cache_clear()

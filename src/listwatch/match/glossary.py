@@ -23,11 +23,11 @@ Simplified and the legal form goes first).
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from listwatch.match.datafiles import read_data
 from listwatch.match.han import HAN, industry_words, name_key, simplified
 
 __all__ = ["Entry", "entries_from_cedict", "entries_from_pairs", "latin_key", "romanisations"]
@@ -46,7 +46,7 @@ class Entry:
 
 @functools.cache
 def _table() -> dict[str, tuple[str, ...]]:
-    text = (importlib.resources.files("listwatch.match") / "data" / FILE).read_text(encoding="utf-8")
+    text = read_data(FILE)
     table: dict[str, list[str]] = {}
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):

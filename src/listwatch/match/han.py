@@ -18,10 +18,11 @@ how many characters two Han names share.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 from collections import Counter
 from typing import Any
+
+from listwatch.match.datafiles import read_data
 
 __all__ = ["han_chars", "han_likeness", "industry_words", "name_key", "simplified", "trade_name"]
 
@@ -31,7 +32,7 @@ _SUFFIXES = ("特别行政区", "自治区", "省", "市")
 
 
 def _words(name: str) -> tuple[str, ...]:
-    text = (importlib.resources.files("listwatch.match") / "data" / name).read_text(encoding="utf-8")
+    text = read_data(name)
     words = {w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")}
     return tuple(sorted(words, key=len, reverse=True))
 

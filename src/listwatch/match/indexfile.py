@@ -35,7 +35,6 @@ import json
 import mmap
 import os
 import struct
-import tempfile
 import zlib
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import fields
@@ -93,6 +92,8 @@ def write_sections(path: Path, kind: str, key: str, sections: dict[str, Section]
                          "checksum": _checksum(payload),
                          "sections": table}).encode("utf-8")
     head = MAGIC + struct.pack("<Q", len(header)) + header
+    import tempfile  # noqa: PLC0415 - writers only (tempfile imports shutil, random: ~0.01 s of every start)
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

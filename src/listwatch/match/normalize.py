@@ -28,6 +28,7 @@ __all__ = [
     "core_key",
     "fold",
     "glossary_words",
+    "han_words",
     "legal_forms",
     "lookup_key",
     "match_fold",
@@ -124,6 +125,12 @@ def _word_list(name: str) -> list[str]:
 def _glossary() -> tuple[tuple[str, str], ...]:
     pairs = [tuple(line.split(None, 1)) for line in _word_list("han_glossary.txt")]
     return tuple(sorted(((h, e) for h, e in pairs), key=lambda p: len(p[0]), reverse=True))
+
+
+def han_words() -> list[str]:
+    """Every Han word whose pinyin matching asks for (the Chinese legal forms, the glossary's words):
+    ``data/pinyin.json`` holds their pinyin (:mod:`listwatch.match.pinyin`)."""
+    return sorted({*_han_forms(), *(han for han, _eng in _glossary())})
 
 
 @functools.cache

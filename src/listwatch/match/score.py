@@ -27,12 +27,12 @@ thresholds are applied by the caller, after scoring.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from listwatch.match.datafiles import read_data
 from listwatch.match.han import han_chars, han_likeness
 from listwatch.match.likeness import is_strong, likeness
 from listwatch.match.normalize import fold, match_fold, number_words, split_legal_forms, strip_security_suffix
@@ -66,7 +66,7 @@ _PATRONYMIC = re.compile(r"(ovich|evich|ovych|evych|ovna|evna|ivna|ogly|oglu|kyz
 
 @functools.cache
 def _abbreviations() -> dict[str, str]:
-    text = (importlib.resources.files("listwatch.match") / "data" / "abbreviations.txt").read_text(encoding="utf-8")
+    text = read_data("abbreviations.txt")
     pairs = (line.split() for line in text.splitlines() if line.strip() and not line.startswith("#"))
     return {p[0]: p[1] for p in pairs if len(p) == 2}
 
@@ -171,19 +171,19 @@ Weight = Callable[[str], float]
 
 @functools.cache
 def _generic() -> frozenset[str]:
-    text = (importlib.resources.files("listwatch.match") / "data" / "generic_words.txt").read_text(encoding="utf-8")
+    text = read_data("generic_words.txt")
     return frozenset(stem(w.strip()) for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
 @functools.cache
 def _particles() -> frozenset[str]:
-    text = (importlib.resources.files("listwatch.match") / "data" / "person_particles.txt").read_text(encoding="utf-8")
+    text = read_data("person_particles.txt")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
 @functools.cache
 def _form_words() -> dict[str, tuple[str, ...]]:
-    text = (importlib.resources.files("listwatch.match") / "data" / "legal_form_words.txt").read_text(encoding="utf-8")
+    text = read_data("legal_form_words.txt")
     pairs = (line.split() for line in text.splitlines() if line.strip() and not line.startswith("#"))
     return {p[0]: tuple(p[1:]) for p in pairs if len(p) >= 2}
 
