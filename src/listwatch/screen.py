@@ -40,6 +40,8 @@ class ScreenError(ValueError):
 
 @dataclass(frozen=True)
 class ScreenHit:
+    """A screening answer: the entity, the name that matched, the score and why, and the entity's status."""
+
     entity: Entity
     matched_name: str
     score: float

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from listwatch.match.datafiles import read_data
-from listwatch.match.han import HAN, industry_words, name_key, simplified
+from listwatch.match.han import has_han, industry_words, name_key, simplified
 
 __all__ = ["Entry", "entries_from_cedict", "entries_from_pairs", "latin_key", "romanisations"]
 
@@ -39,6 +39,8 @@ _NOT_A_NAME = re.compile(r"^(abbr\.|see |CL:|also |lit\.|variant of|old variant|
 
 @dataclass(frozen=True, order=True)
 class Entry:
+    """One romanisation: a Chinese name's key, a Latin name it goes by, and where the pair comes from."""
+
     key: str  # name_key of the Chinese name
     latin: str  # a Latin name it goes by
     origin: str  # where the pair comes from ("ofac-xml:36619", "bundled:xiaomi", "cc-cedict:中国移动通信")
@@ -145,7 +147,7 @@ def entries_from_cedict(lines: Iterable[str], listed: Mapping[str, str]) -> list
     out: set[Entry] = set()
     for line in lines:
         m = _CEDICT.match(line)
-        if not m or not m.group(3)[:1].isupper() or not HAN.search(m.group(2)):
+        if not m or not m.group(3)[:1].isupper() or not has_han(m.group(2)):
             continue
         names = [p for p in _phrases(m.group(4)) if p[:1].isupper() and latin_key(p) in listed]
         if not names:

@@ -20,11 +20,9 @@ Refused before stdnum is asked:
 
 from __future__ import annotations
 
-import string
-
 __all__ = ["is_isin", "is_lei"]
 
-_ALNUM = frozenset(string.digits + string.ascii_uppercase)
+_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def _foreign_letter(value: str) -> bool:

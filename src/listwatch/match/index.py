@@ -69,6 +69,8 @@ class NameDoc:
 
 @dataclass(frozen=True, slots=True)
 class Hit:
+    """One listed party a query may name: its best-scoring name, the score and why."""
+
     ref: str
     name: str
     score: float

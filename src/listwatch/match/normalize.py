@@ -42,8 +42,24 @@ __all__ = [
     "strip_security_suffix",
 ]
 
-_PUNCT = re.compile(r"[^\w\u3400-\u9fff]+")
-_HAN = re.compile(r"[\u3400-\u9fff]+")
+# Character classes as wide as the Han block cost ~2-3 ms each to compile: compiled on first use, and
+# text that is all ASCII never needs the Han one.
+
+
+@functools.cache
+def _punct() -> re.Pattern[str]:
+    return re.compile(r"[^\w\u3400-\u9fff]+")
+
+
+@functools.cache
+def _han_runs() -> re.Pattern[str]:
+    return re.compile(r"[\u3400-\u9fff]+")
+
+
+def _has_han(s: str) -> bool:
+    return not s.isascii() and _han_runs().search(s) is not None
+
+
 _PAREN = re.compile(r"[(\uff08]([^)\uff09]*)[)\uff09]")
 _DATA = Path(__file__).parent / "data"  # the word lists (legal_forms.txt, ...)
 
@@ -56,7 +72,7 @@ def clean_text(text: str) -> str:
 
 def lookup_key(name: str) -> str:
     s = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
-    return " ".join(_PUNCT.sub(" ", s).replace("_", " ").split())
+    return " ".join(_punct().sub(" ", s).replace("_", " ").split())
 
 
 @functools.cache
@@ -75,7 +91,7 @@ def _han_forms() -> tuple[str, ...]:
 
 
 def _strip_han_forms(s: str) -> str:
-    if not _HAN.search(s):
+    if not _has_han(s):
         return s
     for form in _han_forms():
         s = s.replace(form, " ")
@@ -100,7 +116,7 @@ def name_variants(name: str) -> list[str]:
     m = _TRAILING.match(unicodedata.normalize("NFKC", name).strip())
     if m:
         out += [m.group(1), m.group(2)]
-    if _HAN.search(name):
+    if _has_han(name):
         from listwatch.match.glossary import romanisations  # noqa: PLC0415 - Han names only (see imports)
         from listwatch.match.han import trade_name  # noqa: PLC0415
 
@@ -206,15 +222,17 @@ def fold(text: str) -> str:
     like any legal form.
     Apostrophes vanish inside words ("BABA'I" -> "babai"); other punctuation becomes a space.
     """
-    from anyascii import anyascii  # noqa: PLC0415 - see imports
-
     s = unicodedata.normalize("NFKC", text)
-    if _HAN.search(s):
+    if _has_han(s):
         from listwatch.match.han import simplified  # noqa: PLC0415
 
         s = simplified(s)
-        s = _HAN.sub(lambda m: _han_run(m.group(0)), s)
-    s = anyascii(s).casefold()
+        s = _han_runs().sub(lambda m: _han_run(m.group(0)), s)
+    if not s.isascii():  # anyascii leaves ASCII as it is (and imports importlib.resources: tempfile, shutil)
+        from anyascii import anyascii  # noqa: PLC0415 - see imports
+
+        s = anyascii(s)
+    s = s.casefold()
     s = re.sub(r"(?<=[a-z0-9])['`\u2019](?=[a-z])", "", s)
     return " ".join(_TOKEN.findall(s.replace("&", " and ")))
 
@@ -349,7 +367,7 @@ def match_fold(name: str) -> str:
     in their own script ("Gesellschaft mit beschränkter Haftung" -> "gmbh", "Акционерное общество" -> "ao"),
     which folding to ASCII would hide from rigour's table."""
     name = unglue_legal_forms(name)
-    if name.isascii() or _HAN.search(name):
+    if name.isascii() or _has_han(name):
         return fold(name)
     return fold(org_types_compare(unicodedata.normalize("NFKC", name).casefold()) or name)
 

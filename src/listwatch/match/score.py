@@ -135,6 +135,9 @@ def _letter_runs(tokens: tuple[str, ...]) -> list[tuple[list[int], str]]:
 
 @dataclass
 class Explanation:
+    """Why a pair scored what it did: the aligned tokens, those left over on each side, the legal forms set
+    aside and the penalties applied (or the identifier both share)."""
+
     matched: list[dict[str, Any]] = field(default_factory=list)
     unmatched_query: list[str] = field(default_factory=list)
     unmatched_name: list[str] = field(default_factory=list)
