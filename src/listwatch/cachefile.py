@@ -9,6 +9,7 @@ rebuild; the value is always what ``build`` returns.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -38,6 +39,13 @@ def store_index_dir(url: str, sqlite_file: Path | None) -> Path | None:
     return cache_dir() / "index"
 
 
+@functools.cache
+def _dist_infos(folder: str) -> tuple[str, ...]:
+    """The ``.dist-info`` folders in ``folder`` (site-packages: one listing for every library asked about)."""
+    with os.scandir(folder) as entries:
+        return tuple(e.name for e in entries if e.name.lower().endswith(".dist-info"))
+
+
 def library_version(dist: str) -> str:
     """The installed version of a library (distribution ``dist``, whose top module has the same name), from its
     ``.dist-info`` folder beside it: without importing the library or ``importlib.metadata`` (together some tens
@@ -45,11 +53,9 @@ def library_version(dist: str) -> str:
     module = dist.lower().replace("-", "_")
     spec = importlib.util.find_spec(module)
     if spec is not None and spec.origin is not None:
-        with os.scandir(Path(spec.origin).parent.parent) as entries:
-            for entry in entries:
-                name = entry.name.lower()
-                if name.startswith(module + "-") and name.endswith(".dist-info"):
-                    return entry.name[len(module) + 1:-len(".dist-info")]
+        for name in _dist_infos(str(Path(spec.origin).parent.parent)):
+            if name.lower().startswith(module + "-"):
+                return name[len(module) + 1:-len(".dist-info")]
     from importlib import metadata  # noqa: PLC0415 - a layout without the folder beside the module
 
     return metadata.version(dist)

@@ -42,8 +42,8 @@ __all__ = [
     "strip_security_suffix",
 ]
 
-# Character classes as wide as the Han block cost ~2-3 ms each to compile: compiled on first use, and
-# text that is all ASCII never needs the Han one.
+# Character classes as wide as the Han block cost ~2-3 ms each to compile: compiled on first use, and only
+# to rewrite Han text (whether text holds any is a loop over its non-ASCII characters).
 
 
 @functools.cache
@@ -57,7 +57,7 @@ def _han_runs() -> re.Pattern[str]:
 
 
 def _has_han(s: str) -> bool:
-    return not s.isascii() and _han_runs().search(s) is not None
+    return not s.isascii() and any("\u3400" <= c <= "\u9fff" for c in s)
 
 
 _PAREN = re.compile(r"[(\uff08]([^)\uff09]*)[)\uff09]")
@@ -86,7 +86,7 @@ def legal_forms() -> tuple[tuple[str, ...], ...]:
 @functools.cache
 def _han_forms() -> tuple[str, ...]:
     """Chinese legal forms, longest first (股份有限公司 before 有限公司)."""
-    forms = [f[0] for f in legal_forms() if len(f) == 1 and re.search(r"[\u3400-\u9fff]", f[0])]
+    forms = [f[0] for f in legal_forms() if len(f) == 1 and _has_han(f[0])]
     return tuple(sorted(forms, key=len, reverse=True))
 
 
