@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from followthemoney.settings import MODEL_PATH
 
 from listwatch.ingest.ofac_csv import main_record
 from listwatch.ingest.props import clean_properties, ofac_dates
+from listwatch.regimes.el_rules import FILE
 
 
 def test_ofac_dates_become_iso_prefixes() -> None:
@@ -59,3 +61,9 @@ def test_import_followthemoney_leaves_yaml_safe_load_as_it_was() -> None:
             "assert 'followthemoney' in sys.modules and yaml.safe_load is before\n"
             "from followthemoney import model; assert model.get('Person') is not None")
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+
+
+def test_entity_list_rule_table_reads_the_same_with_libyaml() -> None:
+    """load_rules parses the bundled rule table with libyaml's safe loader when PyYAML has it (dates included)."""
+    text = (importlib.resources.files("listwatch") / "data" / FILE).read_text(encoding="utf-8")
+    assert yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) == yaml.safe_load(text)

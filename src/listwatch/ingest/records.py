@@ -11,7 +11,7 @@ import re
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeAlias
 
@@ -85,18 +85,20 @@ def check_text(records: Sequence[SourceRecord], files: str) -> None:
                                   f"in {text[:60]!r}")
 
 
-_PACKED = tuple(f.name for f in fields(SourceRecord) if f.name != "identifiers")
-
-
 def pack_records(records: Sequence[SourceRecord]) -> bytes:
     """A version's records as gzip-compressed JSON, kept so the version can be re-applied.
 
-    orjson (dates as ISO strings, like ``str``) and gzip level 3: a third of the time of the json module
-    and level 6 on the CSL's 14,000 records, for a blob some 15% larger."""
-    rows = [{**{name: getattr(r, name) for name in _PACKED},
-             "identifiers": [[i.scheme, i.value, list(i.sources), i.confidence.value, i.exchange]
-                             for i in r.identifiers]} for r in records]
-    return gzip.compress(orjson.dumps(rows, default=str), compresslevel=3)
+    orjson writes the dataclasses as objects itself (dates as ISO strings, like ``str``), in one call: a fifth of
+    the time of building a dict per record first; gzip level 3, a third of the time of level 6."""
+    return gzip.compress(orjson.dumps(records, default=str), compresslevel=3)
+
+
+def _identifier(i: list[Any] | dict[str, Any]) -> Identifier:
+    """An identifier as packed: an object (now) or a list ``[scheme, value, sources, confidence, exchange]``
+    (blobs written before)."""
+    s, v, src, c, x = (i["scheme"], i["value"], i["sources"], i["confidence"], i["exchange"]) \
+        if isinstance(i, dict) else i
+    return Identifier(s, v, tuple(src), Confidence(c), x)
 
 
 def unpack_records(blob: bytes) -> list[SourceRecord]:
@@ -105,8 +107,7 @@ def unpack_records(blob: bytes) -> list[SourceRecord]:
     for r in orjson.loads(gzip.decompress(blob)):
         out.append(SourceRecord(
             r["source_id"], tuple(r["list_ids"]), r["name"], r["schema"], tuple(r["aliases"]), tuple(r["programs"]),
-            tuple(r["countries"]),
-            tuple(Identifier(s, v, tuple(src), Confidence(c), x) for s, v, src, c, x in r["identifiers"]),
+            tuple(r["countries"]), tuple(map(_identifier, r["identifiers"])),
             dt.date.fromisoformat(r["listed_on"]) if r["listed_on"] else None, r["citation"], r["remarks"],
             dict(r["extra"]), first_seen=dt.date.fromisoformat(r["first_seen"]) if r.get("first_seen") else None,
             same_as=tuple(r.get("same_as", ())),

@@ -136,7 +136,10 @@ def _date(value: Any, where: str) -> dt.date:
 
 def load_rules(path: Path) -> RuleTable:
     """Parse the rule table; errors name the file and the rule."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    # libyaml's parser with the same safe constructor when PyYAML has it: the same data, a tenth of the time
+    # (read on every Entity List ingest)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506 - a safe loader
     out = []
     for i, r in enumerate(data.get("rules") or []):
         where = f"{path.name} rule #{i + 1} ({r.get('fr')})"

@@ -124,6 +124,12 @@ def bump_data_version(conn: Connection) -> None:
         conn.execute(insert(dv).values(id=1, serial=1, token=uuid.uuid4().hex))
 
 
+def _prefix(source_id: str) -> str | None:
+    """``csl:`` of ``csl:123``; None for an id without a colon."""
+    head, colon, _ = source_id.partition(":")
+    return head + colon if colon else None
+
+
 class Writer:
     """Reads and writes for one source version, inside one transaction (see module doc)."""
 
@@ -238,10 +244,18 @@ class Writer:
             self.conn.execute(insert(t.lists), rows)
 
     def missing_sources(self, ids: Sequence[str]) -> set[str]:
-        if not ids:
-            return set()
-        have = set(self.conn.execute(select(t.sources.c.id).where(t.sources.c.id.in_(ids))).scalars())
-        return set(ids) - have
+        """The ids that have no row in ``sources``. Many ids that share a prefix (``csl:``, ``ofac-sdn:``) are
+        looked up as one prefix match each, not as one ``IN`` of every id: a version's 10,000 new records
+        made 10,000 bound parameters to compile and send for one query."""
+        want = set(ids)
+        prefixes = {p for i in want if (p := _prefix(i))} if len(want) > 1000 else set()
+        have: set[str] = set()
+        for prefix in sorted(prefixes):
+            have.update(self.conn.execute(select(t.sources.c.id).where(
+                t.sources.c.id.startswith(prefix, autoescape=True))).scalars())
+        if rest := [i for i in want if _prefix(i) not in prefixes]:
+            have.update(self.conn.execute(select(t.sources.c.id).where(t.sources.c.id.in_(rest))).scalars())
+        return want - have
 
     def insert(self, *, sources: list[dict[str, Any]], entities: list[dict[str, Any]], names: list[dict[str, Any]],
                identifiers: list[dict[str, Any]], records: list[dict[str, Any]], links: list[dict[str, Any]],
