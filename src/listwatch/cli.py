@@ -6,7 +6,6 @@ formats the result (a Rich table, or JSON with ``--json``). Known errors print o
 # ruff: noqa: PLC0415 - commands import what they use when they run (fast start-up)
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import os
@@ -579,6 +578,8 @@ def screen_file_cmd(file: Path, output: Path | None, as_json: bool, column: str,
                 sys.stdout.write(json.dumps({**r, "evidence": proof}, ensure_ascii=False) + "\n")
             return
         assert output is not None
+        import csv
+
         with output.open("w", encoding="utf-8", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
             w.writeheader()

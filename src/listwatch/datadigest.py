@@ -4,6 +4,7 @@ digest with the one it was last seeded from (:meth:`listwatch.store.db.Store.see
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 __all__ = ["bundled_dir", "content_hash", "data_files"]
@@ -16,7 +17,9 @@ def bundled_dir() -> Path:
 
 
 def data_files(root: Path) -> list[Path]:
-    return sorted([*root.glob("*.yaml"), *root.glob("*.csv")])
+    """The dataset's files in ``root``: ``*.yaml`` and ``*.csv``, by name (a listing, not a glob: no pattern to
+    compile on every opening)."""
+    return sorted(root / name for name in os.listdir(root) if name.endswith((".yaml", ".csv")))
 
 
 def content_hash(root: Path | None = None) -> str:

@@ -19,6 +19,7 @@ caller opens the :class:`~listwatch.store.db.Store`, which does that writing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -70,6 +71,13 @@ def catalog_key() -> str:
     return h.hexdigest()
 
 
+@functools.cache
+def _row_type(names: tuple[str, ...]) -> Any:
+    """A row class whose columns are also attributes, one per set of column names (a namedtuple class costs
+    an ``eval``: the variants of one statement, e.g. ``events`` with and without ``known_at``, share one)."""
+    return namedtuple("Row", names, rename=True)
+
+
 class _Statement:
     """One compiled statement: its SQL, parameters (kind, expanding, constant) and result columns."""
 
@@ -77,7 +85,7 @@ class _Statement:
         self.sql: str = doc["sql"]
         self.params: dict[str, dict[str, Any]] = doc["params"]
         self.columns = [(_CONVERT[kind][1]) for _, kind in doc["columns"]]
-        self.row = namedtuple("Row", [name for name, _ in doc["columns"]], rename=True)  # type: ignore[misc]
+        self.row = _row_type(tuple(name for name, _ in doc["columns"]))
 
     def bind(self, given: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         sql, bound = self.sql, dict[str, Any]()
