@@ -142,7 +142,7 @@ class NameIndex:
     (then the tables are read-only views of the same types' interfaces: Sequence, Mapping, arrays)."""
 
     DERIVED = ("forms", "phrases", "form_words", "long_forms",  # from legal_forms(), never stored
-               "_weights", "_near", "_buffers")  # per-token caches of this process
+               "_weights", "_keys", "_near", "_buffers")  # per-token caches of this process
 
     docs: Sequence[NameDoc]
     prepared: Sequence[Prepared]
@@ -198,6 +198,7 @@ class NameIndex:
         self.form_words = {w for f in self.phrases for w in f if len(w) >= 3}
         self.long_forms = sorted(f for f in self.forms if len(f) >= 6 and f.isascii())
         self._weights: dict[str, float] = {}
+        self._keys: dict[str, tuple[npt.NDArray[np.int32] | None, float | None, npt.NDArray[np.int32] | None]] = {}
         self._near: dict[str, AbstractSet[str]] = {}
         self._buffers = threading.local()  # candidates()' sums: one pair of arrays per thread, reused
 
@@ -235,10 +236,23 @@ class NameIndex:
         return w
 
     def _weight(self, token: str) -> float:
-        w = self.idf.get(token)
+        w = self._key(token)[1]
         if len(token) <= 2:
             return min(w, 1.0) if w is not None else 1.0
         return self.unknown_weight if w is None else w
+
+    def _key(self, key: str) -> tuple[npt.NDArray[np.int32] | None, float | None, npt.NDArray[np.int32] | None]:
+        """(the names holding index key ``key``, its rarity, the names holding it as two words), each None when
+        there are none: the tables' answers, remembered (a mapped table's lookup is a hash probe in Python)."""
+        got = self._keys.get(key)
+        if got is None:
+            got = _remember(self._keys, key, (self.postings.get(key), self.idf.get(key), self.joined.get(key)))
+        return got
+
+    def _has(self, key: str) -> bool:
+        """Whether ``key`` is an index key (one lookup, not remembered: most such probes are one-offs)."""
+        got = self._keys.get(key)
+        return got[0] is not None if got is not None else key in self.postings
 
     def similar(self, token: str) -> AbstractSet[str]:
         """Index keys whose written form is within one edit of ``token`` (shared one-deletion variants)."""
@@ -252,25 +266,25 @@ class NameIndex:
             return set()
         out: set[str] = set(self.neighbours.get(token, ()))
         for d in _deletes(token):
-            if d in self.postings:
+            if self._has(d):
                 out.add(d)
             out.update(self.neighbours.get(d, ()))
         out.discard(stem(token))
         return out
 
     def _known(self, token: str) -> bool:
-        return stem(token) in self.postings or token in self.forms or token in self.form_words
+        return self._has(stem(token)) or token in self.forms or token in self.form_words
 
     def _part(self, token: str) -> bool:
         """Half of a glued token: a legal form or a word of one, or a list word of 3+ letters."""
-        return token in self.forms or token in self.form_words or (len(token) >= 3 and stem(token) in self.postings)
+        return token in self.forms or token in self.form_words or (len(token) >= 3 and self._has(stem(token)))
 
     def _glued_form(self, tokens: list[str], i: int) -> tuple[str, str] | None:
         """A word with the first letters of a dotted legal form stuck to it: "tradingl l c" -> trading + l."""
         t = tokens[i]
         for k in (1, 2, 3):
             head, tail = t[:-k], t[-k:]
-            if len(head) < 3 or stem(head) not in self.postings:
+            if len(head) < 3 or not self._has(stem(head)):
                 continue
             for form in self.phrases:
                 if len(form) > 1 and form[0] == tail and tuple(tokens[i + 1:i + len(form)]) == form[1:]:
@@ -291,8 +305,8 @@ class NameIndex:
             t = tokens[i]
             if i + 1 < len(tokens):
                 u = tokens[i + 1]
-                if (stem(t + u) in self.postings and t not in self.forms and u not in self.forms
-                        and not (stem(t) in self.postings and stem(u) in self.postings)):
+                if (self._has(stem(t + u)) and t not in self.forms and u not in self.forms
+                        and not (self._has(stem(t)) and self._has(stem(u)))):
                     out.append(t + u)
                     i += 2
                     continue
@@ -330,8 +344,8 @@ class NameIndex:
         parts: list[npt.NDArray[np.int32]] = []  # posting slices credited, each with its weight ...
         credit: list[float] = []
         equal: list[float] = []  # ... and the part of it from tokens equal on both sides
-        common = sum(len(self.postings[t]) for t in set(q.tokens)
-                     if t in self.postings and len(self.postings[t]) > self.common)
+        common = sum(len(docs) for t in set(q.tokens)
+                     if (docs := self._key(t)[0]) is not None and len(docs) > self.common)
         cut = COMMON_TAKE if common > COMMON_BUDGET else None
 
         def add(docs: npt.NDArray[np.int32], w: float, exact: bool = False) -> None:
@@ -339,9 +353,10 @@ class NameIndex:
             credit.append(w)
             equal.append(w if exact else 0.0)
 
-        def add_key(key: str, copies: int, w: float, exact: bool = False) -> None:
-            """Credit the names holding ``key``, once per copy both sides hold (an alignment is one to one)."""
-            add(self.postings[key], w, exact)
+        def add_key(docs: npt.NDArray[np.int32], key: str, copies: int, w: float, exact: bool = False) -> None:
+            """Credit the names holding ``key`` (``docs``), once per copy both sides hold (an alignment is one to
+            one)."""
+            add(docs, w, exact)
             for k in range(2, copies + 1):
                 if f"{key} {k}" in self.repeats:
                     parts.append(self.repeats[f"{key} {k}"])
@@ -350,18 +365,22 @@ class NameIndex:
 
         for t, n in Counter(q.tokens).items():
             wq = self.weight(t)
-            if t in self.postings:
-                add_key(t, n, wq + self.idf[t], exact=True)
-            if t in self.joined:
-                add(self.joined[t], n * (wq + 2 * self.unknown_weight))
+            docs, idf, joined = self._key(t)
+            if docs is not None and idf is not None:
+                add_key(docs, t, n, wq + idf, exact=True)
+            if joined is not None:
+                add(joined, n * (wq + 2 * self.unknown_weight))
         key_of = dict(zip(q.surface, q.tokens, strict=True))
         for surface, n in Counter(q.surface).items():
             wq = self.weight(key_of[surface])
             for s in self.similar(surface):
-                add_key(s, n, wq + self.idf[s])
+                docs, idf, _ = self._key(s)
+                assert docs is not None and idf is not None  # (similar keys are index keys)
+                add_key(docs, s, n, wq + idf)
         for a, b in zip(q.tokens, q.tokens[1:], strict=False):
-            if a + b in self.postings:
-                add(self.postings[a + b], self.weight(a) + self.weight(b) + self.idf[a + b])
+            docs, idf, _ = self._key(a + b)
+            if docs is not None and idf is not None:
+                add(docs, self.weight(a) + self.weight(b) + idf)
         if not parts:
             return []
         docs = np.concatenate(parts)
@@ -428,12 +447,12 @@ class NameIndex:
             if not qf.tokens:
                 continue
             for i in self.candidates(qf, threshold):
-                d = self.docs[i]
-                s, exp = score_pair(qf, self.prepared[i], self.weight)
+                d, p = self.docs[i], self.prepared[i]
+                s, exp = score_pair(qf, p, self.weight)
                 cur = best.get(d.ref)
                 if s >= threshold and (cur is None or s > cur.score):
                     best[d.ref] = Hit(d.ref, d.name, round(s, 4), exp, d.source_ids)
-                    (agree.add if forms_agree(qf, self.prepared[i]) else agree.discard)(d.ref)
+                    (agree.add if forms_agree(qf, p) else agree.discard)(d.ref)
         printed = fold(query)
         hits = sorted(best.values(),
                       key=lambda h: (-h.score, h.ref not in agree, -_printed_like(printed, h.name), h.name))
