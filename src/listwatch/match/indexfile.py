@@ -189,6 +189,13 @@ def _csr(lists: Sequence[Collection[int]]) -> tuple[npt.NDArray[np.int64], npt.N
     return offsets, data
 
 
+def _items(arr: Any) -> memoryview:
+    """A mapped array as a memoryview in native byte order: its items are plain Python ints and floats, read
+    without numpy's scalar objects (a lookup reads two or three; numpy's indexing costs several times more)."""
+    a = np.asarray(arr)
+    return a.astype(a.dtype.newbyteorder("="), copy=False).data
+
+
 class _Ids(Mapping[str, int]):
     """A key table (:func:`_key_table`): key -> row number, found through the hash table; only the keys
     asked for (and those sharing their slots) are read."""
@@ -198,23 +205,21 @@ class _Ids(Mapping[str, int]):
         if not isinstance(keys, bytes):
             raise IndexFileError(f"key table {name!r} is not stored as bytes")
         self._bytes = keys
-        self._at = np.asarray(sections[f"{name}.at"]).data  # a memoryview: its items are plain ints
-        self._slots = np.asarray(sections[f"{name}.slots"]).data
+        self._at = _items(sections[f"{name}.at"])
+        self._slots = _items(sections[f"{name}.slots"])
         self._mask = len(self._slots) - 1
 
     def row(self, key: object) -> int | None:
         """The row of ``key``, or None."""
-        if not isinstance(key, str):
-            return None
         try:
-            b = key.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: no stored key has one
+            b = key.encode("utf-8")  # type: ignore[attr-defined]
+        except (AttributeError, UnicodeEncodeError):  # not text, or a lone surrogate: no stored key is either
             return None
-        slots, at, mask = self._slots, self._at, self._mask
+        slots, at, mask, keys = self._slots, self._at, self._mask, self._bytes
         s = zlib.crc32(b) & mask
         while r := slots[s]:
-            if self._bytes[at[r - 1]:at[r]] == b:
-                return int(r) - 1
+            if keys[at[r - 1]:at[r]] == b:
+                return r - 1
             s = (s + 1) & mask
         return None
 
@@ -268,7 +273,7 @@ class _Arrays(_Keyed[npt.NDArray[np.int32]]):
 
     def __init__(self, ids: _Ids, offsets: npt.NDArray[np.int64], data: npt.NDArray[np.int32]) -> None:
         super().__init__(ids)
-        self._off, self._data = offsets, data
+        self._off, self._data = _items(offsets), data
 
     def _value(self, i: int) -> npt.NDArray[np.int32]:
         return self._data[self._off[i]:self._off[i + 1]]
@@ -279,7 +284,7 @@ class _Values(_Keyed[float]):
 
     def __init__(self, ids: _Ids, values: npt.NDArray[np.float64]) -> None:
         super().__init__(ids)
-        self._values = values
+        self._values = _items(values)
 
     def _value(self, i: int) -> float:
         return float(self._values[i])
@@ -290,20 +295,20 @@ class _Strings(_Keyed[tuple[str, ...]]):
 
     def __init__(self, ids: _Ids, offsets: npt.NDArray[np.int64], data: npt.NDArray[np.int32], vocab: _Ids) -> None:
         super().__init__(ids)
-        self._off, self._data, self._vocab = offsets, data, vocab
+        self._off, self._data, self._vocab = _items(offsets), _items(data), vocab
 
     def _value(self, i: int) -> tuple[str, ...]:
-        return tuple(map(self._vocab.key, self._data[self._off[i]:self._off[i + 1]].tolist()))
+        return tuple(map(self._vocab.key, self._data[self._off[i]:self._off[i + 1]]))
 
 
 class _Rows(Sequence[T]):
     """Dataclass rows stored as JSON lines; row ``i`` is decoded when it is read."""
 
     def __init__(self, cls: type[T], data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> None:
-        self._cls, self._data, self._off = cls, data, offsets
+        self._cls, self._data, self._off = cls, _items(data), _items(offsets)
 
     def _row(self, i: int) -> T:
-        values = orjson.loads(self._data[self._off[i]:self._off[i + 1]].tobytes())
+        values = orjson.loads(self._data[self._off[i]:self._off[i + 1]])
         return self._cls(*(tuple(v) if isinstance(v, list) else v for v in values))
 
     @overload
