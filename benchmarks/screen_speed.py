@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import hashlib
 import json
 import multiprocessing as mp
@@ -129,6 +130,7 @@ def main() -> None:
     global _INDEX  # noqa: PLW0603 - the workers are forked from here and use this one, warm
     _INDEX = index
     chunks = [queries[i:i + 100] for i in range(0, len(queries), 100)]
+    gc.freeze()  # as screen-file does: the inherited heap stays out of the workers' collections
     with mp.get_context("fork").Pool(args.workers) as pool:
         pool.map(_chunk, [[]] * args.workers)  # the workers are up
         t = time.perf_counter()

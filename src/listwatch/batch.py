@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import multiprocessing as mp
 import os
@@ -168,7 +169,11 @@ def _pool(workers: int, url: str | None, known_at: dt.datetime | None) -> Pool:
     if not st.in_memory:  # (an in-memory database is copied into each worker with its connection)
         st.engine.dispose()
     _STORE = st
-    return mp.get_context("fork").Pool(workers)
+    gc.freeze()  # what the workers inherit stays out of their collections, which would touch (and so copy) it all
+    try:
+        return mp.get_context("fork").Pool(workers)
+    finally:
+        gc.unfreeze()
 
 
 def _screen_chunk(args: tuple[list[Row], dt.date, float, int, dt.datetime | None, ScreenFilter | None],
