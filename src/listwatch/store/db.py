@@ -25,7 +25,7 @@ from listwatch.dataset import load as load_dataset
 from listwatch.model import Event
 from listwatch.store import outbox, seeding
 from listwatch.store import schema as t
-from listwatch.store.reader import MIGRATIONS, Reader, database_url, head_revisions
+from listwatch.store.reader import MIGRATIONS, Reader, close_at_exit, database_url, head_revisions
 from listwatch.store.statements import statement
 from listwatch.store.writer import Writer, bump_data_version
 
@@ -41,6 +41,7 @@ def _json(value: Any) -> str:
 
 def _make_engine(url: str) -> Engine:
     engine = create_engine(url, future=True, json_serializer=_json, json_deserializer=orjson.loads)
+    close_at_exit(engine)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

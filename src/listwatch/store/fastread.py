@@ -25,6 +25,7 @@ import json
 import os
 import sqlite3
 import threading
+import weakref
 from collections import namedtuple
 from collections.abc import Callable
 from pathlib import Path
@@ -116,6 +117,9 @@ class SqliteReader(Reader):
         self.url, self.sqlite_file = url, path
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._conn.execute("PRAGMA busy_timeout=30000")
+        # closed when this reader goes, or at exit (a cursor left in a reference cycle would keep it open, and
+        # the CLI freezes the collector at exit: see store.reader.close_at_exit)
+        weakref.finalize(self, self._conn.close)
         self._lock = threading.Lock()
         self._catalog_path = catalog
         self._docs: dict[str, Any] = {}

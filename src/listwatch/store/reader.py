@@ -9,11 +9,13 @@ the same statements, and this module imports no database library.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import re
 import threading
 import time
+import weakref
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -48,6 +50,23 @@ def head_revisions() -> set[str]:
         for key, value in _REVISION.findall(path.read_text(encoding="utf-8")):
             (revs if key == "revision" else downs).add(value)
     return revs - downs
+
+
+_OPEN: weakref.WeakSet[Any] = weakref.WeakSet()  # database handles still alive: SQLAlchemy engines, SQLite readers
+
+
+def close_at_exit(handle: Any) -> None:
+    """Close ``handle`` (an engine's ``dispose()``, else its ``close()``) when the process exits, if it is still
+    alive then. Interpreter shutdown closes only the connections its garbage collector reaches (an engine sits in
+    reference cycles), and the CLI freezes the collector at exit (cli._no_collection_at_exit); a SQLite database
+    whose last connection closes folds its write-ahead log back into the file and removes the -wal/-shm files."""
+    _OPEN.add(handle)
+
+
+@atexit.register
+def _close_open() -> None:
+    for handle in list(_OPEN):
+        (handle.dispose if hasattr(handle, "dispose") else handle.close)()
 
 
 class Reader:
