@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Insert, Update, bindparam, insert, select, update
+from sqlalchemy import JSON, Connection, Insert, Update, bindparam, insert, select, true, update
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeEngine
 
@@ -212,9 +212,11 @@ class Writer:
             [(r.id, r.country, r.kind) for r in c.execute(
                 select(t.entities.c.id, t.entities.c.country, t.entities.c.kind))],
             # record ids the curated data cites for an entity's listings (a second Entity List row of the same
-            # party adds no name), then for its names, then the records ingested (each later one wins)
-            [(sid, r.entity_id) for tbl in (t.events, t.names)
-             for r in c.execute(select(tbl.c.sources, tbl.c.entity_id).where(tbl.c.entity_id.is_not(None)))
+            # party adds no name), then for its names, then the records ingested (each later one wins). An
+            # ingest's own events are not read: each cites a record of source_records, whose entity wins anyway
+            [(sid, r.entity_id) for tbl, curated in ((t.events, ~t.events.c.origin.startswith("ingest:")),
+                                                     (t.names, true()))
+             for r in c.execute(select(tbl.c.sources, tbl.c.entity_id).where(tbl.c.entity_id.is_not(None), curated))
              for sid in r.sources if sid.startswith(RECORD_PREFIXES)]
             + [(sid, r.entity_id) for r in c.execute(
                 select(t.source_records.c.source_id, t.source_records.c.entity_id, t.source_records.c.same_as))
