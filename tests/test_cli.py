@@ -131,13 +131,23 @@ def test_console_script_runs_as_a_real_process_without_traceback(home: Path) -> 
     ok = subprocess.run([sys.executable, "-m", "listwatch", "status", "xiaomi", "--as-of", "2021-01-14", "--json"],
                         check=False, capture_output=True, text=True, env=env, timeout=120)
     assert ok.returncode == 0 and '"restricted": true' in ok.stdout
-    # every database connection was closed at exit (the CLI freezes the garbage collector then): SQLite folded
-    # its write-ahead log back into the file and removed it
-    assert not list(home.glob("*-wal")) and not list(home.glob("*-shm"))
     bad = subprocess.run([sys.executable, "-m", "listwatch", "status", "xiaomi", "--as-of", "never"],
                          check=False, capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.strip().startswith("error: --as-of 'never' is not a date")
+
+
+def test_a_cli_process_closes_the_database_at_exit(tmp_path: Path, templates: Templates) -> None:
+    """The CLI freezes the garbage collector at exit, so connections are closed explicitly: SQLite folds its
+    write-ahead log back into the database file and removes it (no committed data left only in -wal)."""
+    templates.copy("sqlite", tmp_path, "listwatch")
+    env = {**os.environ, "LISTWATCH_HOME": str(tmp_path)}
+    env.pop("LISTWATCH_DATABASE_URL", None)
+    for args in (["lists"], ["status", "xiaomi", "--as-of", "2021-01-14"]):  # the SQLAlchemy store; the sqlite3 reader
+        done = subprocess.run([sys.executable, "-m", "listwatch", *args], check=False, capture_output=True, text=True,
+                              env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert not list(tmp_path.glob("*-wal")) and not list(tmp_path.glob("*-shm")), args
 
 
 def _narrow(cli: Cli) -> Cli:
