@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,24 @@ def test_the_bundled_pinyin_is_lazy_pinyins_for_every_han_word_of_the_word_lists
         assert words_pinyin(han_words()) == held["pinyin"] and list(tmp_path.glob("pinyin-0.0.1-*.json"))
     finally:
         pinyin._bundled.cache_clear()
+
+
+def test_a_rigour_without_the_private_core_functions_falls_back_to_the_public_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyproject allows any rigour 2.x; the private ``rigour._core`` entry points are only a faster way in."""
+    import importlib  # noqa: PLC0415
+    import types  # noqa: PLC0415
+
+    from rigour.names import replace_org_types_compare  # noqa: PLC0415
+    from rigour.text import metaphone  # noqa: PLC0415
+
+    from listwatch.match import likeness, normalize  # noqa: PLC0415
+
+    monkeypatch.setitem(sys.modules, "rigour._core", types.ModuleType("rigour._core"))  # has neither function
+    assert normalize.org_types_compare("joint stock company acme") == replace_org_types_compare("joint stock company acme")
+    try:
+        reloaded = importlib.reload(likeness)
+        assert reloaded.metaphone is metaphone
+        assert reloaded.likeness("husayn", "hussein") >= reloaded.PHONETIC
+    finally:
+        monkeypatch.undo()
+        importlib.reload(likeness)

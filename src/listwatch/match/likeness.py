@@ -22,7 +22,11 @@ import functools
 import re
 
 from rapidfuzz.distance import OSA
-from rigour._core import metaphone
+
+try:
+    from rigour._core import metaphone
+except ImportError:  # a rigour release laid out otherwise (pyproject allows any 2.x): the public, slower import
+    from rigour.text import metaphone
 
 __all__ = ["FUZZY_MIN", "INITIAL", "PHONETIC", "is_strong", "likeness"]
 

@@ -356,8 +356,12 @@ def org_types_compare(text: str) -> str:
     cleanup, specific forms): "joint stock company" -> "jsc". It calls rigour's compiled core as the public
     function does; importing ``rigour.names`` loads rigour.text, normality and charset detection (~0.15 s
     CPU), more than half of what a single ``listwatch screen`` may take. A test checks both give the same."""
-    from rigour._core import replace_org_types_compare  # noqa: PLC0415 - matching only, not lookups
+    try:
+        from rigour._core import replace_org_types_compare  # noqa: PLC0415 - matching only, not lookups
+    except ImportError:  # a rigour release laid out otherwise (pyproject allows any 2.x): the public function
+        from rigour.names import replace_org_types_compare as public  # noqa: PLC0415
 
+        return public(text)
     return replace_org_types_compare(text, _CASEFOLD, _NO_CLEANUP, False)
 
 
