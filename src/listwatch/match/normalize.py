@@ -18,7 +18,8 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable
-from pathlib import Path
+
+from listwatch.match.datafiles import read_data
 
 # Han text (OpenCC, the glossary), pinyin and anyascii are imported by the functions that need them: a
 # `listwatch status` keys its query with lookup_key and core_key alone, and starts faster without them.
@@ -61,7 +62,6 @@ def _has_han(s: str) -> bool:
 
 
 _PAREN = re.compile(r"[(\uff08]([^)\uff09]*)[)\uff09]")
-_DATA = Path(__file__).parent / "data"  # the word lists (legal_forms.txt, ...)
 
 
 def clean_text(text: str) -> str:
@@ -78,7 +78,7 @@ def lookup_key(name: str) -> str:
 @functools.cache
 def legal_forms() -> tuple[tuple[str, ...], ...]:
     """Legal-form phrases as token tuples, longest first."""
-    text = (_DATA / "legal_forms.txt").read_text(encoding="utf-8")
+    text = read_data("legal_forms.txt")
     forms = {tuple(line.split()) for line in text.splitlines() if line.strip() and not line.startswith("#")}
     return tuple(sorted(forms, key=len, reverse=True))
 
@@ -133,7 +133,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 
 def _word_list(name: str) -> list[str]:
-    text = (_DATA / name).read_text(encoding="utf-8")
+    text = read_data(name)
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
