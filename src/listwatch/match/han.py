@@ -23,22 +23,12 @@ from collections import Counter
 from typing import Any
 
 from listwatch.match.datafiles import read_data
+from listwatch.match.normalize import has_han, is_han, legal_forms
 
 __all__ = ["han_chars", "han_likeness", "has_han", "industry_words", "name_key", "simplified", "trade_name"]
 
 _PAREN = re.compile(r"[(\uff08][^)\uff09]*[)\uff09]")
 _SUFFIXES = ("特别行政区", "自治区", "省", "市")
-
-
-def _is_han(c: str) -> bool:
-    """A Han character (CJK Unified Ideographs or Extension A). A comparison, not a regular expression: a
-    character class this wide takes ~2-3 ms to compile, paid by every process that imports the module."""
-    return "\u3400" <= c <= "\u9fff"
-
-
-def has_han(text: str) -> bool:
-    """Whether ``text`` holds a Han character."""
-    return not text.isascii() and any(map(_is_han, text))
 
 
 def _words(name: str) -> tuple[str, ...]:
@@ -78,15 +68,13 @@ def _places() -> tuple[str, ...]:
 
 @functools.cache
 def _legal_forms() -> tuple[str, ...]:
-    from listwatch.match.normalize import legal_forms  # noqa: PLC0415 - normalize imports this module
-
     return tuple(sorted((f[0] for f in legal_forms() if len(f) == 1 and has_han(f[0])), key=len, reverse=True))
 
 
 def _bare(name: str) -> str:
     """A name all in Han characters, Simplified, without parentheses or spaces ("" for any other name)."""
     s = simplified(name).strip()
-    if not has_han(s) or not all(_is_han(c) or c in "()（） " for c in s):
+    if not has_han(s) or not all(is_han(c) or c in "()（） " for c in s):
         return ""
     return _PAREN.sub("", s).replace(" ", "")
 
@@ -128,7 +116,7 @@ def han_chars(name: str) -> str:
     s = simplified(name)
     for form in _legal_forms():
         s = s.replace(form, "")
-    return "".join(filter(_is_han, s))
+    return "".join(filter(is_han, s))
 
 
 def han_likeness(a: str, b: str) -> float:
