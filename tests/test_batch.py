@@ -54,3 +54,19 @@ def test_spawned_workers_give_the_same_answers_as_forked_ones(store: Store, monk
     monkeypatch.setattr(batch, "_forkable", lambda: False)
     url = store.engine.url.render_as_string(hide_password=False)
     assert list(screen_rows(_rows(), DAY, limit=5, workers=2, url=url)) == _expected(store, None)
+
+
+def test_a_row_that_cannot_be_searched_gets_its_error_and_the_rows_around_it_their_answers(store: Store) -> None:
+    """The searchable rows of a chunk are searched together: one too long, or a threshold out of range, in
+    between changes no other row's answer."""
+    rows = [Row(1, "Hikvision"), Row(2, "x" * 501), Row(3, "小米集团")]
+    got = list(screen_rows(iter(rows), DAY, limit=5, workers=1, url=store.engine.url.render_as_string(
+        hide_password=False)))
+    assert got[1] == {"row": 2, "query": "x" * 501, "error": "row 2: query of 501 characters is over the "
+                                                             "500-character limit"}
+    for r in (got[0], got[2]):
+        assert r["results"] == [h.as_json() for h in screen(str(r["query"]), DAY, limit=5, store=store)]
+    assert got[0]["results"] and got[2]["results"]
+    bad = list(screen_rows(iter(rows[:1]), DAY, threshold=2.0, limit=5, workers=1, url=store.engine.url.render_as_string(
+        hide_password=False)))
+    assert bad == [{"row": 1, "query": "Hikvision", "error": "row 1: threshold 2.0 is outside [0, 1]"}]

@@ -244,23 +244,19 @@ def test_two_legal_forms_sharing_nothing_lower_the_score_a_little() -> None:
     assert compare("CNOOC Ltd", "CNOOC Co., Ltd.").score == 1.0  # they share "ltd"
 
 
-def test_candidate_sums_are_per_thread_and_left_zero(monkeypatch: pytest.MonkeyPatch) -> None:
-    """candidates() sums credits in reused arrays: they are all zero again after a search, even one that
-    failed half way, and threads searching at once neither share them nor change each other's answers."""
+def test_search_many_gives_each_query_the_answer_of_search_alone_and_threads_share_nothing() -> None:
+    """search_many ranks the candidates of many queries together and answers a repeated query once: the
+    answers are search's, at any threshold; threads searching at once do not change each other's answers."""
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
-    from listwatch.match import index as index_module  # noqa: PLC0415
-
-    names = ["Xiaomi Corporation", "Xiaomi Technology Group", "HIKVISION DIGITAL", "Huawei Technologies Co"]
-    index = NameIndex([NameDoc(str(i), n) for i, n in enumerate(names)])
-    queries = ["Xiaomi Corp", "Hik Vision", "Huawey Technologies", "Xiaomi"] * 25
-    alone = [index.search(q) for q in queries]
-    with monkeypatch.context() as m:  # a failure after the credits are summed, before they are read
-        m.setattr(index_module, "_distinct", lambda docs: 1 / 0)
-        with pytest.raises(ZeroDivisionError):
-            index.search("Xiaomi Corp")
-    acc, exact = index._sums()
-    assert not acc.any() and not exact.any()
-    assert index.search("Xiaomi Corp") == alone[0]
+    names = ["Xiaomi Corporation", "Xiaomi Technology Group", "HIKVISION DIGITAL", "Huawei Technologies Co",
+             "ABDULLAH, Abdullah Ahmed", "Hik Vision Trading"]
+    index = NameIndex([NameDoc(str(i), n, person="," in n) for i, n in enumerate(names)])
+    queries = ["Xiaomi Corp", "Hik Vision", "Huawey Technologies", "Ltd", "Xiaomi", "Abdullah Abdullah", "Xiaomi Corp"]
+    for threshold in (0.0, 0.8):
+        alone = [index.search(q, threshold=threshold) for q in queries]
+        assert index.search_many(queries, threshold=threshold) == alone
+        assert any(alone) and not alone[3]
+    alone = [index.search(q) for q in queries * 15]
     with ThreadPoolExecutor(4) as pool:
-        assert list(pool.map(index.search, queries)) == alone
+        assert list(pool.map(index.search, queries * 15)) == alone

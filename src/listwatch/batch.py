@@ -29,9 +29,10 @@ from listwatch.screen import (
     ScreenError,
     ScreenFilter,
     answer,
+    check_search,
     remember_statuses,
     screen_index,
-    search,
+    search_each,
 )
 from listwatch.store.db import Store, open_store
 from listwatch.tables import TableError, is_xlsx, xlsx_rows
@@ -181,6 +182,7 @@ def _screen_chunk(args: tuple[list[Row], dt.date, float, int, dt.datetime | None
     rows, as_of, threshold, limit, known_at, filters = args
     assert _STORE is not None
     found: list[list[Hit] | str] = []  # per row: its hits, or why it has none (as screen() would say)
+    valid: list[int] = []  # the rows searched, together (search_each), once each is known to be searchable
     for r in rows:
         if r.error:
             found.append(r.error)
@@ -188,9 +190,15 @@ def _screen_chunk(args: tuple[list[Row], dt.date, float, int, dt.datetime | None
         try:
             if filters:
                 filters.check_lists(_STORE)
-            found.append(search(r.query, threshold, limit, _STORE, known_at, filters))
+            check_search(r.query, threshold, limit)
         except ScreenError as exc:
             found.append(f"row {r.row}: {exc}")
+            continue
+        valid.append(len(found))
+        found.append([])
+    searched = search_each([rows[i].query for i in valid], threshold, limit, _STORE, known_at, filters)
+    for at, got in zip(valid, searched, strict=True):
+        found[at] = got
     if known_at is None and not filters:  # the chunk's entities and their statuses in one read each
         ents = _STORE.entities(h.ref for hits in found if not isinstance(hits, str) for h in hits)
         remember_statuses(_STORE, ents.values(), as_of, known_at)

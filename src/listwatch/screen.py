@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from listwatch.store.reader import Reader
 
 __all__ = ["DEFAULT_THRESHOLD", "MAX_QUERY", "SCHEMAS", "ScreenFilter", "ScreenHit", "answer", "bundled_docs",
-           "check_query", "entity_docs", "remember_statuses", "screen", "screen_index", "screen_many", "search"]
+           "check_query", "check_search", "entity_docs", "remember_statuses", "screen", "screen_index", "screen_many",
+           "search", "search_each"]
 
 DEFAULT_THRESHOLD = 0.8
 MAX_QUERY = 500  # characters; longer input is refused, not truncated
@@ -201,7 +202,7 @@ def screen(query: str, as_of: dt.date | None = None, threshold: float = DEFAULT_
 
     ``filters`` keep only some hits (:class:`ScreenFilter`); ``limit`` counts the hits kept.
     """
-    _check(query, threshold, limit)  # before the store is opened
+    check_search(query, threshold, limit)  # before the store is opened
     st = store or _open()
     if filters:
         filters.check_lists(st)
@@ -214,7 +215,8 @@ def _open() -> Reader:
     return open_store()
 
 
-def _check(query: str, threshold: float, limit: int) -> str:
+def check_search(query: str, threshold: float, limit: int) -> str:
+    """:func:`check_query`, and the threshold and limit in range (:class:`ScreenError` if not)."""
     if not 0.0 <= threshold <= 1.0:
         raise ScreenError(f"threshold {threshold} is outside [0, 1]")
     if limit < 1:
@@ -225,8 +227,15 @@ def _check(query: str, threshold: float, limit: int) -> str:
 def search(query: str, threshold: float, limit: int, store: Reader, known_at: dt.datetime | None = None,
            filters: ScreenFilter | None = None) -> list[Hit]:
     """The index hits :func:`screen` answers from (before the entities are read and filtered)."""
-    q = _check(query, threshold, limit)
-    return screen_index(store, known_at).search(q, limit=FILTERED_SEARCH if filters else limit, threshold=threshold)
+    return search_each([query], threshold, limit, store, known_at, filters)[0]
+
+
+def search_each(queries: Sequence[str], threshold: float, limit: int, store: Reader,
+                known_at: dt.datetime | None = None, filters: ScreenFilter | None = None) -> list[list[Hit]]:
+    """:func:`search` of each query, searched together (:meth:`NameIndex.search_many`: the same hits)."""
+    qs = [check_search(q, threshold, limit) for q in queries]
+    return screen_index(store, known_at).search_many(qs, limit=FILTERED_SEARCH if filters else limit,
+                                                     threshold=threshold)
 
 
 def answer(hits: list[Hit], as_of: dt.date | None, limit: int, st: Reader, known_at: dt.datetime | None = None,

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -43,6 +42,7 @@ from listwatch.match.score import (
     score_pair,
     stem,
 )
+from listwatch.match.shortlist import Credits, shortlists
 from listwatch.match.tickers import MARKETS, ticker_key
 
 __all__ = ["Hit", "NameDoc", "NameIndex"]
@@ -53,6 +53,7 @@ COMMON_BUDGET = 20_000  # ... and common postings beyond this many names in all 
 COMMON_TAKE = 300  # ... contribute only their shortest names
 GENERIC_DAMPING = 0.5  # generic words (generic_words.txt) count half their rarity
 CACHED = 100_000  # tokens whose weight and similar keys a process keeps
+BATCH = 256  # queries whose candidates search_many ranks together
 V = TypeVar("V")
 
 
@@ -90,16 +91,6 @@ def _remember(cache: dict[str, V], key: str, value: V) -> V:
         cache.clear()
     cache[key] = value
     return value
-
-
-def _distinct(values: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
-    """``np.unique(values)`` without its overhead (~10x on the few thousand names a query touches)."""
-    out: npt.NDArray[np.int32] = np.sort(values)
-    first = np.empty(len(out), dtype=bool)
-    first[:1] = True
-    np.not_equal(out[1:], out[:-1], out=first[1:])
-    picked: npt.NDArray[np.int32] = out[first]
-    return picked
 
 
 def _deletes(token: str) -> set[str]:
@@ -142,7 +133,7 @@ class NameIndex:
     (then the tables are read-only views of the same types' interfaces: Sequence, Mapping, arrays)."""
 
     DERIVED = ("forms", "phrases", "form_words", "long_forms",  # from legal_forms(), never stored
-               "_weights", "_keys", "_near", "_buffers")  # per-token caches of this process
+               "_weights", "_keys", "_near")  # per-token caches of this process
 
     docs: Sequence[NameDoc]
     prepared: Sequence[Prepared]
@@ -200,7 +191,6 @@ class NameIndex:
         self._weights: dict[str, float] = {}
         self._keys: dict[str, tuple[npt.NDArray[np.int32] | None, float | None, npt.NDArray[np.int32] | None]] = {}
         self._near: dict[str, AbstractSet[str]] = {}
-        self._buffers = threading.local()  # candidates()' sums: one pair of arrays per thread, reused
 
     @staticmethod
     def _add(doc: NameDoc, variant: str, names: list[NameDoc], prepared: list[Prepared],
@@ -334,13 +324,24 @@ class NameIndex:
         return out
 
     def candidates(self, q: Prepared, threshold: float = 0.0) -> list[int]:
-        """Names sharing rare (or similar, or space-split) tokens with the query, best first.
+        """Names sharing rare (or similar, or space-split) tokens with the query, best first: :meth:`shortlists`
+        of one form."""
+        return self.shortlists([q], threshold)[0]
 
-        Each candidate accumulates an upper bound of the weight its alignment can reach; one
+    def shortlists(self, forms: Sequence[Prepared], threshold: float = 0.0) -> list[list[int]]:
+        """Per query form, up to ``SHORTLIST`` names to score in full, best first (:func:`shortlist.shortlists
+        <listwatch.match.shortlist.shortlists>`, all forms at once).
+
+        Each candidate accumulates an upper bound of the weight its alignment can reach (:meth:`credits`); one
         whose bound, over the weight of both names, stays under ``threshold`` is never scored.
-        Only the postings touched are summed (in the order they are credited), not an array as long
-        as the index.
         """
+        return shortlists([self.credits(q) for q in forms], self.total, self.sizes, threshold, SHORTLIST)
+
+    def credits(self, q: Prepared) -> Credits:
+        """The posting lists a query form credits, in order, each with the weight it adds to their names' bound:
+        its tokens (and a token's k-th copy, once per copy both sides hold: an alignment is one to one), list
+        names that print a token as two words, list words one edit away, and two adjacent tokens joined. Very
+        common tokens credit only their shortest names when the query holds many of them."""
         parts: list[npt.NDArray[np.int32]] = []  # posting slices credited, each with its weight ...
         credit: list[float] = []
         equal: list[float] = []  # ... and the part of it from tokens equal on both sides
@@ -354,8 +355,7 @@ class NameIndex:
             equal.append(w if exact else 0.0)
 
         def add_key(docs: npt.NDArray[np.int32], key: str, copies: int, w: float, exact: bool = False) -> None:
-            """Credit the names holding ``key`` (``docs``), once per copy both sides hold (an alignment is one to
-            one)."""
+            """Credit the names holding ``key`` (``docs``), once per copy both sides hold."""
             add(docs, w, exact)
             for k in range(2, copies + 1):
                 if f"{key} {k}" in self.repeats:
@@ -381,36 +381,7 @@ class NameIndex:
             docs, idf, _ = self._key(a + b)
             if docs is not None and idf is not None:
                 add(docs, self.weight(a) + self.weight(b) + idf)
-        if not parts:
-            return []
-        docs = np.concatenate(parts)
-        acc, exact = self._sums()
-        try:  # summed in the order credited
-            np.add.at(acc, docs, np.repeat(credit, [len(p) for p in parts]))
-            np.add.at(exact, docs, np.repeat(equal, [len(p) for p in parts]))
-            hit = _distinct(docs)
-            bound, equal_part = acc[hit], exact[hit]
-        finally:  # the buffers go back all zero, whatever happened
-            acc[docs] = 0.0
-            exact[docs] = 0.0
-        if not bound.all():  # (a name credited nothing at all is no candidate)
-            keep = bound != 0
-            hit, bound, equal_part = hit[keep], bound[keep], equal_part[keep]
-        denominator = sum(self.weight(t) for t in q.tokens) + self.total[hit]
-        bound /= denominator
-        if threshold > 0:
-            keep = bound >= threshold - 1e-9
-            hit, bound, denominator, equal_part = hit[keep], bound[keep], denominator[keep], equal_part[keep]
-        # the loose bounds of joined and similar tokens can pass 1: rank those with an exact name's
-        order = np.lexsort((self.sizes[hit], -equal_part / denominator, -np.minimum(bound, 1.0)))[:SHORTLIST]
-        return [int(i) for i in hit[order]]
-
-    def _sums(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """This thread's two all-zero arrays, one slot per name, that :meth:`candidates` sums credits in."""
-        sums: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = getattr(self._buffers, "sums", None)
-        if sums is None or len(sums[0]) != len(self.docs):
-            sums = self._buffers.sums = (np.zeros(len(self.docs)), np.zeros(len(self.docs)))
-        return sums
+        return Credits(parts, credit, equal, sum(self.weight(t) for t in q.tokens))
 
     def _query_forms(self, query: str) -> list[Prepared]:
         """The query as screened (security labels off, glued words re-spaced), and - so that a list name
@@ -436,6 +407,24 @@ class NameIndex:
 
     def search(self, query: str, limit: int = 10, threshold: float = 0.0) -> list[Hit]:
         """Best hit per ``ref``, best first: identifier hits score 1.0, names by :func:`score_pair`."""
+        return self.search_many([query], limit, threshold)[0]
+
+    def search_many(self, queries: Sequence[str], limit: int = 10, threshold: float = 0.0) -> list[list[Hit]]:
+        """:meth:`search` of each query (the same answers), with the candidates of ``BATCH`` queries ranked
+        together (:meth:`shortlists`) and a query that comes again answered once."""
+        distinct = list(dict.fromkeys(queries))
+        found: dict[str, list[Hit]] = {}
+        for at in range(0, len(distinct), BATCH):
+            chunk = distinct[at:at + BATCH]
+            forms = [[qf for qf in self._query_forms(q) if qf.tokens] for q in chunk]
+            lists = iter(self.shortlists([qf for fs in forms for qf in fs], threshold))
+            for q, fs in zip(chunk, forms, strict=True):
+                found[q] = self._hits(q, [(qf, next(lists)) for qf in fs], limit, threshold)
+        return [list(found[q]) for q in queries]
+
+    def _hits(self, query: str, shortlisted: list[tuple[Prepared, list[int]]], limit: int,
+              threshold: float) -> list[Hit]:
+        """:meth:`search`'s answer from the query's forms and their shortlists."""
         best: dict[str, Hit] = {}
         agree: set[str] = set()  # refs whose best name prints the query's legal form (a tie-break)
         for key in identifier_keys(query):
@@ -443,10 +432,8 @@ class NameIndex:
                 d = self.docs[i]
                 if d.ref not in best:  # the entity's first (primary) name stands for it
                     best[d.ref] = Hit(d.ref, d.name, 1.0, Explanation(identifier=key), d.source_ids)
-        for qf in self._query_forms(query):
-            if not qf.tokens:
-                continue
-            for i in self.candidates(qf, threshold):
+        for qf, shortlist in shortlisted:
+            for i in shortlist:
                 d, p = self.docs[i], self.prepared[i]
                 s, exp = score_pair(qf, p, self.weight)
                 cur = best.get(d.ref)

@@ -1,0 +1,80 @@
+"""The names worth scoring in full for many query forms at once, in a few array operations per batch.
+
+A query form credits posting lists (arrays of name numbers) each with a weight (:class:`Credits`, made by
+:meth:`listwatch.match.index.NameIndex.credits`): a name's *bound* is the sum of the credits of the lists
+holding it, over the weight of both names. :func:`shortlists` sums, divides, drops the names whose bound
+stays under the threshold and ranks the rest, for every form of a batch together: numpy's per-call costs
+are paid once per batch instead of once per query (a query alone is a batch of one).
+
+A batch ranks exactly as its forms would one at a time: each name's credits are summed one after the
+other in the order credited (floating-point addition is not associative, and an ulp can reorder two
+names of equal bound), and equal keys keep the order of the name numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Credits", "shortlists"]
+
+
+@dataclass(frozen=True, slots=True)
+class Credits:
+    """What one query form credits: ``parts[i]`` (name numbers) gets ``credit[i]``, of which ``equal[i]``
+    comes from tokens equal on both sides (a tie-break); ``weight`` is the form's own weight."""
+
+    parts: list[npt.NDArray[np.int32]]
+    credit: list[float]
+    equal: list[float]
+    weight: float
+
+
+def shortlists(forms: Sequence[Credits], total: npt.NDArray[np.float64], sizes: npt.NDArray[np.int32],
+               threshold: float, take: int) -> list[list[int]]:
+    """Per form, up to ``take`` name numbers, best first: by bound (capped at 1: the loose bounds of joined
+    and similar tokens can pass it), then by the share of equal tokens, then shorter names (``sizes``: tokens
+    per name), then lower numbers. ``total``: each name's weight. A name credited nothing, or whose bound is
+    under ``threshold`` (when above 0), is left out."""
+    parts = [p for f in forms for p in f.parts]
+    if not parts:
+        return [[] for _ in forms]
+    lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    names = np.concatenate(parts).astype(np.int64)
+    owner = np.repeat(np.arange(len(forms), dtype=np.int64),
+                      np.fromiter((len(f.parts) for f in forms), dtype=np.int64, count=len(forms)))
+    key = np.repeat(owner, lengths) * len(total) + names  # (form, name) as one number
+    order = np.argsort(key, kind="stable")  # each pair's credits stay in the order credited
+    key = key[order]
+    first = np.empty(len(key), dtype=bool)
+    first[0] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    pair = np.cumsum(first) - 1
+
+    bound, equal = _summed(forms, "credit", pair, order, lengths), _summed(forms, "equal", pair, order, lengths)
+    key = key[first]
+    row, name = np.divmod(key, len(total))
+    keep = bound != 0
+    denominator = np.array([f.weight for f in forms], dtype=np.float64)[row] + total[name]
+    bound = bound / denominator
+    if threshold > 0:
+        keep &= bound >= threshold - 1e-9
+    row, name, bound, equal, denominator = row[keep], name[keep], bound[keep], equal[keep], denominator[keep]
+    ranked = np.lexsort((name, sizes[name], -equal / denominator, -np.minimum(bound, 1.0), row))
+    out: list[list[int]] = [[] for _ in forms]
+    for r, n in zip(row[ranked].tolist(), name[ranked].tolist(), strict=True):
+        if len(out[r]) < take:
+            out[r].append(n)
+    return out
+
+
+def _summed(forms: Sequence[Credits], field: str, pair: npt.NDArray[np.intp], order: npt.NDArray[np.intp],
+            lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """Per (form, name) pair, the ``field`` values of its lists added one by one in the order credited
+    (``bincount`` adds in input order, and ``order`` is a stable sort)."""
+    values = np.fromiter((v for f in forms for v in getattr(f, field)), dtype=np.float64, count=len(lengths))
+    sums = np.bincount(pair, weights=np.repeat(values, lengths)[order]).astype(np.float64, copy=False)
+    return sums

@@ -1,0 +1,60 @@
+"""Candidate ranking for a batch of query forms: each form ranked as it would be alone, credits summed in order."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from listwatch.match.shortlist import Credits, shortlists
+
+
+def _part(*names: int) -> npt.NDArray[np.int32]:
+    return np.array(names, dtype=np.int32)
+
+
+def _alone(form: Credits, total: npt.NDArray[np.float64], sizes: npt.NDArray[np.int32], threshold: float,
+           take: int) -> list[int]:
+    """The ranking written out one form at a time: credits added to each name one by one, in order."""
+    bound: dict[int, float] = {}
+    equal: dict[int, float] = {}
+    for part, c, e in zip(form.parts, form.credit, form.equal, strict=True):
+        for n in part.tolist():
+            bound[n] = bound.get(n, 0.0) + c
+            equal[n] = equal.get(n, 0.0) + e
+    rows = []
+    for n in sorted(bound):
+        den = form.weight + float(total[n])
+        b = bound[n] / den
+        if bound[n] != 0 and (threshold <= 0 or b >= threshold - 1e-9):
+            rows.append((-min(b, 1.0), -equal[n] / den, int(sizes[n]), n))
+    return [n for *_, n in sorted(rows)][:take]
+
+
+def test_credits_are_summed_in_the_order_credited() -> None:
+    """(0.1 + 0.2) + 0.3 is one ulp above (0.3 + 0.2) + 0.1: name 5, credited in the first order, ranks before
+    name 2, credited in the second, though both are "0.6" and 2 is the lower number."""
+    form = Credits([_part(5), _part(5, 2), _part(5), _part(2), _part(2)], [0.1, 0.2, 0.3, 0.3, 0.1],
+                   [0.0] * 5, 0.0)
+    total, sizes = np.ones(6), np.ones(6, dtype=np.int32)
+    assert shortlists([form], total, sizes, 0.0, 10) == [[5, 2]]
+    assert shortlists([form], total, sizes, 0.0, 1) == [[5]]
+
+
+def test_a_batch_ranks_every_form_as_it_would_be_ranked_alone() -> None:
+    rng = np.random.default_rng(12)
+    names = 300
+    total = rng.uniform(1, 20, names)
+    sizes = rng.integers(1, 6, names).astype(np.int32)
+    forms = []
+    for _ in range(40):
+        k = int(rng.integers(0, 12))
+        parts = [rng.choice(names, int(rng.integers(1, 40)), replace=False).astype(np.int32) for _ in range(k)]
+        credit = rng.choice([0.1, 0.2, 0.3, 0.7, 1.1, 2.5, 8.0], k).tolist()
+        equal = [c if rng.random() < 0.5 else 0.0 for c in credit]
+        forms.append(Credits(parts, credit, equal, float(rng.uniform(1, 20))))
+    for threshold, take in ((0.0, 40), (0.05, 7), (0.3, 40)):
+        expected = [_alone(f, total, sizes, threshold, take) for f in forms]
+        assert shortlists(forms, total, sizes, threshold, take) == expected
+        assert [shortlists([f], total, sizes, threshold, take)[0] for f in forms] == expected
+    assert any(expected) and not all(expected)
+    assert shortlists([], total, sizes, 0.0, 5) == []
