@@ -16,6 +16,7 @@ rarer is there), ranks them by the rarity they share, and scores the best few in
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -81,8 +82,13 @@ class Hit:
 
 def _printed_like(query: str, name: str) -> float:
     """Tie-break between equal scores: how alike the two are as printed, legal forms included."""
-    other = fold(name)
+    other = _folded(name)
     return float(fuzz.token_sort_ratio(query, other)) + float(fuzz.ratio(query, other)) / 1000
+
+
+@functools.lru_cache(maxsize=1 << 14)  # list names: the same ones are hits of many queries
+def _folded(name: str) -> str:
+    return fold(name)
 
 
 def _remember(cache: dict[str, V], key: str, value: V) -> V:
@@ -442,5 +448,6 @@ class NameIndex:
                     (agree.add if forms_agree(qf, p) else agree.discard)(d.ref)
         printed = fold(query)
         hits = sorted(best.values(),
-                      key=lambda h: (-h.score, h.ref not in agree, -_printed_like(printed, h.name), h.name))
+                      key=lambda h: (-h.score, h.ref not in agree, -_printed_like(printed, h.name), h.name),
+                      ) if len(best) > 1 else list(best.values())  # (one hit needs no tie-break)
         return [h for h in hits if h.score >= threshold][:limit]

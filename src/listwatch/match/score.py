@@ -193,8 +193,12 @@ def _form_words() -> dict[str, tuple[str, ...]]:
 
 def legal_form(p: Prepared) -> frozenset[str]:
     """The legal form a prepared name prints, one word per form ("Ltd" = "Limited", "Co., Ltd." = "co ltd")."""
-    labels = set(p.labels)
-    return frozenset(w for t in p.discounted if t not in labels for w in _form_words().get(t, (t,)))
+    return _legal_form(p.discounted, p.labels)
+
+
+@functools.lru_cache(maxsize=4096)  # a few hundred distinct sets of forms and labels, met by every pair scored
+def _legal_form(discounted: tuple[str, ...], labels: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for t in discounted if t not in labels for w in _form_words().get(t, (t,)))
 
 
 def forms_agree(q: Prepared, d: Prepared) -> bool:
@@ -241,19 +245,18 @@ def align(qp: Prepared, dp: Prepared) -> list[tuple[list[int], list[int], float]
     qs, ds = qp.surface or q, dp.surface or d
     person = qp.person or dp.person
     cands: list[tuple[float, int, list[int], list[int]]] = []
+    pairs = [d[j] + d[j + 1] for j in range(len(d) - 1)]  # (each pair joined once, not once per query token)
     for i, a in enumerate(q):
         for j, b in enumerate(d):
-            s = _token_likeness(a, b, qs[i], ds[j], person)
+            s = 1.0 if a == b else _token_likeness(a, b, qs[i], ds[j], person)
             if s:
                 cands.append((s, 0, [i], [j]))
-        for j in range(len(d) - 1):
-            if a == d[j] + d[j + 1]:
-                cands.append((1.0, 1, [i], [j, j + 1]))
+        if a in pairs:
+            cands += [(1.0, 1, [i], [j, j + 1]) for j, ab in enumerate(pairs) if a == ab]
     for i in range(len(q) - 1):
         joined = q[i] + q[i + 1]
-        for j, b in enumerate(d):
-            if joined == b:
-                cands.append((1.0, 1, [i, i + 1], [j]))
+        if joined in d:
+            cands += [(1.0, 1, [i, i + 1], [j]) for j, b in enumerate(d) if joined == b]
     if not person:  # an acronym spelled out: "A.B.C." is "ABC"
         cands += [(1.0, 1, run, [j]) for run, word in _letter_runs(q) for j, b in enumerate(d) if word == b]
         cands += [(1.0, 1, [i], run) for run, word in _letter_runs(d) for i, a in enumerate(q) if word == a]
