@@ -440,9 +440,12 @@ class NameIndex:
                     best[d.ref] = Hit(d.ref, d.name, 1.0, Explanation(identifier=key), d.source_ids)
         for qf, shortlist in shortlisted:
             for i in shortlist:
-                d, p = self.docs[i], self.prepared[i]
-                s, exp = score_pair(qf, p, self.weight)
+                d = self.docs[i]
                 cur = best.get(d.ref)
+                if cur is not None and cur.score >= 1.0:  # no score passes 1: another of its names cannot do better
+                    continue
+                p = self.prepared[i]
+                s, exp = score_pair(qf, p, self.weight)
                 if s >= threshold and (cur is None or s > cur.score):
                     best[d.ref] = Hit(d.ref, d.name, round(s, 4), exp, d.source_ids)
                     (agree.add if forms_agree(qf, p) else agree.discard)(d.ref)
