@@ -306,17 +306,21 @@ class NameIndex:
                     out.append(t + u)
                     i += 2
                     continue
-            if not self._known(t) and (glued := self._glued_form(tokens, i)):
+            if self._known(t):
+                out.append(t)
+                i += 1
+                continue
+            if glued := self._glued_form(tokens, i):
                 out += glued
                 i += 1
                 continue
-            if not self._known(t) and len(t) >= 6 and not self.similar(t):
+            if len(t) >= 6 and not self.similar(t):
                 form = next((f for f in self.long_forms if OSA.distance(t, f) == 1), None)
                 if form:  # a typo in a legal form ("comsany")
                     out.append(form)
                     i += 1
                     continue
-            if not self._known(t) and len(t) >= 5:
+            if len(t) >= 5:
                 splits = [(t[:k], t[k:]) for k in range(2, len(t) - 1) if self._part(t[:k]) and self._part(t[k:])]
                 if self.similar(t):  # one edit from a word: a typo, unless a legal form is glued on
                     splits = [(a, b) for a, b in splits if a in self.forms or b in self.forms]
