@@ -35,8 +35,11 @@ AS_OF = "2021-02-01"
 @pytest.fixture(scope="module")
 def spark_session() -> Any:
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # A short-lived JVM: the C1 compiler alone and the serial collector halve its CPU (JIT and GC threads
+    # would otherwise compete with the other test worker on a 2-core machine); Spark runs as it would anyway.
     s = lw_spark.session("local[2]", "listwatch tests", {
-        "spark.ui.enabled": "false", "spark.driver.host": "127.0.0.1", "spark.sql.shuffle.partitions": "4"})
+        "spark.ui.enabled": "false", "spark.driver.host": "127.0.0.1", "spark.sql.shuffle.partitions": "4",
+        "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"})
     s.sparkContext.setLogLevel("ERROR")
     yield s
     s.stop()
