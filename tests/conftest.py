@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +160,58 @@ def shared() -> Path:
     if not SHARED.exists():
         pytest.skip(f"reference data not found at {SHARED} (clone ../shared beside the repo)")
     return SHARED
+
+
+# The real list files of the shared ingested store (format, path under data/real, the day the file is of).
+REAL_LISTS = (("ofac-csv", "ofac-sdn-csv/2021-07-07", "2021-07-07"),
+              ("ofac-csv", "ofac-cons-csv/2025-12-19", "2025-12-19"),
+              ("csl", "csl/2022-05-16/consolidated.csv.gz", "2022-05-16"))
+
+
+@dataclass(frozen=True)
+class RealLists:
+    store: Store
+    results: list[dict[str, Any]]  # the three ingests' results (IngestResult fields), in REAL_LISTS order
+
+
+@pytest.fixture(scope="session")
+def real_lists(shared: Path, tmp_path_factory: pytest.TempPathFactory, templates: Templates,
+               index_dir: Path) -> RealLists:
+    """A SQLite store of the bundled data with SDN 2021-07-07, consolidated 2025-12-19 and CSL 2022-05-16
+    ingested, read-only, shared by every test file that asks questions of the real lists.
+
+    The ingest and the index build take tens of seconds, so the test session does them once: the first xdist
+    worker to ask builds the store under a lock in the session's shared temp dir, and every worker opens that
+    same file and copies its index files (keyed by URL and data version) into its own index dir. A test that
+    writes must make a store of its own."""
+    from listwatch import indexes  # noqa: PLC0415
+    from listwatch.ingest import ingest  # noqa: PLC0415
+
+    base = tmp_path_factory.getbasetemp()
+    # under xdist, each worker's base temp dir is in the session's own, which the workers share
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "real-lists"
+    folder.mkdir(exist_ok=True)
+    done, built = folder / "results.json", folder / "index"
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            st = open_store(templates.copy("sqlite", folder, "real"))
+            results = []
+            for fmt, path, day in REAL_LISTS:
+                [res] = ingest(st, fmt, [shared / "data/real" / path], as_of=D(day))
+                results.append({k: v for k, v in asdict(res).items() if k != "recorded_at"})
+            indexes.build_index(st)
+            built.mkdir()
+            for kind in (indexes.SCREEN, indexes.RESOLVE):
+                f = indexes.index_path(st, kind)
+                assert f is not None
+                shutil.copy(f, built / f.name)
+            st.engine.dispose()
+            done.write_text(json.dumps(results), encoding="utf-8")
+    for f in built.iterdir():
+        if not (index_dir / f.name).exists():
+            shutil.copy(f, index_dir / f.name)
+    return RealLists(open_store(f"sqlite:///{folder / 'real.db'}"), json.loads(done.read_text(encoding="utf-8")))
 
 
 # Files of long tests (real list files, Spark, a browser, the 33,568-name self-match), slowest first.

@@ -1,8 +1,9 @@
 """Honest answers on real, ingested lists: unknown is not clear, one party is one entity.
 
 The real files take seconds each to ingest, so two session stores serve every test here:
-``ingested`` (SDN 2021-07-07, consolidated 2025-12-19, CSL 2022-05-16) and ``replayed`` (SDN
-2021-07-07 with its companions, then the SDN history snapshots up to a day in January 2022).
+``ingested`` (SDN 2021-07-07, consolidated 2025-12-19, CSL 2022-05-16: conftest's ``real_lists``, built
+once per test session and shared with tests/test_ingest.py) and ``replayed`` (SDN 2021-07-07 with its
+companions, then the SDN history snapshots up to a day in January 2022).
 """
 
 from __future__ import annotations
@@ -24,19 +25,14 @@ from listwatch.status import status
 from listwatch.store import schema as t
 from listwatch.store.db import Store, open_store
 from listwatch.store.writer import Facts
-from tests.conftest import Cli, D
+from tests.conftest import Cli, D, RealLists
 
 REAL = "data/real"
 
 
 @pytest.fixture(scope="session")
-def ingested(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
-    st = open_store(f"sqlite:///{tmp_path_factory.mktemp('ingested') / 'lw.db'}")
-    real = shared / REAL
-    ingest(st, "ofac-csv", [real / "ofac-sdn-csv/2021-07-07"], as_of=D("2021-07-07"))
-    ingest(st, "ofac-csv", [real / "ofac-cons-csv/2025-12-19"], as_of=D("2025-12-19"))
-    ingest(st, "csl", [real / "csl/2022-05-16/consolidated.csv.gz"], as_of=D("2022-05-16"))
-    return st
+def ingested(real_lists: RealLists) -> Store:
+    return real_lists.store
 
 
 def _first_2022_addition_a_day_after_its_previous_snapshot(shared: Path) -> dt.date:

@@ -22,7 +22,7 @@ from listwatch.resolve import resolve
 from listwatch.screen import screen
 from listwatch.status import status
 from listwatch.store.db import Store, open_store
-from tests.conftest import D
+from tests.conftest import BACKENDS, D, RealLists
 
 T0 = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
 
@@ -105,23 +105,38 @@ def test_name_pairs_file_is_readable(shared: Path) -> None:
 
 # -- versions, change detection, known_at -------------------------------------------------------
 
+def _screen_and_status_see_the_real_lists(st: Store, shared: Path) -> None:
+    assert [h.entity.id for h in screen("Xiaomi", store=st)] == ["xiaomi"]  # not ZHANG, Xiaoming
+    [hit, *_] = screen("AEROCARIBBEAN AIRLINES", D("2022-01-01"), store=st)
+    assert "ofac-sdn:36" in hit.source_ids and hit.status.restricted
+    assert [e.kind.value for e in hit.status.effects] == ["assets_blocked"]
+    # Huawei's CSL Entity List row joins the bundled entity; the effective date stays the rule's own
+    huawei = resolve(st, "huawei")
+    s = status(st, huawei, D("2019-05-20"))
+    assert [x.since for x in s.listings if x.list_id == "us-bis-entity-list"] == [D("2019-05-16")]
+    # re-importing the same file is a no-op
+    [again] = ingest(st, "csl", [shared / "data/real/csl/2022-05-16/consolidated.csv.gz"], now=T0)
+    assert again.version is None and again.added == again.removed == 0
+
+
+def test_real_lists_ingested_on_sqlite_then_screen_and_status_see_them(real_lists: RealLists, shared: Path) -> None:
+    """SQLite: the session's shared store of SDN, consolidated and CSL (conftest's ``real_lists``): its
+    ingests' results are checked here, and what screen and status make of them."""
+    sdn, cons, cl = real_lists.results
+    assert (sdn["source"], sdn["records"], sdn["added"], sdn["removed"]) == ("ofac-sdn", 8976, 8976, 0)
+    assert (cons["source"], cons["records"], cons["added"], cons["removed"]) == ("ofac-cons", 442, 442, 0)
+    assert cl["source"] == "csl" and cl["added"] == 14048 and cl["merged"] > 0
+    _screen_and_status_see_the_real_lists(real_lists.store, shared)
+
+
+@pytest.mark.parametrize("fresh_store", BACKENDS[1:], indirect=True)  # PostgreSQL (SQLite: the test above)
 def test_ingest_real_lists_then_screen_and_status_see_them(fresh_store: Store, shared: Path) -> None:
     real = shared / "data/real"
     [sdn] = ingest(fresh_store, "ofac-csv", [real / "ofac-sdn-csv/2021-07-07"], as_of=D("2021-07-07"), now=T0)
     assert (sdn.source, sdn.records, sdn.added, sdn.removed) == ("ofac-sdn", 8976, 8976, 0)
     [cl] = ingest(fresh_store, "csl", [real / "csl/2022-05-16/consolidated.csv.gz"], now=T0)
     assert cl.added == 14048 and cl.merged > 0
-    assert [h.entity.id for h in screen("Xiaomi", store=fresh_store)] == ["xiaomi"]  # not ZHANG, Xiaoming
-    [hit, *_] = screen("AEROCARIBBEAN AIRLINES", D("2022-01-01"), store=fresh_store)
-    assert "ofac-sdn:36" in hit.source_ids and hit.status.restricted
-    assert [e.kind.value for e in hit.status.effects] == ["assets_blocked"]
-    # Huawei's CSL Entity List row joins the bundled entity; the effective date stays the rule's own
-    huawei = resolve(fresh_store, "huawei")
-    s = status(fresh_store, huawei, D("2019-05-20"))
-    assert [x.since for x in s.listings if x.list_id == "us-bis-entity-list"] == [D("2019-05-16")]
-    # re-importing the same file is a no-op
-    [again] = ingest(fresh_store, "csl", [real / "csl/2022-05-16/consolidated.csv.gz"], now=T0)
-    assert again.version is None and again.added == again.removed == 0
+    _screen_and_status_see_the_real_lists(fresh_store, shared)
 
 
 def _history_members(shared: Path, n: int) -> list[tuple[str, bytes]]:
