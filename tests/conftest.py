@@ -214,9 +214,11 @@ def real_lists(shared: Path, tmp_path_factory: pytest.TempPathFactory, templates
     return RealLists(open_store(f"sqlite:///{folder / 'real.db'}"), json.loads(done.read_text(encoding="utf-8")))
 
 
-# Files of long tests (real list files, Spark, a browser, the 33,568-name self-match), slowest first.
-SLOW_FILES = ("test_spark.py", "test_self_match.py", "test_ingest.py", "test_update.py", "test_snapshots.py",
-              "test_honest_answers.py", "test_api.py", "test_web.py", "test_serve_load.py")
+# Files of long tests (servers and generated requests, real list files, Spark, the 33,568-name self-match, a
+# browser), longest first (as measured in a whole run). pyproject passes --no-loadscope-reorder: xdist would
+# otherwise hand out the files with the most tests first, and a long file with few tests would start last.
+SLOW_FILES = ("test_api.py", "test_ingest.py", "test_spark.py", "test_update.py", "test_self_match.py",
+              "test_replay.py", "test_snapshots.py", "test_serve_load.py", "test_web.py", "test_honest_answers.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
