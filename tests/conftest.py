@@ -115,6 +115,15 @@ class Templates:
         return src.set(database=db).render_as_string(hide_password=False)
 
 
+    def home(self, tmp: Path) -> Path:
+        """A LISTWATCH_HOME whose store (listwatch.db) is a copy of the SQLite template: seeded, as the first
+        command would leave it."""
+        home = tmp / "home"
+        home.mkdir(parents=True, exist_ok=True)
+        self.copy("sqlite", home, "listwatch")
+        return home
+
+
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
     return Templates(tmp_path_factory.mktemp("templates"))

@@ -14,7 +14,7 @@ from listwatch.ingest import IngestError, ShrinkRefused, ingest, read_source
 from listwatch.ingest.guard import check_shrink
 from listwatch.store import schema as t
 from listwatch.store.db import Store
-from tests.conftest import Cli
+from tests.conftest import Cli, Templates
 
 T0 = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
 CSL_HEADER = b"_id,source,name,type,alt_names,start_date,federal_register_notice,ids\n"
@@ -100,8 +100,8 @@ def test_truncated_gzip_says_so_and_names_the_file(tmp_path: Path) -> None:
         read_source("csl", [f])
 
 
-def test_cli_refuses_with_one_line_and_allow_shrink_passes(tmp_path: Path) -> None:
-    cli = Cli(tmp_path / "home")  # a store of its own: the session store stays as seeded for other tests
+def test_cli_refuses_with_one_line_and_allow_shrink_passes(tmp_path: Path, templates: Templates) -> None:
+    cli = Cli(templates.home(tmp_path))  # a store of its own: the session store stays as seeded for other tests
     big, small = _csl(tmp_path, 40, "big.csv"), _csl(tmp_path, 20, "small.csv")
     assert cli("ingest", "csl", str(big)).exit_code == 0
     refused = cli("ingest", "csl", str(small))

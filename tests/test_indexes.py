@@ -18,6 +18,7 @@ from listwatch.match.indexfile import IndexFileError, load_index, load_table, sa
 from listwatch.resolve import resolve
 from listwatch.screen import entity_docs, screen
 from listwatch.store.db import Store, migrate, open_store
+from tests.conftest import Templates
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 QUERIES = ["Xiaomi Corp", "XIAOMI CORP-CLASS B", "Hikvision", "hangzhou hikvision digital tech co ltd", "小米集团",
@@ -26,11 +27,9 @@ QUERIES = ["Xiaomi Corp", "XIAOMI CORP-CLASS B", "Hikvision", "hangzhou hikvisio
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A seeded SQLite database to copy (seeding once per module keeps the tests lean)."""
-    home = tmp_path_factory.mktemp("seeded")
-    open_store(f"sqlite:///{home / 'listwatch.db'}")
-    return home / "listwatch.db"
+def seeded(tmp_path_factory: pytest.TempPathFactory, templates: Templates) -> Path:
+    """A seeded SQLite database to copy (the session's template: no seeding of its own)."""
+    return templates.home(tmp_path_factory.mktemp("seeded")) / "listwatch.db"
 
 
 def _copy(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:

@@ -22,7 +22,7 @@ from listwatch.resolve import resolve
 from listwatch.screen import screen
 from listwatch.status import status
 from listwatch.store.db import Store, open_store
-from tests.conftest import BACKENDS, D, RealLists
+from tests.conftest import BACKENDS, D, RealLists, Templates
 
 T0 = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
 
@@ -266,13 +266,12 @@ def test_gzip_that_expands_past_the_limit_is_refused(tmp_path: Path, monkeypatch
         records.read_bytes(f, records.MAX_FILE_BYTES)
 
 
-def test_killed_import_leaves_the_previous_version_intact(tmp_path: Path, shared: Path) -> None:
+def test_killed_import_leaves_the_previous_version_intact(tmp_path: Path, shared: Path, templates: Templates) -> None:
     """Kill `listwatch ingest` mid-way, several times: the store is always the old or the new version."""
-    home = tmp_path / "home"
+    home = templates.home(tmp_path)
     env = {**os.environ, "LISTWATCH_HOME": str(home)}
     env.pop("LISTWATCH_DATABASE_URL", None)
     url = f"sqlite:///{home / 'listwatch.db'}"
-    home.mkdir()
     store = open_store(url)
     baseline = _counts(store)
     big = shared / "data/real/csl/2022-05-16/consolidated.csv.gz"
@@ -294,7 +293,7 @@ def test_killed_import_leaves_the_previous_version_intact(tmp_path: Path, shared
     assert res.version is None or res.added == 14048
 
 
-def test_ftm_export_round_trips(fresh_store: Store, tmp_path: Path) -> None:
+def test_ftm_export_round_trips(fresh_store: Store, tmp_path: Path, templates: Templates) -> None:
     from listwatch.export import ftm_lines  # noqa: PLC0415
 
     f = tmp_path / "registry.ftm.json"
@@ -304,7 +303,7 @@ def test_ftm_export_round_trips(fresh_store: Store, tmp_path: Path) -> None:
     assert "小米集团" in xiaomi.aliases and xiaomi.list_ids == ("us-dod-1237",)
     assert xiaomi.listed_on == D("2021-01-14")
     assert any(i.scheme == "isin" and i.value == "KYG9830T1067" for i in xiaomi.identifiers)
-    other = open_store(f"sqlite:///{tmp_path / 'other.db'}")
+    other = open_store(templates.copy("sqlite", tmp_path, "other"))  # seeded
     [res] = ingest(other, "ftm", [f])
     assert res.added == len(recs) and res.merged > 300  # bundled entities recognised by identifier/name
 

@@ -9,7 +9,7 @@ from listwatch.ingest import ingest
 from listwatch.ingest.rollback import rollback
 from listwatch.status import members
 from listwatch.store.db import Store
-from tests.conftest import Cli
+from tests.conftest import Cli, Templates
 from tests.test_guard import _cons, _csl
 
 T0 = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
@@ -43,8 +43,8 @@ def test_a_b_a_and_rollback_bring_the_store_back_to_a(fresh_store: Store, shared
     assert _state(fresh_store, T0 + dt.timedelta(minutes=90)) == state_b
 
 
-def test_cli_rollback_names_the_version_and_refuses_unknown_ones(tmp_path: Path) -> None:
-    cli = Cli(tmp_path / "home")  # a store of its own: the session store stays as seeded for other tests
+def test_cli_rollback_names_the_version_and_refuses_unknown_ones(tmp_path: Path, templates: Templates) -> None:
+    cli = Cli(templates.home(tmp_path))  # a store of its own: the session store stays as seeded for other tests
     a, b = _csl(tmp_path, 40, "rb-a.csv"), _csl(tmp_path, 39, "rb-b.csv")
     cli.json("ingest", "csl", str(a))
     second = cli.json("ingest", "csl", str(b))["results"][0]

@@ -20,7 +20,7 @@ from listwatch.dataset import Dataset
 from listwatch.ingest import ShrinkRefused, ingest
 from listwatch.store import outbox
 from listwatch.store.db import Store
-from tests.conftest import Cli
+from tests.conftest import Cli, Templates
 
 
 class Receiver:
@@ -183,8 +183,9 @@ def test_bad_webhook_urls_are_refused(store: Store) -> None:
         webhooks.add(store, "http://127.0.0.1/x", "us-nope")
 
 
-def test_webhooks_cli_queues_on_ingest_then_delivers_and_redelivers(tmp_path: Path, receiver: Receiver) -> None:
-    cli = Cli(tmp_path / "home")  # a store of its own: the session store stays as seeded for other tests
+def test_webhooks_cli_queues_on_ingest_then_delivers_and_redelivers(tmp_path: Path, receiver: Receiver,
+                                                                    templates: Templates) -> None:
+    cli = Cli(templates.home(tmp_path))  # a store of its own: the session store stays as seeded for other tests
     r = cli("webhooks", "add", receiver.url, "--list", "us-ofac-sdn")
     assert r.exit_code == 0 and "secret" in r.stdout
     assert cli("webhooks", "add", "ftp://x").exit_code == 2
