@@ -286,13 +286,15 @@ def score_pair(q: Prepared, d: Prepared, weight: Weight) -> tuple[float, Explana
     got = 0.0
     hit_q: set[int] = set()
     hit_d: set[int] = set()
-    for qi, dj, s in align(q, d):
-        w = sum(wq[i] for i in qi) + sum(wd[j] for j in dj)
+    for qi, dj, s in align(q, d):  # (most pairs are of one token each: no generator for those)
+        w = ((wq[qi[0]] if len(qi) == 1 else sum(wq[i] for i in qi))
+             + (wd[dj[0]] if len(dj) == 1 else sum(wd[j] for j in dj)))
         got += s * w
         if is_strong(s):  # a weak resemblance adds a little, but leaves the tokens unmatched
             hit_q.update(qi)
             hit_d.update(dj)
-        exp.matched.append({"query": " ".join(q.tokens[i] for i in qi), "name": " ".join(d.tokens[j] for j in dj),
+        exp.matched.append({"query": q.tokens[qi[0]] if len(qi) == 1 else " ".join(q.tokens[i] for i in qi),
+                            "name": d.tokens[dj[0]] if len(dj) == 1 else " ".join(d.tokens[j] for j in dj),
                             "similarity": round(s, 3), "weight": round(w / 2, 3)})
     exp.unmatched_query = [t for i, t in enumerate(q.tokens) if i not in hit_q]
     exp.unmatched_name = [t for j, t in enumerate(d.tokens) if j not in hit_d]
