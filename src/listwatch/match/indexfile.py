@@ -309,7 +309,7 @@ class _Rows(Sequence[T]):
 
     def _row(self, i: int) -> T:
         values = orjson.loads(self._data[self._off[i]:self._off[i + 1]])
-        return self._cls(*(tuple(v) if isinstance(v, list) else v for v in values))
+        return self._cls(*[tuple(v) if type(v) is list else v for v in values])  # (JSON arrays are tuples)
 
     @overload
     def __getitem__(self, i: int) -> T: ...
@@ -318,9 +318,10 @@ class _Rows(Sequence[T]):
     def __getitem__(self, i: int | slice) -> T | Sequence[T]:
         if isinstance(i, slice):
             return [self._row(j) for j in range(*i.indices(len(self)))]
-        if not -len(self) <= i < len(self):
+        n = len(self._off) - 1
+        if not -n <= i < n:
             raise IndexError(i)
-        return self._row(i % len(self))
+        return self._row(i % n)
 
     def __len__(self) -> int:
         return len(self._off) - 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -39,7 +40,7 @@ def shortlists(forms: Sequence[Credits], total: npt.NDArray[np.float64], sizes: 
     and similar tokens can pass it), then by the share of equal tokens, then shorter names (``sizes``: tokens
     per name), then lower numbers. ``total``: each name's weight. A name credited nothing, or whose bound is
     under ``threshold`` (when above 0), is left out."""
-    parts = [p for f in forms for p in f.parts]
+    parts = list(chain.from_iterable(f.parts for f in forms))
     if not parts:
         return [[] for _ in forms]
     lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
@@ -53,8 +54,9 @@ def shortlists(forms: Sequence[Credits], total: npt.NDArray[np.float64], sizes: 
     first[0] = True
     np.not_equal(key[1:], key[:-1], out=first[1:])
     pair = np.cumsum(first) - 1
-
-    bound, equal = _summed(forms, "credit", pair, order, lengths), _summed(forms, "equal", pair, order, lengths)
+    part = np.repeat(np.arange(len(parts)), lengths)[order]  # the list each (sorted) entry comes from
+    bound, equal = (np.asarray(np.bincount(pair, weights=_values(forms, field, len(parts))[part]), dtype=np.float64)
+                    for field in ("credit", "equal"))  # (bincount adds each pair's values in input order)
     key = key[first]
     row, name = np.divmod(key, len(total))
     keep = bound != 0
@@ -71,10 +73,6 @@ def shortlists(forms: Sequence[Credits], total: npt.NDArray[np.float64], sizes: 
     return out
 
 
-def _summed(forms: Sequence[Credits], field: str, pair: npt.NDArray[np.intp], order: npt.NDArray[np.intp],
-            lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-    """Per (form, name) pair, the ``field`` values of its lists added one by one in the order credited
-    (``bincount`` adds in input order, and ``order`` is a stable sort)."""
-    values = np.fromiter((v for f in forms for v in getattr(f, field)), dtype=np.float64, count=len(lengths))
-    sums = np.bincount(pair, weights=np.repeat(values, lengths)[order]).astype(np.float64, copy=False)
-    return sums
+def _values(forms: Sequence[Credits], field: str, count: int) -> npt.NDArray[np.float64]:
+    """The ``field`` values ("credit" or "equal") of every form's lists, end to end."""
+    return np.fromiter(chain.from_iterable(getattr(f, field) for f in forms), dtype=np.float64, count=count)
