@@ -1,6 +1,7 @@
-"""In-memory name index: candidate generation without scanning every name.
+"""The name index: candidate generation without scanning every name.
 
-Built once from every name and alias (:class:`NameDoc`), it keeps
+Built once from every name and alias (:class:`NameDoc`, :mod:`listwatch.match.indexbuild`) into flat
+arrays (:mod:`listwatch.match.tables`), which a file holds as they are (:mod:`listwatch.match.indexfile`), it keeps
 
 * every name's printed variants (a trailing "(SMIC)" short name is a name of its own);
 * postings: core token -> the names holding it, and each name's tokens' rarity (IDF);
@@ -17,42 +18,34 @@ rarer is there), ranks them by the rarity they share, and scores the best few in
 from __future__ import annotations
 
 import functools
-import math
+import json
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
-from typing import TypeVar
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from listwatch.match.glossary import romanisations
 from listwatch.match.idcheck import is_isin, is_lei
-from listwatch.match.normalize import fold, match_fold, matching_legal_forms, name_variants, pinyin_translated
-from listwatch.match.score import (
-    Explanation,
-    Prepared,
-    forms_agree,
-    is_generic,
-    prepare,
-    prepare_tokens,
-    score_pair,
-    stem,
-)
+from listwatch.match.indexbuild import Reuse, build_sections, deletes, ident_key
+from listwatch.match.normalize import fold, match_fold, matching_legal_forms, pinyin_translated
+from listwatch.match.score import Explanation, Prepared, forms_agree, prepare_tokens, score_pair, stem
 from listwatch.match.shortlist import Credits, shortlists
+from listwatch.match.tables import Arrays, Ids, Rows, Section, Strings, Values
 from listwatch.match.tickers import MARKETS, ticker_key
 
-__all__ = ["Hit", "NameDoc", "NameIndex"]
+__all__ = ["Hit", "NameDoc", "NameIndex", "ident_key"]
 
 SHORTLIST = 40  # candidates scored in full per query
-COMMON = 0.02  # a token on more than this share of names is "common" ...
-COMMON_BUDGET = 20_000  # ... and common postings beyond this many names in all ...
-COMMON_TAKE = 300  # ... contribute only their shortest names
-GENERIC_DAMPING = 0.5  # generic words (generic_words.txt) count half their rarity
+COMMON_BUDGET = 20_000  # a token on more than indexbuild.COMMON's share of names is "common"; common postings
+COMMON_TAKE = 300  # beyond COMMON_BUDGET names in all contribute only their shortest COMMON_TAKE names
 CACHED = 100_000  # tokens whose weight and similar keys a process keeps
 BATCH = 256  # queries whose candidates search_many ranks together
 V = TypeVar("V")
@@ -67,6 +60,9 @@ class NameDoc:
     person: bool = False
     source_ids: tuple[str, ...] = ()
     identifiers: tuple[str, ...] = ()  # "isin:KYG9830T1067", "ticker:1810@HK", "ticker:1810"
+
+
+_NAME, _PERSON = (i for i, f in enumerate(fields(NameDoc)) if f.name in ("name", "person"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,22 +95,6 @@ def _remember(cache: dict[str, V], key: str, value: V) -> V:
     return value
 
 
-def _deletes(token: str) -> set[str]:
-    return {token[:i] + token[i + 1:] for i in range(len(token))}
-
-
-def ident_key(key: str) -> str:
-    """'isin:kyg9830t1067' -> 'isin:KYG9830T1067': scheme lower case, value upper case, no spaces.
-
-    Tickers become ``symbol@market`` (:func:`~listwatch.match.tickers.ticker_key`): '0941@XHKG' -> '941@HK'.
-    """
-    scheme, _, value = key.partition(":")
-    scheme = scheme.lower()
-    if scheme == "ticker":
-        sym, _, exch = value.partition("@")
-        return f"ticker:{ticker_key(sym, exch)}"
-    return f"{scheme}:{value.upper().replace(' ', '')}"
-
 
 def identifier_keys(query: str) -> list[str]:
     """Identifier lookups a query stands for (a valid ISIN or LEI, a ticker@exchange)."""
@@ -135,12 +115,12 @@ def identifier_keys(query: str) -> list[str]:
 
 
 class NameIndex:
-    """Built from documents here, or mapped from a file by :func:`listwatch.match.indexfile.load_index`
-    (then the tables are read-only views of the same types' interfaces: Sequence, Mapping, arrays)."""
+    """Built from documents here, or mapped from a file by :func:`listwatch.match.indexfile.load_index`: either
+    way its tables are read-only views (:mod:`listwatch.match.tables`) of :attr:`sections`, the arrays a file
+    holds; :attr:`scalars` are the numbers it holds beside them."""
 
-    DERIVED = ("forms", "phrases", "form_words", "long_forms",  # from legal_forms(), never stored
-               "_weights", "_keys", "_near")  # per-token caches of this process
-
+    sections: dict[str, Section]
+    scalars: dict[str, Any]
     docs: Sequence[NameDoc]
     prepared: Sequence[Prepared]
     sizes: npt.NDArray[np.int32]
@@ -154,42 +134,51 @@ class NameIndex:
     common: int
     neighbours: Mapping[str, Collection[str]]  # one-deletion variant -> index keys
 
-    def __init__(self, docs: Iterable[NameDoc]) -> None:
-        names: list[NameDoc] = []
-        prepared: list[Prepared] = []
-        postings: dict[str, list[int]] = defaultdict(list)
-        joined: dict[str, list[int]] = defaultdict(list)
-        ident: dict[str, list[int]] = defaultdict(list)
-        repeats: dict[str, list[int]] = defaultdict(list)
-        for doc in docs:
-            for variant in name_variants(doc.name):
-                self._add(doc, variant, names, prepared, postings, joined, ident, repeats)
-        self.docs, self.prepared, self.ident = names, prepared, ident
-        sizes = [len(p.tokens) for p in self.prepared]
-        self.sizes = np.array(sizes, dtype=np.int32)
-        self.postings = {t: np.array(sorted(ds, key=sizes.__getitem__), dtype=np.int32) for t, ds in postings.items()}
-        self.joined = {t: np.array(sorted(set(ds)), dtype=np.int32) for t, ds in joined.items()}
-        self.repeats = {k: np.array(ds, dtype=np.int32) for k, ds in repeats.items()}
-        n = max(len(self.docs), 1)
-        idf = {t: math.log((n + 1) / (len(ds) + 0.5)) * (GENERIC_DAMPING if is_generic(t) else 1.0)
-               for t, ds in self.postings.items()}
-        self.idf = idf
-        self.total = np.array([sum(idf[t] for t in p.tokens) for p in self.prepared], dtype=np.float64)
-        self.unknown_weight = math.log((n + 1) / 0.5)
-        self.common = max(50, int(n * COMMON))
-        neighbours: dict[str, set[str]] = defaultdict(set)
-        written = dict.fromkeys((surface, key) for p in self.prepared  # each token once, however many names
-                                for surface, key in zip(p.surface, p.tokens, strict=True)
-                                if len(surface) >= 5 and not surface.isdigit())
-        for surface, key in written:
-            neighbours[surface].add(key)
-            for d in _deletes(surface):
-                neighbours[d].add(key)
-        self.neighbours = neighbours
+    def __init__(self, docs: Iterable[NameDoc], reuse: Reuse | None = None) -> None:
+        """Build from ``docs`` (:func:`~listwatch.match.indexbuild.build_sections`); ``reuse``: the stored
+        prepared row of a name (as printed, person or not) known to a previous index (:meth:`reusable`)."""
+        self._attach(*build_sections(docs, reuse))
+
+    @classmethod
+    def from_sections(cls, sections: Mapping[str, Section], scalars: Mapping[str, Any]) -> NameIndex:
+        """The index whose tables are ``sections`` (built, or mapped from a file), read where they lie."""
+        index = cls.__new__(cls)
+        index._attach(sections, scalars)
+        return index
+
+    def _attach(self, s: Mapping[str, Section], scalars: Mapping[str, Any]) -> None:
+        self.sections = dict(s)
+        self.scalars = {k: scalars[k] for k in ("unknown_weight", "common", "names")}
+        vocab = Ids(s, "vocab")
+        self.docs = Rows(NameDoc, np.asarray(s["docs"]), np.asarray(s["docs.offsets"]))
+        self.prepared = Rows(Prepared, np.asarray(s["prepared"]), np.asarray(s["prepared.offsets"]))
+        self.sizes = np.asarray(s["sizes"])
+        self.total = np.asarray(s["total"])
+        self.postings = Arrays(vocab, np.asarray(s["postings.offsets"]), np.asarray(s["postings.docs"]))
+        self.joined = Arrays(Ids(s, "joined"), np.asarray(s["joined.offsets"]), np.asarray(s["joined.docs"]))
+        self.repeats = Arrays(Ids(s, "repeats"), np.asarray(s["repeats.offsets"]), np.asarray(s["repeats.docs"]))
+        self.idf = Values(vocab, np.asarray(s["idf"]))
+        self.neighbours = Strings(Ids(s, "neighbours"), np.asarray(s["neighbours.offsets"]),
+                                  np.asarray(s["neighbours.tokens"]), vocab)
+        self.ident = json.loads(str(s["ident"]))
+        self.unknown_weight = float(scalars["unknown_weight"])
+        self.common = int(scalars["common"])
         self.derive()
 
+    def reusable(self) -> Reuse:
+        """What a new build may take from this index: (name as printed, person) -> its stored prepared row
+        (:func:`~listwatch.match.indexbuild.build_sections`)."""
+        rows = self.docs
+        assert isinstance(rows, Rows) and isinstance(self.prepared, Rows)
+        at: dict[tuple[str, bool], int] = {}
+        for i in range(len(rows)):
+            values = orjson.loads(rows.raw(i))
+            at.setdefault((values[_NAME], values[_PERSON]), i)
+        prepared = self.prepared
+        return lambda name, person: None if (i := at.get((name, person))) is None else prepared.raw(i)
+
     def derive(self) -> None:
-        """The legal-form tables (:attr:`DERIVED`): from ``legal_forms.txt``, not from the names."""
+        """The legal-form tables (from ``legal_forms.txt``, never stored) and this process's per-token caches."""
         self.forms = {f[0] for f in matching_legal_forms() if len(f) == 1}
         self.phrases = [f for f in matching_legal_forms() if f[0].isascii()]
         self.form_words = {w for f in self.phrases for w in f if len(w) >= 3}
@@ -197,26 +186,6 @@ class NameIndex:
         self._weights: dict[str, float] = {}
         self._keys: dict[str, tuple[npt.NDArray[np.int32] | None, float | None, npt.NDArray[np.int32] | None]] = {}
         self._near: dict[str, AbstractSet[str]] = {}
-
-    @staticmethod
-    def _add(doc: NameDoc, variant: str, names: list[NameDoc], prepared: list[Prepared],
-             postings: dict[str, list[int]], joined: dict[str, list[int]], ident: dict[str, list[int]],
-             repeats: dict[str, list[int]]) -> None:
-        p = prepare(variant, person=doc.person)
-        if not p.tokens:
-            return
-        i = len(names)
-        names.append(doc if variant == doc.name else replace(doc, name=variant))
-        prepared.append(p)
-        for t, n in Counter(p.tokens).items():
-            postings[t].append(i)
-            for k in range(2, n + 1):  # "ABDULLAH, Abdullah Ahmed": the k-th copy of a token
-                repeats[f"{t} {k}"].append(i)
-        for a, b in zip(p.tokens, p.tokens[1:], strict=False):
-            joined[a + b].append(i)
-        if variant == doc.name:
-            for key in doc.identifiers:
-                ident[ident_key(key)].append(i)
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -261,7 +230,7 @@ class NameIndex:
         if len(token) < 4 or token.isdigit():
             return set()
         out: set[str] = set(self.neighbours.get(token, ()))
-        for d in _deletes(token):
+        for d in deletes(token):
             if self._has(d):
                 out.add(d)
             out.update(self.neighbours.get(d, ()))
