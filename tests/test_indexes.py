@@ -13,8 +13,9 @@ from sqlalchemy import create_engine, text
 
 from listwatch import indexes
 from listwatch.ingest import ingest
-from listwatch.match.index import NameIndex
-from listwatch.match.indexfile import IndexFileError, load_index, load_table, save_table
+from listwatch.match import indexbuild
+from listwatch.match.index import NameDoc, NameIndex
+from listwatch.match.indexfile import IndexFileError, load_index, load_table, read_meta, save_index, save_table
 from listwatch.resolve import resolve
 from listwatch.screen import entity_docs, screen
 from listwatch.store.db import Store, migrate, open_store
@@ -77,6 +78,10 @@ def test_index_is_rebuilt_after_an_ingest_and_the_old_file_removed(
         ["Zyxwvut Avionics Holding Co., Ltd."]
     assert after.exists() and not before.exists()
     assert resolve(st, "Zyxwvut Avionics Holding").id == "csl-zy1"  # the resolver's table follows too
+    # built from the earlier file's prepared names, it is what a full build writes, byte for byte
+    full = save_index(NameIndex(entity_docs(st.all_entities().values())), tmp_path / "full.lwix",
+                      indexes.index_key(st, indexes.SCREEN), read_meta(after))
+    assert full.read_bytes() == after.read_bytes()
 
 
 def _before_head() -> str:
@@ -178,3 +183,20 @@ def test_two_processes_see_the_same_data_version_and_share_one_file(
                          text=True, check=True).stdout.split()
     assert out == [st.data_version(), str(path), "xiaomi"]
     assert path.stat().st_mtime_ns == stamp  # mapped as written, not rebuilt
+
+
+def test_an_incremental_build_equals_a_full_build_byte_for_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = [NameDoc("smic", "Semiconductor Manufacturing International Corp (SMIC)", identifiers=("isin:KYG8020E1199",)),
+              NameDoc("xiaomi", "小米集团"), NameDoc("xiaomi", "Xiaomi Corporation"), NameDoc("gone", "Gone Trading LLC"),
+              NameDoc("dodik", "DODIK, Milorad", person=True), NameDoc("renamed", "Old Name Shipping Co")]
+    earlier = load_index(save_index(NameIndex(before), tmp_path / "a.lwix", "a"))
+    after = [d for d in before if d.ref not in ("gone", "renamed")]
+    after += [NameDoc("renamed", "New Name Shipping Co"), NameDoc("added", "Added Avionics Holding Ltd"),
+              NameDoc("dodik-co", "DODIK, Milorad")]  # the same name, not a person's: prepared anew
+    prepared: list[str] = []
+    real = indexbuild.prepare
+    monkeypatch.setattr(indexbuild, "prepare", lambda name, **kw: prepared.append(name) or real(name, **kw))
+    incremental = save_index(NameIndex(after, earlier.reusable()), tmp_path / "b.lwix", "b")
+    assert prepared == ["New Name Shipping Co", "Added Avionics Holding Ltd", "DODIK, Milorad"]
+    full = save_index(NameIndex(after), tmp_path / "c.lwix", "b")
+    assert incremental.read_bytes() == full.read_bytes()

@@ -35,7 +35,15 @@ from typing import TYPE_CHECKING, TypeVar
 
 from listwatch.cachefile import library_version, store_index_dir
 from listwatch.match.index import NameIndex
-from listwatch.match.indexfile import FORMAT, IndexFileError, load_index, load_table, save_index, save_table
+from listwatch.match.indexfile import (
+    FORMAT,
+    IndexFileError,
+    load_index,
+    load_table,
+    read_meta,
+    save_index,
+    save_table,
+)
 from listwatch.match.normalize import core_key, name_variants
 
 if TYPE_CHECKING:
@@ -84,18 +92,19 @@ def index_path(store: Reader, kind: str = SCREEN) -> Path | None:
     return None if folder is None else folder / f"{_prefix(store, kind)}{index_key(store, kind)[:20]}.lwix"
 
 
-def _persisted(store: Reader, kind: str, load: Callable[[Path, str], T], build: Callable[[], T],
+def _persisted(store: Reader, kind: str, load: Callable[[Path, str], T], build: Callable[[Path | None], T],
                save: Callable[[T, Path, str], Path]) -> T:
-    """The index of the current key: mapped from its file, else built, written, and mapped."""
+    """The index of the current key: mapped from its file, else built (``build`` is given the path it is to
+    be written to), written, and mapped."""
     key = index_key(store, kind)
     path = index_path(store, kind)
     if path is None:
-        return build()
+        return build(None)
     try:
         return load(path, key)
     except (FileNotFoundError, IndexFileError):
         pass  # missing, stale or damaged: rebuilt below, never used
-    value = build()
+    value = build(path)
     try:
         save(value, path, key)
     except OSError:
@@ -106,10 +115,33 @@ def _persisted(store: Reader, kind: str, load: Callable[[Path, str], T], build: 
     return load(path, key)
 
 
-def _build_screen(store: Reader) -> NameIndex:
+def _earlier(store: Reader, path: Path) -> NameIndex | None:
+    """The newest earlier screening index of the store (another data version) built by this code: its
+    prepared names are reused by the next build (:meth:`NameIndex.reusable`); None if there is none. A
+    damaged file is passed over: :func:`load_index` checks it whole."""
+    earlier = [p for p in path.parent.glob(f"{_prefix(store, SCREEN)}*.lwix") if p != path]
+    for old in sorted(earlier, key=_mtime, reverse=True):
+        try:
+            if read_meta(old).get("code") == code_fingerprint():
+                return load_index(old)
+        except (OSError, ValueError, KeyError, TypeError):  # (IndexFileError is a ValueError)
+            continue
+    return None
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _build_screen(store: Reader, path: Path | None) -> NameIndex:
+    """Built from the store's entities; names an earlier file of the store knew are not prepared again."""
     from listwatch.screen import entity_docs  # noqa: PLC0415 - screen imports this module
 
-    return NameIndex(entity_docs(store.all_entities().values()))
+    earlier = None if path is None else _earlier(store, path)
+    return NameIndex(entity_docs(store.all_entities().values()), None if earlier is None else earlier.reusable())
 
 
 def screen_index_at(store: Reader, known_at: dt.datetime) -> NameIndex:
@@ -146,8 +178,9 @@ def _replay_index(store: Reader, version: str, known_at: dt.datetime) -> NameInd
 
 def screen_index(store: Reader) -> NameIndex:
     """The screening index of the store's current data (mapped from its file; built if there is none)."""
-    return _persisted(store, SCREEN, load_index, lambda: _build_screen(store),
-                      lambda ix, path, key: save_index(ix, path, key, {"data_version": store.data_version()}))
+    return _persisted(store, SCREEN, load_index, lambda path: _build_screen(store, path),
+                      lambda ix, path, key: save_index(ix, path, key, {"data_version": store.data_version(),
+                                                                       "code": code_fingerprint()}))
 
 
 def _build_core(store: Reader) -> dict[str, set[str]]:
@@ -160,7 +193,7 @@ def _build_core(store: Reader) -> dict[str, set[str]]:
 
 def core_names(store: Reader) -> Mapping[str, Collection[str]]:
     """The resolver's table: core name (:func:`~listwatch.match.normalize.core_key`) -> entity ids."""
-    return _persisted(store, RESOLVE, lambda path, key: load_table(path, RESOLVE, key), lambda: _build_core(store),
+    return _persisted(store, RESOLVE, lambda path, key: load_table(path, RESOLVE, key), lambda _: _build_core(store),
                       lambda table, path, key: save_table(table, path, RESOLVE, key))
 
 
