@@ -15,7 +15,7 @@ revision (a migration changes it) and the matching code (the ``match`` package, 
 the versions of rigour, pypinyin and anyascii). A process asks for the index of the current key; a
 missing, stale (other key), truncated, corrupt or foreign file is refused and rebuilt - never used.
 Writes are atomic (rename), so processes that read while another writes see the old file or the
-new one. Old files of the same store are removed after a new one is written.
+new one. After a new file is written, files no process will use again are removed (:func:`remove_stale`).
 
 Public API: :func:`build_index` (build both files now, e.g. after an ingest or on a Spark driver;
 returns the screening index's path), :func:`load_index` (map a screening index file) and
@@ -28,6 +28,7 @@ import datetime as dt
 import functools
 import hashlib
 import threading
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
@@ -49,8 +50,8 @@ from listwatch.match.normalize import core_key, name_variants
 if TYPE_CHECKING:
     from listwatch.store.reader import Reader
 
-__all__ = ["IndexFileError", "build_index", "core_names", "index_key", "index_path", "load_index", "screen_index",
-           "screen_index_at"]
+__all__ = ["IndexFileError", "build_index", "core_names", "index_key", "index_path", "load_index", "remove_stale",
+           "screen_index", "screen_index_at"]
 
 SCREEN = "screen-index"
 RESOLVE = "resolve-names"
@@ -109,10 +110,76 @@ def _persisted(store: Reader, kind: str, load: Callable[[Path, str], T], build: 
         save(value, path, key)
     except OSError:
         return value  # a read-only directory: this process keeps what it built
-    for old in path.parent.glob(f"{_prefix(store, kind)}*.lwix"):
-        if old != path:
-            old.unlink(missing_ok=True)
+    remove_stale(store, kind, path)
     return load(path, key)
+
+
+def remove_stale(store: Reader, kind: str, written: Path) -> list[Path]:
+    """After ``written`` (an index file of ``store``, of ``kind``) is written, remove from its folder what no
+    process will use again; the removed files.
+
+    * the store's other files of the same kind (other data versions, schema revisions or code);
+    * index files of a SQLite database that is gone, or whose files now live elsewhere (the database was
+      moved or copied with its folder), as the ``database`` of their header says; and files written before
+      headers named their database (the ``code`` was not recorded either: they cannot be told apart; at worst
+      such a file is built again). Files of another database (PostgreSQL, ``database`` "") stay;
+    * statement catalogs (:mod:`listwatch.store.fastread`) of other code versions;
+    * a writer's temporary file an hour old (its writer died: a write takes seconds).
+
+    Unlinking a file another process has mapped is safe on POSIX: its mapping stays valid until it is unmapped.
+    (On Windows a mapped file cannot be removed: that file is skipped and tried again after the next write.)
+    """
+    from listwatch.store.fastread import catalog_key  # noqa: PLC0415 - only after a write
+
+    folder = written.parent
+    own = tuple(_prefix(store, k) for k in (SCREEN, RESOLVE))
+    catalog = f"statements-{catalog_key()[:24]}.json"
+    removed = []
+    for f in folder.iterdir():
+        name = f.name
+        if name.startswith("."):
+            stale = name.startswith((f".{SCREEN}-", f".{RESOLVE}-", ".statements-")) and _age(f) > 3600
+        elif name.startswith((f"{SCREEN}-", f"{RESOLVE}-")) and name.endswith(".lwix"):
+            stale = f != written and (name.startswith(_prefix(store, kind)) or (not name.startswith(own)
+                                                                                and _orphan(f, folder)))
+        else:
+            stale = name.startswith("statements-") and name.endswith(".json") and name != catalog
+        if stale:
+            try:
+                f.unlink()
+                removed.append(f)
+            except OSError:
+                continue  # gone already, or (Windows) still mapped: the next write tries again
+    return removed
+
+
+def _orphan(path: Path, folder: Path) -> bool:
+    """Whether an index file of another store belongs to no database that keeps its files in ``folder``."""
+    try:
+        database = read_meta(path).get("database")
+    except (OSError, ValueError, KeyError, TypeError):
+        return True  # unreadable: never used by anyone
+    if database is None:
+        return True  # written before headers named their database
+    if not database:
+        return False  # another kind of database: it cannot be looked for from here
+    db = Path(database)
+    home = store_index_dir("sqlite:", db)
+    return not db.is_file() or home is None or home.resolve() != folder.resolve()
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _meta(store: Reader) -> dict[str, str]:
+    """What an index file's header says besides its key: the code that built it (an incremental build reuses
+    only its own code's files) and the SQLite database it belongs to ("" for another database, whose URL may
+    hold a password), for :func:`remove_stale`."""
+    return {"code": code_fingerprint(), "database": "" if store.sqlite_file is None else str(store.sqlite_file)}
 
 
 def _earlier(store: Reader, path: Path) -> NameIndex | None:
@@ -180,7 +247,7 @@ def screen_index(store: Reader) -> NameIndex:
     """The screening index of the store's current data (mapped from its file; built if there is none)."""
     return _persisted(store, SCREEN, load_index, lambda path: _build_screen(store, path),
                       lambda ix, path, key: save_index(ix, path, key, {"data_version": store.data_version(),
-                                                                       "code": code_fingerprint()}))
+                                                                       **_meta(store)}))
 
 
 def _build_core(store: Reader) -> dict[str, set[str]]:
@@ -194,7 +261,7 @@ def _build_core(store: Reader) -> dict[str, set[str]]:
 def core_names(store: Reader) -> Mapping[str, Collection[str]]:
     """The resolver's table: core name (:func:`~listwatch.match.normalize.core_key`) -> entity ids."""
     return _persisted(store, RESOLVE, lambda path, key: load_table(path, RESOLVE, key), lambda _: _build_core(store),
-                      lambda table, path, key: save_table(table, path, RESOLVE, key))
+                      lambda table, path, key: save_table(table, path, RESOLVE, key, _meta(store)))
 
 
 def build_index(store: Reader) -> Path | None:

@@ -169,14 +169,15 @@ def load_index(path: Path, key: str | None = None) -> NameIndex:
     return NameIndex.from_sections(s, meta)
 
 
-def save_table(table: Mapping[str, Collection[str]], path: Path, kind: str, key: str) -> Path:
+def save_table(table: Mapping[str, Collection[str]], path: Path, kind: str, key: str,
+               meta: dict[str, Any] | None = None) -> Path:
     """Write a ``str -> strings`` table (e.g. core name -> entity ids)."""
     keys = list(table)
     values = sorted({v for vs in table.values() for v in vs})
     at = {v: i for i, v in enumerate(values)}
     offsets, ids = csr([sorted(at[v] for v in table[k]) for k in keys])
     return write_sections(path, kind, key, {**key_table("keys", keys), **key_table("values", values),
-                                            "offsets": offsets, "ids": ids}, {"keys": len(keys)})
+                                            "offsets": offsets, "ids": ids}, {**(meta or {}), "keys": len(keys)})
 
 
 def load_table(path: Path, kind: str, key: str | None = None) -> Mapping[str, tuple[str, ...]]:
