@@ -148,6 +148,7 @@ class SourceApplier:
         self.w, self.source = w, source
         self.latest = w.latest_digest(source)
         self.before = w.previous_day(source)
+        self._held_names: set[tuple[str, str]] = set()  # set by resolver (see have_names)
 
     @functools.cached_property
     def prev(self) -> dict[str, RecordState]:
@@ -157,11 +158,16 @@ class SourceApplier:
 
     @functools.cached_property
     def resolver(self) -> RecordResolver:
-        return RecordResolver(self.w.facts(MERGE_SCHEMES))
+        facts = self.w.facts(MERGE_SCHEMES)
+        self._held_names = facts.held_names
+        return RecordResolver(facts)
 
     @functools.cached_property
     def have_names(self) -> set[tuple[str, str]]:
-        return self.w.name_keys()
+        """(entity, name) of every name held: read with the resolver's facts, in the same scan of the names table
+        (every version that changes anything reads both, the resolver first)."""
+        _ = self.resolver
+        return self._held_names
 
     @functools.cached_property
     def have_ids(self) -> set[tuple[str, str, str, str]]:
