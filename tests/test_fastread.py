@@ -142,10 +142,10 @@ NOT_FOR_STATUS = ("sqlalchemy", "numpy", "pypinyin", "anyascii", "listwatch.matc
                   "listwatch.territories", "rich._emoji_codes", "logging", "tempfile", "importlib.resources")
 
 
-def _status_process(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _status_process(home: Path, *args: str, query: str = "xiaomi") -> subprocess.CompletedProcess[str]:
     """``status xiaomi`` (with ``args``) in a process of its own; its stderr ends with the modules of
     NOT_FOR_STATUS it imported."""
-    code = ("import sys\nfrom listwatch.cli import app\ntry:\n    app(['status', 'xiaomi', '--as-of', '2021-01-14', "
+    code = (f"import sys\nfrom listwatch.cli import app\ntry:\n    app(['status', {query!r}, '--as-of', '2021-01-14', "
             f"*{list(args)!r}])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
             f"print(','.join(m for m in {NOT_FOR_STATUS!r} if m in sys.modules) or '-', file=sys.stderr)")
     env = {**os.environ, "LISTWATCH_HOME": str(home), "PYTHONPATH": SRC}
@@ -170,6 +170,10 @@ def test_status_runs_without_sqlalchemy_once_its_statements_are_kept(tmp_path: P
     assert json.loads(catalog.read_text(encoding="utf-8"))["statements"]
     table = _status_process(home)  # the table users read
     assert table.stderr.split()[-1] == "-" and "RESTRICTED" in table.stdout
+    by_name = _status_process(home, query="xiaomi corp")  # a name: the resolver's name table is built, kept ...
+    assert list((home / "index").glob("resolve-names-*.lwix"))
+    again = _status_process(home, query="xiaomi corp")  # ... and read without numpy
+    assert again.stderr.split()[-1] == "-" and again.stdout == by_name.stdout and "RESTRICTED" in again.stdout
 
 
 def test_library_versions_read_beside_the_module_are_the_installed_ones() -> None:

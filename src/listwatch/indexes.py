@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from listwatch.cachefile import library_version, store_index_dir
-from listwatch.match.index import NameIndex
 from listwatch.match.indexfile import (
     FORMAT,
     IndexFileError,
@@ -48,6 +47,7 @@ from listwatch.match.indexfile import (
 from listwatch.match.normalize import core_key, name_variants
 
 if TYPE_CHECKING:
+    from listwatch.match.index import NameIndex
     from listwatch.store.reader import Reader
 
 __all__ = ["IndexFileError", "build_index", "core_names", "index_key", "index_path", "load_index", "remove_stale",
@@ -205,6 +205,7 @@ def _mtime(path: Path) -> float:
 
 def _build_screen(store: Reader, path: Path | None) -> NameIndex:
     """Built from the store's entities; names an earlier file of the store knew are not prepared again."""
+    from listwatch.match.index import NameIndex  # noqa: PLC0415 - the matcher (numpy...): not for the resolver's table
     from listwatch.screen import entity_docs  # noqa: PLC0415 - screen imports this module
 
     earlier = None if path is None else _earlier(store, path)
@@ -228,6 +229,7 @@ _REPLAYS_LOCK = threading.Lock()
 
 def _replay_index(store: Reader, version: str, known_at: dt.datetime) -> NameIndex:
     """Keyed by the facts' version: replays of other moments with the same facts share the index."""
+    from listwatch.match.index import NameIndex  # noqa: PLC0415 - see _build_screen
     from listwatch.screen import entity_docs  # noqa: PLC0415 - screen imports this module
 
     key = (store.url, version)

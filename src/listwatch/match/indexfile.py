@@ -31,15 +31,16 @@ import json
 import mmap
 import os
 import struct
+import sys
 import zlib
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-
-from listwatch.match.index import NameIndex
 from listwatch.match.tables import Ids, IndexFileError, Section, Strings, csr, key_table
+
+if TYPE_CHECKING:
+    from listwatch.match.index import NameIndex
 
 __all__ = ["FORMAT", "IndexFileError", "load_index", "load_table", "read_meta", "read_sections", "save_index",
            "save_table", "write_sections"]
@@ -57,12 +58,18 @@ def _checksum(crc32: int) -> str:
     return f"crc32:{crc32:08x}"
 
 
+# integer dtypes whose items a memoryview reads as they are (on a little-endian machine): read without numpy
+_VIEWS: dict[str, Literal["q", "i"]] = {"<i8": "q", "<i4": "i"} if sys.byteorder == "little" else {}
+
+
 def _data(value: Section) -> tuple[bytes | memoryview, str, int]:
     """A section's bytes as written (little-endian; a view where the value already is), its dtype and count."""
     if isinstance(value, str):
         return value.encode("utf-8"), "text", 0
     if isinstance(value, bytes):
         return value, "bytes", 0
+    import numpy as np  # noqa: PLC0415 - a writer has numpy loaded already (it built the arrays)
+
     arr = np.ascontiguousarray(value)
     arr = arr.astype(arr.dtype.newbyteorder("<"), copy=False)
     return arr.view(np.uint8).data, arr.dtype.str, len(arr)
@@ -102,8 +109,11 @@ def write_sections(path: Path, kind: str, key: str, sections: Mapping[str, Secti
     return path
 
 
-def read_sections(path: Path, kind: str, key: str | None = None) -> tuple[dict[str, Any], dict[str, Section]]:
-    """(meta, sections) of a file written by :func:`write_sections`, mapped read-only; see the module doc."""
+def read_sections(path: Path, kind: str, key: str | None = None, views: bool = False
+                  ) -> tuple[dict[str, Any], dict[str, Section]]:
+    """(meta, sections) of a file written by :func:`write_sections`, mapped read-only; see the module doc.
+    ``views``: integer arrays as memoryviews where their items read as they are (little-endian), so a
+    reader of a small table need not import numpy."""
     with path.open("rb") as fh:
         try:
             mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
@@ -138,7 +148,11 @@ def read_sections(path: Path, kind: str, key: str | None = None) -> tuple[dict[s
             out[name] = str(payload[s["offset"]:s["offset"] + s["bytes"]], "utf-8")
         elif s["dtype"] == "bytes":
             out[name] = bytes(payload[s["offset"]:s["offset"] + s["bytes"]])
+        elif views and s["dtype"] in _VIEWS:
+            out[name] = payload[s["offset"]:s["offset"] + s["bytes"]].cast(_VIEWS[s["dtype"]])
         else:
+            import numpy as np  # noqa: PLC0415 - see views
+
             out[name] = np.frombuffer(mm, dtype=np.dtype(s["dtype"]), count=s["count"], offset=base + s["offset"])
     return header["meta"], out
 
@@ -165,6 +179,8 @@ def load_index(path: Path, key: str | None = None) -> NameIndex:
 
     ``key``: refuse a file built from anything else (see :mod:`listwatch.indexes`).
     """
+    from listwatch.match.index import NameIndex  # noqa: PLC0415 - the matcher (numpy, rapidfuzz): screening only
+
     meta, s = read_sections(path, "screen-index", key)
     return NameIndex.from_sections(s, meta)
 
@@ -181,5 +197,6 @@ def save_table(table: Mapping[str, Collection[str]], path: Path, kind: str, key:
 
 
 def load_table(path: Path, kind: str, key: str | None = None) -> Mapping[str, tuple[str, ...]]:
-    _meta, s = read_sections(path, kind, key)
-    return Strings(Ids(s, "keys"), np.asarray(s["offsets"]), np.asarray(s["ids"]), Ids(s, "values"))
+    """The table stored at ``path`` by :func:`save_table`, mapped (read without numpy where it can be)."""
+    _meta, s = read_sections(path, kind, key, views=True)
+    return Strings(Ids(s, "keys"), s["offsets"], s["ids"], Ids(s, "values"))  # type: ignore[arg-type]

@@ -7,7 +7,8 @@ query finds its few keys without decoding the others (a dict of the 190,000 one-
 ~0.1 s to build, more than the rest of a search). Lists of numbers per row are CSR: an offsets array and
 the numbers end to end. Rows of documents are JSON lines addressed by an offsets array, decoded only when a
 row is read. The views (:class:`Ids`, :class:`Arrays`, :class:`Values`, :class:`Strings`, :class:`Rows`)
-read these arrays without copying them.
+read these arrays without copying them. :class:`Ids` and :class:`Strings` also read plain memoryviews, so
+the resolver's name table is read without importing numpy (~0.1 s of a ``status`` by name).
 """
 
 from __future__ import annotations
@@ -16,18 +17,20 @@ import itertools
 import zlib
 from array import array
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, overload
 
-import numpy as np
-import numpy.typing as npt
 import orjson
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["Arrays", "Ids", "IndexFileError", "Rows", "RowsWriter", "Section", "Strings", "Values", "csr",
            "items", "key_table"]
 
 T = TypeVar("T")
 V = TypeVar("V")
-Section = npt.NDArray[Any] | str | bytes
+Section: TypeAlias = "npt.NDArray[Any] | memoryview | str | bytes"  # (numpy only where it is used)
 
 
 class IndexFileError(ValueError):
@@ -38,6 +41,8 @@ def key_table(name: str, keys: Iterable[str]) -> dict[str, Section]:
     """The sections of a key table (see the module doc): ``name`` (the keys' bytes), ``name.at`` (where
     key ``i`` starts; it ends where ``i + 1`` starts) and ``name.slots`` (row + 1 per slot, 0 = empty).
     The keys are encoded one at a time into one buffer (no list of every key's bytes)."""
+    import numpy as np  # noqa: PLC0415 - writers only (see the module doc)
+
     blob = bytearray()
     at = array("q", [0])
     hashes = array("L")
@@ -62,6 +67,8 @@ def key_table(name: str, keys: Iterable[str]) -> dict[str, Section]:
 
 def csr(lists: Sequence[Collection[int]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
     """``lists`` end to end (int32) and where each starts (int64, one more than there are lists)."""
+    import numpy as np  # noqa: PLC0415 - writers only
+
     offsets = np.zeros(len(lists) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(x) for x in lists])
     data = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int32, count=int(offsets[-1]))
@@ -70,7 +77,12 @@ def csr(lists: Sequence[Collection[int]]) -> tuple[npt.NDArray[np.int64], npt.ND
 
 def items(arr: Any) -> memoryview:
     """A mapped array as a memoryview in native byte order: its items are plain Python ints and floats, read
-    without numpy's scalar objects (a lookup reads two or three; numpy's indexing costs several times more)."""
+    without numpy's scalar objects (a lookup reads two or three; numpy's indexing costs several times more).
+    A memoryview is one already (:func:`~listwatch.match.indexfile.read_sections` without numpy)."""
+    if isinstance(arr, memoryview):
+        return arr
+    import numpy as np  # noqa: PLC0415 - imported by whoever made the array
+
     a = np.asarray(arr)
     return a.astype(a.dtype.newbyteorder("="), copy=False).data
 
@@ -147,7 +159,7 @@ class _Keyed(Mapping[str, V]):
         return len(self._ids)
 
 
-class Arrays(_Keyed[npt.NDArray[np.int32]]):
+class Arrays(_Keyed["npt.NDArray[np.int32]"]):
     """Key -> a slice of one mapped int32 array (postings: name numbers)."""
 
     def __init__(self, ids: Ids, offsets: npt.NDArray[np.int64], data: npt.NDArray[np.int32]) -> None:
@@ -172,7 +184,8 @@ class Values(_Keyed[float]):
 class Strings(_Keyed[tuple[str, ...]]):
     """Key -> the strings (keys of another table, e.g. the vocabulary) at a slice of a mapped int32 array."""
 
-    def __init__(self, ids: Ids, offsets: npt.NDArray[np.int64], data: npt.NDArray[np.int32], vocab: Ids) -> None:
+    def __init__(self, ids: Ids, offsets: npt.NDArray[np.int64] | memoryview, data: npt.NDArray[np.int32] | memoryview,
+                 vocab: Ids) -> None:
         super().__init__(ids)
         self._off, self._data, self._vocab = items(offsets), items(data), vocab
 
@@ -230,4 +243,6 @@ class RowsWriter:
 
     def sections(self) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
         """(the lines end to end, where each starts): the buffers themselves, not copies."""
+        import numpy as np  # noqa: PLC0415 - writers only
+
         return np.frombuffer(self._data, dtype=np.uint8), np.frombuffer(self._off, dtype=np.int64)
