@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from listwatch import report
+from listwatch.datadigest import content_hash
 from listwatch.dataset import bundled_dir
 from listwatch.evidence import with_evidence
 from listwatch.ingest import ingest
@@ -24,19 +25,23 @@ from listwatch.resolve import NotFound, resolve
 from listwatch.screen import screen
 from listwatch.status import status, timeline
 from listwatch.store.db import Store, open_store
-from tests.conftest import BACKENDS, database
+from tests.conftest import BACKENDS, Templates
 
 DAY = dt.date(2021, 2, 1)
 ISIN = "KYG9830T1067"  # Xiaomi's: an ingested record carrying it joins the curated entity
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def replay_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Path]:
-    """A store of its own per backend, seeded from a copy of the bundled data the tests may edit."""
+def replay_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                 templates: Templates) -> tuple[Store, Path]:
+    """A store of its own per backend, seeded from a copy of the bundled data the tests may edit (a copy of the
+    session's seeded template: the same data, so opening it with the copy does not seed again)."""
     tmp = tmp_path_factory.mktemp(f"replay-{request.param}")
     data = tmp / "data"
     shutil.copytree(bundled_dir(), data)
-    return open_store(database(request.param, tmp, "replay"), data_dir=data), data
+    st = open_store(templates.copy(request.param, tmp, "replay"), data_dir=data)
+    assert st.dataset_digest() == content_hash(data)  # seeded from these very files
+    return st, data
 
 
 def _ftm(path: Path, *docs: dict[str, Any]) -> Path:
