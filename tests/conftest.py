@@ -67,16 +67,18 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("listwatch-home")
+def home(tmp_path_factory: pytest.TempPathFactory, templates: Templates) -> Path:
+    """The session's LISTWATCH_HOME; its store is a copy of the seeded template."""
+    return templates.home(tmp_path_factory.mktemp("listwatch"))
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def store(request: pytest.FixtureRequest, home: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """One store per backend seeded from the bundled data, shared by read-only tests."""
+def store(request: pytest.FixtureRequest, home: Path, tmp_path_factory: pytest.TempPathFactory,
+          templates: Templates) -> Store:
+    """One store per backend seeded from the bundled data (a copy of the template), shared by read-only tests."""
     if request.param == "sqlite":
         return open_store(f"sqlite:///{home / 'listwatch.db'}")
-    return open_store(database(request.param, tmp_path_factory.mktemp("pg"), "shared"))
+    return open_store(templates.copy(request.param, tmp_path_factory.mktemp("pg"), "shared"))
 
 
 class Templates:
