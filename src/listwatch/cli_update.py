@@ -23,7 +23,7 @@ from rich.progress import (
 )
 
 from listwatch.cli import add_row, store, table
-from listwatch.update import Fetcher, parse_from, update
+from listwatch.update import Fetcher, check_sources, parse_from, update
 
 __all__ = ["run_update"]
 
@@ -45,6 +45,7 @@ def run_update(only: list[str], from_: list[str], timeout: float, retries: int, 
                out: Console) -> dict[str, Any]:
     """Run the update with progress on a terminal; print the summary table unless ``as_json``."""
     bases = parse_from(from_)
+    check_sources(only)  # bad arguments are refused before the store is opened (or created and seeded)
     st = store()
     tasks: dict[str, TaskID] = {}
     with _download_bars(err.is_terminal and not as_json) as bars:

@@ -13,13 +13,13 @@ from listwatch.freshness import latest_versions
 from listwatch.snapshots import snapshots
 from listwatch.store.db import Store
 from listwatch.update.fetch import Fetcher, FetchError
-from listwatch.update.run import SourceOutcome, UpdateError, parse_from, update
+from listwatch.update.run import SourceOutcome, UpdateError, check_sources, parse_from, update
 from listwatch.update.schedule import Scheduler, parse_interval
 from listwatch.update.sources import SOURCES, UpdateSource
 from listwatch.update.state import SourceState, source_states
 
 __all__ = ["SOURCES", "FetchError", "Fetcher", "Scheduler", "SourceOutcome", "UpdateError", "UpdateSource",
-           "parse_from", "parse_interval", "source_status", "update"]
+           "check_sources", "parse_from", "parse_interval", "source_status", "update"]
 
 
 def source_status(store: Store) -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ from listwatch.update.fetch import Fetcher, FetchError, Progress
 from listwatch.update.sources import SOURCES, UpdateSource
 from listwatch.update.state import SourceState, load_state, save_state
 
-__all__ = ["SourceOutcome", "UpdateError", "parse_from", "update"]
+__all__ = ["SourceOutcome", "UpdateError", "check_sources", "parse_from", "update"]
 
 EASTERN = ZoneInfo("America/New_York")
 
@@ -137,6 +137,13 @@ def _one(store: Store, src: UpdateSource, base: str | None, fetcher: Fetcher, cl
         return done("failed", error=str(exc)), replace(tried, error=str(exc)), None
 
 
+def check_sources(only: Sequence[str]) -> None:
+    """Raise :class:`UpdateError` for a name in ``only`` that is not an updatable source."""
+    unknown = [s for s in only if s not in SOURCES]
+    if unknown:
+        raise UpdateError(f"unknown source {unknown[0]!r}; known: {', '.join(SOURCES)}")
+
+
 def update(store: Store, only: Sequence[str] = (), bases: dict[str, str] | None = None,
            fetcher: Fetcher | None = None, now: Callable[[], dt.datetime] | None = None,
            progress: Progress | None = None, rebuild: bool = True, allow_shrink: bool = False) -> list[SourceOutcome]:
@@ -145,9 +152,7 @@ def update(store: Store, only: Sequence[str] = (), bases: dict[str, str] | None 
     ``rebuild``: after a change, build the screening index now (off any request path).
     ``allow_shrink``: apply a version the shrink guard would refuse (the list really shrank).
     """
-    unknown = [s for s in only if s not in SOURCES]
-    if unknown:
-        raise UpdateError(f"unknown source {unknown[0]!r}; known: {', '.join(SOURCES)}")
+    check_sources(only)
     fetcher = fetcher or Fetcher()
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     outcomes = []
