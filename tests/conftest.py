@@ -212,7 +212,7 @@ def real_lists(shared: Path, tmp_path_factory: pytest.TempPathFactory, templates
                 [res] = ingest(st, fmt, [shared / "data/real" / path], as_of=D(day))
                 results.append({k: v for k, v in asdict(res).items() if k != "recorded_at"})
             indexes.build_index(st)
-            built.mkdir()
+            built.mkdir(exist_ok=True)
             for kind in (indexes.SCREEN, indexes.RESOLVE):
                 f = indexes.index_path(st, kind)
                 assert f is not None
