@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 
+from listwatch.match import shortlist
 from listwatch.match.shortlist import Credits, shortlists
 
 
@@ -40,7 +42,7 @@ def test_credits_are_summed_in_the_order_credited() -> None:
     assert shortlists([form], total, sizes, 0.0, 1) == [[5]]
 
 
-def test_a_batch_ranks_every_form_as_it_would_be_ranked_alone() -> None:
+def test_a_batch_ranks_every_form_as_it_would_be_ranked_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(12)
     names = 300
     total = rng.uniform(1, 20, names)
@@ -56,5 +58,8 @@ def test_a_batch_ranks_every_form_as_it_would_be_ranked_alone() -> None:
         expected = [_alone(f, total, sizes, threshold, take) for f in forms]
         assert shortlists(forms, total, sizes, threshold, take) == expected
         assert [shortlists([f], total, sizes, threshold, take)[0] for f in forms] == expected
+        with monkeypatch.context() as m:  # ranked a few forms at a time
+            m.setattr(shortlist, "ENTRIES", 100)
+            assert shortlists(forms, total, sizes, threshold, take) == expected
     assert any(expected) and not all(expected)
     assert shortlists([], total, sizes, 0.0, 5) == []

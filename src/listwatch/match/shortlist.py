@@ -20,7 +20,9 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Credits", "shortlists"]
+__all__ = ["ENTRIES", "Credits", "shortlists"]
+
+ENTRIES = 1 << 18  # (form, name) entries ranked at once: ~10 arrays of 8 bytes each, ~20 MB
 
 
 class Credits(NamedTuple):
@@ -39,7 +41,26 @@ def shortlists(forms: Sequence[Credits], total: npt.NDArray[np.float64], sizes: 
     """Per form, up to ``take`` name numbers, best first: by bound (capped at 1: the loose bounds of joined
     and similar tokens can pass it), then by the share of equal tokens, then shorter names (``sizes``: tokens
     per name), then lower numbers. ``total``: each name's weight. A name credited nothing, or whose bound is
-    under ``threshold`` (when above 0), is left out."""
+    under ``threshold`` (when above 0), is left out.
+
+    Forms are ranked ``ENTRIES`` credited names at a time (at least one form), so that a batch of queries made
+    of common words does not need arrays of millions of entries."""
+    out: list[list[int]] = []
+    group: list[Credits] = []
+    entries = 0
+    for f in forms:
+        n = sum(map(len, f.parts))
+        if group and entries + n > ENTRIES:
+            out += _ranked(group, total, sizes, threshold, take)
+            group, entries = [], 0
+        group.append(f)
+        entries += n
+    return out + _ranked(group, total, sizes, threshold, take) if group else out
+
+
+def _ranked(forms: Sequence[Credits], total: npt.NDArray[np.float64], sizes: npt.NDArray[np.int32],
+            threshold: float, take: int) -> list[list[int]]:
+    """:func:`shortlists` of a group of forms, all at once."""
     parts = list(chain.from_iterable(f.parts for f in forms))
     if not parts:
         return [[] for _ in forms]
