@@ -86,6 +86,10 @@ def test_spark_screen_gives_the_answers_of_screen_file_row_by_row(spark_session:
     got = sorted((r.asDict() for r in spark_session.read.parquet(str(out)).collect()), key=lambda r: r["row"])
     assert n == len(rows) == len(got)
     assert [r["row"] for r in got] == list(range(1, len(rows) + 1))
+    import pyarrow.parquet as pq  # noqa: PLC0415 (the spark extra)
+    in_files = [n for part in sorted(out.glob("part-*.parquet"))
+                for n in pq.read_table(part, columns=["row"]).column("row").to_pylist()]
+    assert in_files == list(range(1, len(rows) + 1))  # written in row order: part files in name order, rows sorted
     hits = errors = 0
     for want, have in zip(expected, got, strict=True):
         assert want["row"] == have["row"]

@@ -327,13 +327,15 @@ def screen_files(source: Path | str, target: Path | str, *, column: str = "name"
     ident = names.get(id_column.strip().lower()) if id_column else None
     country = names.get(country_column.strip().lower()) if country_column else None
     numbered = with_row_numbers(df.select(col, *extra))
-    parallel = spark.sparkContext.defaultParallelism
-    if numbered.rdd.getNumPartitions() < parallel:
-        numbered = numbered.repartition(parallel)
+    parallel = max(spark.sparkContext.defaultParallelism, numbered.rdd.getNumPartitions())
+    # Range-partitioned by row BEFORE screening, then sorted within each partition after it: the output is in row
+    # order as an orderBy("row") would give, but the range boundaries are sampled from the cheap numbered input.
+    # An orderBy after screening sampled the screened rows, so Spark ran the whole screening twice.
+    numbered = numbered.repartitionByRange(parallel, "row")
     query = numbered.withColumnRenamed(col, "query")
     result = screen_dataframe(query, "query", id_col=ident, country_col=country, as_of=as_of, known_at=known_at,
                               threshold=threshold, filters=filters, store=store, index_path=index_path)
-    result = result.select("row", "query", *extra, *RESULT_FIELDS).orderBy("row")
+    result = result.select("row", "query", *extra, *RESULT_FIELDS).sortWithinPartitions("row")
     if out_format == "csv":
         result = (result.withColumn("lists", F.array_join("lists", ";"))
                   .withColumn("effects", F.array_join("effects", ";")))
