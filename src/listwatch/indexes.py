@@ -138,7 +138,7 @@ def remove_stale(store: Reader, kind: str, written: Path) -> list[Path]:
     for f in folder.iterdir():
         name = f.name
         if name.startswith("."):
-            stale = name.startswith((f".{SCREEN}-", f".{RESOLVE}-", ".statements-")) and _age(f) > 3600
+            stale = name.startswith((f".{SCREEN}-", f".{RESOLVE}-", ".statements-")) and _mtime(f) < time.time() - 3600
         elif name.startswith((f"{SCREEN}-", f"{RESOLVE}-")) and name.endswith(".lwix"):
             stale = f != written and (name.startswith(_prefix(store, kind)) or (not name.startswith(own)
                                                                                 and _orphan(f, folder)))
@@ -168,13 +168,6 @@ def _orphan(path: Path, folder: Path) -> bool:
     return not db.is_file() or home is None or home.resolve() != folder.resolve()
 
 
-def _age(path: Path) -> float:
-    try:
-        return time.time() - path.stat().st_mtime
-    except OSError:
-        return 0.0
-
-
 def _meta(store: Reader) -> dict[str, str]:
     """What an index file's header says besides its key: the code that built it (an incremental build reuses
     only its own code's files) and the SQLite database it belongs to ("" for another database, whose URL may
@@ -197,6 +190,7 @@ def _earlier(store: Reader, path: Path) -> NameIndex | None:
 
 
 def _mtime(path: Path) -> float:
+    """When ``path`` was last written (0 if it is gone: the oldest there is)."""
     try:
         return path.stat().st_mtime
     except OSError:
