@@ -5,7 +5,9 @@
 For each source tree (``--src``, default this checkout's ``src``; give two to compare a baseline
 commit and a change in the same run) a fresh ``LISTWATCH_HOME`` is created and the CLI is timed,
 wall clock, as a separate process: ``--help``; the first open (create, migrate, seed); ingest of
-OFAC SDN 2021-07-07, OFAC consolidated 2025-12-19 and CSL 2022-05-16 (each file, and in total);
+OFAC SDN 2021-07-07, OFAC consolidated 2025-12-19 and CSL 2022-05-16 (each file in its own command, and in
+total; with ``--ingest-only`` also the three in one command, where the tree's ``listwatch ingest`` takes several
+formats, into a copy of the same store);
 ``status``, a single ``screen`` (first call after the ingest, then warm), and ``screen-file`` of
 the 2,010-row dev set on 1 and 2 workers. The baseline is a ~20-line rapidfuzz script that reads
 the same three files with the csv module and scans every name once per query (WRatio extractOne):
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -92,11 +95,14 @@ def _dev_queries(n: int) -> list[str]:
         return [r["query"] for r in csv.DictReader(fh)][:n]
 
 
+FILES = (("SDN 2021-07-07", "ofac-csv", REAL / "ofac-sdn-csv/2021-07-07", "2021-07-07"),
+         ("consolidated 2025-12-19", "ofac-csv", REAL / "ofac-cons-csv/2025-12-19", "2025-12-19"),
+         ("CSL 2022-05-16", "csl", REAL / "csl/2022-05-16/consolidated.csv.gz", "2022-05-16"))
+
+
 def _ingest(lw: list[str], env: dict[str, str], work: Path, r: _Timings, tag: str = "") -> None:
     """Time the ingest of the three real files, each and in total, into the store ``env`` points at."""
-    files = [("SDN 2021-07-07", ["ofac-csv", str(REAL / "ofac-sdn-csv/2021-07-07"), "--as-of", "2021-07-07"]),
-             ("consolidated 2025-12-19", ["ofac-csv", str(REAL / "ofac-cons-csv/2025-12-19"), "--as-of", "2025-12-19"]),
-             ("CSL 2022-05-16", ["csl", str(REAL / "csl/2022-05-16/consolidated.csv.gz"), "--as-of", "2022-05-16"])]
+    files = [(label, [fmt, str(path), "--as-of", day]) for label, fmt, path, day in FILES]
     if "--allow-shrink" in _run([*lw, "ingest", "--help"], env, work)[1]:
         # the bundled data already holds some SDN records; this benchmark times loading these files as given
         files = [(label, [*args, "--allow-shrink"]) for label, args in files]
@@ -107,6 +113,18 @@ def _ingest(lw: list[str], env: dict[str, str], work: Path, r: _Timings, tag: st
         total, cpu = total + took, cpu + CPU["last"]
     CPU["last"] = cpu
     r[f"ingest total{tag}"] = total
+
+
+def _ingest_one_command(lw: list[str], env: dict[str, str], work: Path, r: _Timings, tag: str = "") -> None:
+    """Time the same three files in one command (``listwatch ingest ofac-csv SDN --as-of D1 ofac-csv CONS --as-of D2
+    csl CSL --as-of D3``: one process, one transaction); NaN for a tree whose ``ingest`` takes one format only."""
+    key = f"ingest, one command{tag}"
+    if "[FORMAT PATH...]" not in _run([*lw, "ingest", "--help"], env, work)[1]:
+        CPU["last"] = float("nan")
+        r[key] = float("nan")
+        return
+    args = [a for _label, fmt, path, day in FILES for a in (fmt, str(path), "--as-of", day)]
+    r[key] = _run([*lw, "ingest", *args, "--allow-shrink"], env, work)[0]
 
 
 def run_tree(src: Path, repeat: int, work: Path, ingest_only: bool = False) -> _Timings:
@@ -123,11 +141,17 @@ def run_tree(src: Path, repeat: int, work: Path, ingest_only: bool = False) -> _
     r = _Timings()
     r["--help"] = _median([*lw, "--help"], env, work, repeat)
     r["first open (create + seed)"] = _run([*lw, "lists"], env, work)[0]
+    if ingest_only:  # a copy of the seeded store, for the one-command ingest
+        shutil.copytree(home, home.with_name(home.name + "-one"))
     _ingest(lw, env, work, r)
     if ingest_only:
+        _ingest_one_command(lw, {**env, "LISTWATCH_HOME": str(home.with_name(home.name + "-one"))}, work, r)
         empty = {**env, "LISTWATCH_HOME": tempfile.mkdtemp(prefix="lw-empty-", dir=work), "LISTWATCH_SNAPSHOTS": "0"}
         r["first open, no snapshots"] = _run([*lw, "lists"], empty, work)[0]
+        one = {**empty, "LISTWATCH_HOME": empty["LISTWATCH_HOME"] + "-one"}
+        shutil.copytree(empty["LISTWATCH_HOME"], one["LISTWATCH_HOME"])
         _ingest(lw, empty, work, r, " (empty store)")
+        _ingest_one_command(lw, one, work, r, " (empty store)")
         return r
     r["screen Xiaomi (first after ingest)"] = _run([*lw, "screen", "Xiaomi"], env, work)[0]
     r["screen Xiaomi"] = _median([*lw, "screen", "Xiaomi"], env, work, repeat)
@@ -167,6 +191,9 @@ def main(srcs: list[Path], repeat: int, ingest_only: bool = False) -> None:
             print(f"   ingest of the three files: {r['ingest total']:.1f} s, {r.cpu['ingest total']:.1f} s CPU; into an "
                   f"empty store {r['ingest total (empty store)']:.1f} s, {r.cpu['ingest total (empty store)']:.1f} s "
                   "CPU (target < 10 s)")
+            print(f"   the same in one command: {r['ingest, one command']:.1f} s, {r.cpu['ingest, one command']:.1f} s "
+                  f"CPU; into an empty store {r['ingest, one command (empty store)']:.1f} s, "
+                  f"{r.cpu['ingest, one command (empty store)']:.1f} s CPU")
             continue
         print(f"   one screen / rapidfuzz one query: {r['screen Xiaomi'] / one:.2f}x the time, "
               f"{r.cpu['screen Xiaomi'] / one_cpu:.2f}x the CPU "

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
@@ -643,37 +643,44 @@ def spark_index_cmd(target: Path) -> None:
 
 @app.command("ingest")
 @click.argument("fmt", metavar="FORMAT")
-@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=PATH)
-@click.option("--as-of", help="The list's own date for this version (effective date of changes the file does not "
-              "date).")
+@click.argument("paths", metavar="PATH... [FORMAT PATH...]", nargs=-1, required=True, type=click.Path())
+@click.option("--as-of", multiple=True, help="The list's own date for this version (effective date of changes the "
+              "file does not date); once for every PATH, or once per PATH, in order.")
 @click.option("--allow-shrink", is_flag=True, help="Accept a version that removes more of a source than the shrink "
               "guard allows (logged).")
 @click.option("--to", type=int, help="ingest rollback SOURCE --to VERSION: apply that earlier version of SOURCE again.")
 @AS_JSON
 @friendly
-def ingest_cmd(fmt: str, paths: tuple[Path, ...], as_of: str | None, allow_shrink: bool, to: int | None,
+def ingest_cmd(fmt: str, paths: tuple[str, ...], as_of: tuple[str, ...], allow_shrink: bool, to: int | None,
                as_json: bool) -> None:
-    """Import an official list file; records what changed since the last version of that source.
+    """Import official list files; records what changed since the last version of each source.
 
     FORMAT: ofac-csv, ofac-xml, csl, ftm, bis-dpl or ofac-history (an archive of sdn.csv snapshots, replayed as
     dated versions); or 'rollback' (then PATH is a source, e.g. ofac-sdn, and --to is needed).
 
+    Several formats in one command, all or nothing: each FORMAT word starts its files (write ./csl for a file named
+    csl), e.g. `listwatch ingest ofac-csv sdn/ --as-of 2021-07-07 csl consolidated.csv.gz --as-of 2022-05-16`.
+
     `listwatch ingest rollback SOURCE --to VERSION` brings a source back to an earlier version.
     """
     from listwatch import report
-    from listwatch.ingest import ingest
+    from listwatch.ingest import ingest, ingest_groups
     from listwatch.ingest.rollback import rollback
 
-    day = parse_date(as_of, "--as-of") if as_of else None
+    days = [parse_date(d, "--as-of") for d in as_of]
     st = store()
     if fmt == "rollback":
-        if to is None or len(paths) != 1:
+        if to is None or len(paths) != 1 or len(days) > 1:
             raise UsageProblem("usage: listwatch ingest rollback SOURCE --to VERSION")
-        results = [rollback(st, str(paths[0]), to, day)]
+        results = [rollback(st, paths[0], to, days[0] if days else None)]
     elif to is not None:
         raise UsageProblem("--to goes with 'listwatch ingest rollback SOURCE --to VERSION'")
     else:
-        results = ingest(st, fmt, list(paths), day, allow_shrink=allow_shrink)
+        groups = _ingest_groups(fmt, paths, days)
+        if len(groups) == 1:
+            results = ingest(st, groups[0][0], groups[0][1], groups[0][2], allow_shrink=allow_shrink)
+        else:
+            results = ingest_groups(st, groups, allow_shrink=allow_shrink)
     queued = st.queued_deliveries()  # sent later: by `listwatch serve` or `listwatch webhooks deliver`
     if as_json:
         emit_json(report.ingest_json(results, queued))
@@ -693,6 +700,32 @@ def ingest_cmd(fmt: str, paths: tuple[Path, ...], as_of: str | None, allow_shrin
             print(f"{r.source}: version {r.version}, {r.records:,} records: {r.added:,} added, "
                       f"{r.removed:,} removed, {r.amended:,} amended; {r.merged:,} joined existing entities, "
                       f"{r.linked:,} possible-same links")
+
+
+_Files = tuple[str, Sequence[Path], dt.date | None]  # a format, its paths, their --as-of
+
+
+def _ingest_groups(fmt: str, words: Sequence[str], days: Sequence[dt.date]) -> list[_Files]:
+    """``FORMAT PATH... [FORMAT PATH...]`` as (format, paths, as-of) groups: one --as-of for all, or one per path."""
+    from listwatch.ingest import FORMATS
+
+    n = sum(w not in FORMATS for w in words)
+    if len(days) not in (0, 1, n):
+        raise UsageProblem(f"{len(days)} --as-of dates for {n} paths: give one for all, or one per path")
+    groups: list[_Files] = [(fmt, [], None)]
+    for word in words:
+        if word in FORMATS:
+            groups.append((word, [], None))
+            continue
+        day = days[-1] if len(days) == 1 else days[sum(len(g[1]) for g in groups)] if days else None
+        f, group, group_day = groups[-1]
+        if group and day != group_day:  # a path with a date of its own: a group of its own
+            groups.append((f, [], None))
+        groups[-1] = (f, [*groups[-1][1], Path(word)], day)
+    for f, group, _ in groups:
+        if not group:
+            raise UsageProblem(f"format {f} is given no PATH (for a file named {f}, write ./{f})")
+    return groups
 
 
 @app.command("changes")

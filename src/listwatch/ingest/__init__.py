@@ -23,7 +23,7 @@ from listwatch.ingest.records import IngestError, SourceRecord, check_text, dige
 from listwatch.store.db import Store
 
 __all__ = ["FORMATS", "Batch", "IngestError", "IngestResult", "ShrinkRefused", "ingest", "ingest_batches",
-           "read_source"]
+           "ingest_groups", "read_source"]
 
 FORMATS = ("ofac-csv", "ofac-xml", "csl", "ftm", "bis-dpl", "ofac-history")
 
@@ -166,9 +166,23 @@ def ingest(store: Store, fmt: str, paths: Sequence[Path], as_of: dt.date | None 
             if not p.is_file():
                 raise IngestError(f"{p}: no such archive")
         return [r for p in paths for r in replay(store, p, now)]
+    return ingest_groups(store, [(fmt, paths, as_of)], now, allow_shrink)
+
+
+Group = tuple[str, Sequence[Path], dt.date | None]  # a format, its paths, their --as-of
+
+
+def ingest_groups(store: Store, groups: Sequence[Group], now: dt.datetime | None = None,
+                  allow_shrink: bool = False) -> list[IngestResult]:
+    """Files of several formats, each group with its own ``as_of``, as :func:`ingest` takes one format's: every
+    file is parsed first (a bad file changes nothing), then the versions are applied in the order given, all
+    in one transaction. One process then pays the parsers' imports (followthemoney's above all) once."""
+    for fmt, _, _ in groups:
+        if fmt == "ofac-history":
+            raise IngestError("ofac-history is replayed on its own (one transaction per snapshot): ingest it alone")
     with gc_paused(), store.writer() as w:  # every file and source of this call in one transaction
-        batches = read_source(fmt, paths, w.latest_version)
-        return ingest_batches(store, batches, as_of, now, allow_shrink)
+        parsed = [(read_source(fmt, paths, w.latest_version), as_of) for fmt, paths, as_of in groups]
+        return [r for batches, as_of in parsed for r in ingest_batches(store, batches, as_of, now, allow_shrink)]
 
 
 def ingest_batches(store: Store, batches: Sequence[Batch], as_of: dt.date | None = None,
