@@ -8,7 +8,7 @@ from listwatch.match import compare
 from listwatch.match.han import simplified, trade_name
 from listwatch.match.index import NameDoc, NameIndex, identifier_keys
 from listwatch.match.normalize import fold, split_legal_forms, strip_security_suffix, unglue_legal_forms
-from listwatch.match.score import legal_forms_agree, prepare
+from listwatch.match.score import legal_forms_agree, prepare, score_pair
 
 
 def test_fold_transliterates_any_script_to_ascii() -> None:
@@ -260,3 +260,22 @@ def test_search_many_gives_each_query_the_answer_of_search_alone_and_threads_sha
     alone = [index.search(q) for q in queries * 15]
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(index.search, queries * 15)) == alone
+
+
+def test_a_name_listed_for_several_parties_gives_each_the_score_and_explanation_of_its_own_name() -> None:
+    """A search scores a name printed alike for several parties once (the same prepared row): each party
+    still gets that name's own score_pair answer, in an explanation of its own; a person's name and the same
+    words as an organisation's are different names."""
+    names = [("a", "Xiaomi Corporation", False), ("b", "Xiaomi Corporation", False), ("e", "Xiaomi Technology", False),
+             ("c", "ABDULLAH, Abdullah Ahmed", True), ("d", "ABDULLAH, Abdullah Ahmed", False)]
+    index = NameIndex([NameDoc(ref, name, person=person) for ref, name, person in names])
+    scores = {}
+    for query in ("Xiaomi Corp", "A. Ahmed Abdullah"):
+        (form,) = index._query_forms(query)
+        hits = index.search(query)
+        for h in hits:
+            s, why = score_pair(form, index.prepared[[ref for ref, *_ in names].index(h.ref)], index.weight)
+            assert (h.score, h.explanation) == (round(s, 4), why)
+            scores[h.ref] = h.score
+        assert len({id(h.explanation) for h in hits}) == len(hits)
+    assert scores["a"] == scores["b"] and scores["c"] != scores["d"]

@@ -63,3 +63,12 @@ def test_a_batch_ranks_every_form_as_it_would_be_ranked_alone(monkeypatch: pytes
             assert shortlists(forms, total, sizes, threshold, take) == expected
     assert any(expected) and not all(expected)
     assert shortlists([], total, sizes, 0.0, 5) == []
+
+
+def test_equal_tokens_are_summed_in_the_order_credited_too() -> None:
+    """The tie-break share of equal tokens, like the bound: names 5 and 2 have the same bound (3.0) and
+    "0.6" of equal tokens, one ulp apart by the order credited, so 5 ranks first, at any threshold."""
+    form = Credits([_part(5), _part(5, 2), _part(5), _part(2), _part(2)], [1.0] * 5, [0.1, 0.2, 0.3, 0.3, 0.1], 0.0)
+    total, sizes = np.ones(6), np.ones(6, dtype=np.int32)
+    for threshold in (0.0, 0.5):
+        assert shortlists([form], total, sizes, threshold, 10) == [[5, 2]]

@@ -23,6 +23,7 @@ from __future__ import annotations
 __all__ = ["is_isin", "is_lei"]
 
 _ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_BASE36 = str.maketrans({c: str(int(c, 36)) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"})  # "A" -> "10" (a digit: itself)
 
 
 def _foreign_letter(value: str) -> bool:
@@ -46,7 +47,7 @@ def is_lei(value: str) -> bool:
     """``stdnum.lei.is_valid(value)``."""
     if value.isascii():
         n = value.replace(" ", "").replace("-", "").strip().upper()
-        if not n or not _ALNUM.issuperset(n) or int("".join(str(int(c, 36)) for c in n)) % 97 != 1:
+        if not n or not _ALNUM.issuperset(n) or int(n.translate(_BASE36)) % 97 != 1:
             return False
     elif _foreign_letter(value):
         return False

@@ -21,7 +21,7 @@ import functools
 import json
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
@@ -36,7 +36,7 @@ from listwatch.match.glossary import romanisations
 from listwatch.match.idcheck import is_isin, is_lei
 from listwatch.match.indexbuild import Reuse, build_sections, deletes, ident_key
 from listwatch.match.normalize import fold, match_fold, matching_legal_forms, pinyin_translated
-from listwatch.match.score import Explanation, Prepared, forms_agree, prepare_tokens, score_pair, stem
+from listwatch.match.score import Explanation, Prepared, forms_agree, prepare_tokens, scored, stem
 from listwatch.match.shortlist import Credits, shortlists
 from listwatch.match.tables import Arrays, Ids, Rows, Section, Strings, Values
 from listwatch.match.tickers import MARKETS, ticker_key
@@ -49,6 +49,9 @@ COMMON_TAKE = 300  # beyond COMMON_BUDGET names in all contribute only their sho
 CACHED = 100_000  # tokens whose weight and similar keys a process keeps
 BATCH = 256  # queries whose candidates search_many ranks together
 V = TypeVar("V")
+_USCC = re.compile(r"[0-9]{17}[0-9A-Z]")
+_AT = re.compile(r"([A-Z0-9.\-/]{1,12})@([A-Z0-9]{1,6})")  # ticker@exchange
+_DOTTED = re.compile(r"([0-9]{1,6})\.([A-Z]{2,4})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +107,10 @@ def identifier_keys(query: str) -> list[str]:
         keys.append(f"isin:{q}")
     if is_lei(q):
         keys.append(f"lei:{q}")
-    if re.fullmatch(r"[0-9]{17}[0-9A-Z]", q):
+    if _USCC.fullmatch(q):
         keys.append(f"uscc:{q}")
-    at = re.fullmatch(r"([A-Z0-9.\-/]{1,12})@([A-Z0-9]{1,6})", q)
-    dotted = re.fullmatch(r"([0-9]{1,6})\.([A-Z]{2,4})", q)  # 0941.HK, 002415.SZ
+    at = _AT.fullmatch(q)
+    dotted = _DOTTED.fullmatch(q)  # 0941.HK, 002415.SZ
     for m in (at, dotted if dotted and dotted.group(2) in MARKETS else None):
         if m:
             keys.append(f"ticker:{ticker_key(m.group(1), m.group(2))}")
@@ -122,7 +125,7 @@ class NameIndex:
     sections: dict[str, Section]
     scalars: dict[str, Any]
     docs: Sequence[NameDoc]
-    prepared: Sequence[Prepared]
+    prepared: Rows[Prepared]
     sizes: npt.NDArray[np.int32]
     postings: Mapping[str, npt.NDArray[np.int32]]
     joined: Mapping[str, npt.NDArray[np.int32]]
@@ -385,7 +388,8 @@ class NameIndex:
         return forms
 
     def search(self, query: str, limit: int = 10, threshold: float = 0.0) -> list[Hit]:
-        """Best hit per ``ref``, best first: identifier hits score 1.0, names by :func:`score_pair`."""
+        """Best hit per ``ref``, best first: identifier hits score 1.0, names by
+        :func:`~listwatch.match.score.score_pair`."""
         return self.search_many([query], limit, threshold)[0]
 
     def search_many(self, queries: Sequence[str], limit: int = 10, threshold: float = 0.0) -> list[list[Hit]]:
@@ -404,26 +408,32 @@ class NameIndex:
     def _hits(self, query: str, shortlisted: list[tuple[Prepared, list[int]]], limit: int,
               threshold: float) -> list[Hit]:
         """:meth:`search`'s answer from the query's forms and their shortlists."""
-        best: dict[str, Hit] = {}
+        best: dict[str, tuple[float, NameDoc, Callable[[], Explanation]]] = {}  # ref -> (score, its name, why)
         agree: set[str] = set()  # refs whose best name prints the query's legal form (a tie-break)
         for key in identifier_keys(query):
             for i in self.ident.get(key, []):
                 d = self.docs[i]
                 if d.ref not in best:  # the entity's first (primary) name stands for it
-                    best[d.ref] = Hit(d.ref, d.name, 1.0, Explanation(identifier=key), d.source_ids)
+                    best[d.ref] = (1.0, d, functools.partial(Explanation, identifier=key))
         for qf, shortlist in shortlisted:
+            seen: dict[bytes, tuple[float, Callable[[], Explanation], Prepared]] = {}  # prepared row -> its score
             for i in shortlist:
                 d = self.docs[i]
                 cur = best.get(d.ref)
-                if cur is not None and cur.score >= 1.0:  # no score passes 1: another of its names cannot do better
+                if cur is not None and cur[0] >= 1.0:  # no score passes 1: another of its names cannot do better
                     continue
-                p = self.prepared[i]
-                s, exp = score_pair(qf, p, self.weight)
-                if s >= threshold and (cur is None or s > cur.score):
-                    best[d.ref] = Hit(d.ref, d.name, round(s, 4), exp, d.source_ids)
+                row = bytes(self.prepared.raw(i))  # a name listed for several parties is scored once
+                got = seen.get(row)
+                if got is None:
+                    p = self.prepared.load(row)
+                    got = seen[row] = (*scored(qf, p, self.weight), p)
+                s, why, p = got
+                if s >= threshold and (cur is None or s > cur[0]):
+                    best[d.ref] = (round(s, 4), d, why)
                     (agree.add if forms_agree(qf, p) else agree.discard)(d.ref)
         printed = fold(query)
-        hits = sorted(best.values(),
-                      key=lambda h: (-h.score, h.ref not in agree, -_printed_like(printed, h.name), h.name),
-                      ) if len(best) > 1 else list(best.values())  # (one hit needs no tie-break)
-        return [h for h in hits if h.score >= threshold][:limit]
+        ranked = sorted(best.items(), key=lambda rb: (-rb[1][0], rb[0] not in agree,
+                                                    -_printed_like(printed, rb[1][1].name), rb[1][1].name),
+                        ) if len(best) > 1 else list(best.items())  # (one hit needs no tie-break)
+        shown = [(ref, s, d, why) for ref, (s, d, why) in ranked if s >= threshold][:limit]
+        return [Hit(ref, d.name, s, why(), d.source_ids) for ref, s, d, why in shown]  # (explained only if shown)

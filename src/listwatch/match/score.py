@@ -49,6 +49,7 @@ __all__ = [
     "prepare",
     "prepare_tokens",
     "score_pair",
+    "scored",
     "similarity",
     "stem",
 ]
@@ -274,10 +275,16 @@ def align(qp: Prepared, dp: Prepared) -> list[tuple[list[int], list[int], float]
 
 def score_pair(q: Prepared, d: Prepared, weight: Weight) -> tuple[float, Explanation]:
     """Weighted Dice score of two prepared names, and why."""
-    exp = Explanation(discounted=list(q.discounted) + [t for t in d.discounted if t not in q.discounted])
+    score, why = scored(q, d, weight)
+    return score, why()
+
+
+def scored(q: Prepared, d: Prepared, weight: Weight) -> tuple[float, Callable[[], Explanation]]:
+    """:func:`score_pair`'s score, and a function that explains it: a search keeps few of the pairs it scores
+    (most do not beat the party's best name, or stay under the threshold) and explains only those it shows."""
+    penalties: list[str] = []
     if not q.tokens or not d.tokens:
-        exp.unmatched_query, exp.unmatched_name = list(q.tokens), list(d.tokens)
-        return 0.0, exp
+        return 0.0, functools.partial(_explain, q, d, [], [], set(), set(), penalties)
     wq = [weight(t) for t in q.tokens]
     wd = [weight(t) for t in d.tokens]
     if q.person and d.person:  # "al", "bin", "van": part of a person's name, little of who it is
@@ -286,43 +293,55 @@ def score_pair(q: Prepared, d: Prepared, weight: Weight) -> tuple[float, Explana
     got = 0.0
     hit_q: set[int] = set()
     hit_d: set[int] = set()
-    for qi, dj, s in align(q, d):  # (most pairs are of one token each: no generator for those)
+    aligned = align(q, d)
+    weights = []  # each aligned part's weight, both sides
+    for qi, dj, s in aligned:  # (most pairs are of one token each: no generator for those)
         w = ((wq[qi[0]] if len(qi) == 1 else sum(wq[i] for i in qi))
              + (wd[dj[0]] if len(dj) == 1 else sum(wd[j] for j in dj)))
         got += s * w
+        weights.append(w)
         if is_strong(s):  # a weak resemblance adds a little, but leaves the tokens unmatched
             hit_q.update(qi)
             hit_d.update(dj)
-        exp.matched.append({"query": q.tokens[qi[0]] if len(qi) == 1 else " ".join(q.tokens[i] for i in qi),
-                            "name": d.tokens[dj[0]] if len(dj) == 1 else " ".join(d.tokens[j] for j in dj),
-                            "similarity": round(s, 3), "weight": round(w / 2, 3)})
-    exp.unmatched_query = [t for i, t in enumerate(q.tokens) if i not in hit_q]
-    exp.unmatched_name = [t for j, t in enumerate(d.tokens) if j not in hit_d]
     if q.person and d.person:
-        wq, wd = _person_weights(q, d, wq, wd, hit_q, hit_d, exp)
+        wq, wd = _person_weights(q, d, wq, wd, hit_q, hit_d, penalties)
     total = sum(wq) + sum(wd)
     score = got / total if total else 0.0
     if q.han and d.han and q.han != d.han:  # both in characters: prefer the one that agrees in characters too
         factor = HAN_FLOOR + (1 - HAN_FLOOR) * han_likeness(q.han, d.han)
         if factor < 1:
             score *= factor
-            exp.penalties.append(f"characters {q.han} / {d.han} differ (x{factor:.2f})")
+            penalties.append(f"characters {q.han} / {d.han} differ (x{factor:.2f})")
     qf, df = legal_form(q), legal_form(d)
     if qf and df and not qf & df:  # "GPB SA" / "BANK GPB JSC": two legal forms that share nothing
         score *= OTHER_FORM
-        exp.penalties.append(f"legal forms differ: {' '.join(sorted(qf))} / {' '.join(sorted(df))} (x{OTHER_FORM})")
+        penalties.append(f"legal forms differ: {' '.join(sorted(qf))} / {' '.join(sorted(df))} (x{OTHER_FORM})")
     if d.person and not q.person and (form := qf - df):
         score *= ORGANISATION_ON_PERSON
-        exp.penalties.append(f"the query's legal form ({' '.join(sorted(form))}) names an organisation, the list "
-                             f"name a person (x{ORGANISATION_ON_PERSON})")
+        penalties.append(f"the query's legal form ({' '.join(sorted(form))}) names an organisation, the list "
+                         f"name a person (x{ORGANISATION_ON_PERSON})")
     if d.surname and set(d.surname) & set(d.tokens) and not any(d.tokens[j] in d.surname for j in hit_d):
         score *= SURNAME_MISS
-        exp.penalties.append(f"family name {' '.join(d.surname)!r} not matched (x{SURNAME_MISS})")
-    return min(1.0, score), exp
+        penalties.append(f"family name {' '.join(d.surname)!r} not matched (x{SURNAME_MISS})")
+    return min(1.0, score), functools.partial(_explain, q, d, aligned, weights, hit_q, hit_d, penalties)
+
+
+def _explain(q: Prepared, d: Prepared, aligned: list[tuple[list[int], list[int], float]], weights: list[float],
+             hit_q: set[int], hit_d: set[int], penalties: list[str]) -> Explanation:
+    """:func:`scored`'s explanation: the aligned tokens with their similarity and weight, those left over."""
+    exp = Explanation(discounted=list(q.discounted) + [t for t in d.discounted if t not in q.discounted],
+                      penalties=list(penalties))
+    for (qi, dj, s), w in zip(aligned, weights, strict=True):
+        exp.matched.append({"query": q.tokens[qi[0]] if len(qi) == 1 else " ".join(q.tokens[i] for i in qi),
+                            "name": d.tokens[dj[0]] if len(dj) == 1 else " ".join(d.tokens[j] for j in dj),
+                            "similarity": round(s, 3), "weight": round(w / 2, 3)})
+    exp.unmatched_query = [t for i, t in enumerate(q.tokens) if i not in hit_q]
+    exp.unmatched_name = [t for j, t in enumerate(d.tokens) if j not in hit_d]
+    return exp
 
 
 def _person_weights(q: Prepared, d: Prepared, wq: list[float], wd: list[float], hit_q: set[int], hit_d: set[int],
-                    exp: Explanation) -> tuple[list[float], list[float]]:
+                    penalties: list[str]) -> tuple[list[float], list[float]]:
     """Lighter unmatched patronymics, and extra given names once the shorter name is all matched."""
     def lighter(tokens: tuple[str, ...], w: list[float], hit: set[int], extra: bool) -> list[float]:
         out = list(w)
@@ -331,10 +350,10 @@ def _person_weights(q: Prepared, d: Prepared, wq: list[float], wd: list[float], 
                 continue
             if _PATRONYMIC.search(t):
                 out[j] *= PATRONYMIC
-                exp.penalties.append(f"patronymic {t!r} unmatched (weight x{PATRONYMIC})")
+                penalties.append(f"patronymic {t!r} unmatched (weight x{PATRONYMIC})")
             elif extra:
                 out[j] *= EXTRA_NAME
-                exp.penalties.append(f"extra name {t!r} (weight x{EXTRA_NAME})")
+                penalties.append(f"extra name {t!r} (weight x{EXTRA_NAME})")
         return out
 
     q_all = len(hit_q) == len(q.tokens) >= 2

@@ -203,9 +203,12 @@ class Rows(Sequence[T]):
         """Row ``i`` as stored (its JSON line)."""
         return self._data[self._off[i]:self._off[i + 1]]
 
+    def load(self, line: bytes | memoryview) -> T:
+        """A row from its JSON line (:meth:`raw`)."""
+        return self._cls(*[tuple(v) if type(v) is list else v for v in orjson.loads(line)])  # (JSON arrays: tuples)
+
     def _row(self, i: int) -> T:
-        values = orjson.loads(self._data[self._off[i]:self._off[i + 1]])
-        return self._cls(*[tuple(v) if type(v) is list else v for v in values])  # (JSON arrays are tuples)
+        return self.load(self._data[self._off[i]:self._off[i + 1]])
 
     @overload
     def __getitem__(self, i: int) -> T: ...
