@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 import pytest
 
 from listwatch.match import shortlist
 from listwatch.match.shortlist import Credits, shortlists
 
 
-def _part(*names: int) -> npt.NDArray[np.int32]:
-    return np.array(names, dtype=np.int32)
+@pytest.fixture(params=["numpy", "plain"])
+def ranking(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs with each way of ranking: numpy's (batches) and plain Python's (a few names)."""
+    if request.param == "numpy":
+        monkeypatch.setattr(shortlist, "PLAIN", -1)
+        monkeypatch.setattr(shortlist, "UNLOADED", -1)
+    else:
+        monkeypatch.setattr(shortlist, "PLAIN", 1 << 60)
 
 
-def _alone(form: Credits, total: npt.NDArray[np.float64], sizes: npt.NDArray[np.int32], threshold: float,
-           take: int) -> list[int]:
+def _part(*names: int) -> memoryview:
+    return memoryview(np.array(names, dtype=np.int32))
+
+
+def _alone(form: Credits, total: memoryview, sizes: memoryview, threshold: float, take: int) -> list[int]:
     """The ranking written out one form at a time: credits added to each name one by one, in order."""
     bound: dict[int, float] = {}
     equal: dict[int, float] = {}
     for part, c, e in zip(form.parts, form.credit, form.equal, strict=True):
-        for n in part.tolist():
+        for n in part.tolist():  # (a name a list holds twice is credited twice)
             bound[n] = bound.get(n, 0.0) + c
             equal[n] = equal.get(n, 0.0) + e
     rows = []
@@ -32,25 +40,28 @@ def _alone(form: Credits, total: npt.NDArray[np.float64], sizes: npt.NDArray[np.
     return [n for *_, n in sorted(rows)][:take]
 
 
+@pytest.mark.usefixtures("ranking")
 def test_credits_are_summed_in_the_order_credited() -> None:
     """(0.1 + 0.2) + 0.3 is one ulp above (0.3 + 0.2) + 0.1: name 5, credited in the first order, ranks before
     name 2, credited in the second, though both are "0.6" and 2 is the lower number."""
     form = Credits([_part(5), _part(5, 2), _part(5), _part(2), _part(2)], [0.1, 0.2, 0.3, 0.3, 0.1],
                    [0.0] * 5, 0.0)
-    total, sizes = np.ones(6), np.ones(6, dtype=np.int32)
+    total, sizes = memoryview(np.ones(6)), memoryview(np.ones(6, dtype=np.int32))
     assert shortlists([form], total, sizes, 0.0, 10) == [[5, 2]]
     assert shortlists([form], total, sizes, 0.0, 1) == [[5]]
 
 
+@pytest.mark.usefixtures("ranking")
 def test_a_batch_ranks_every_form_as_it_would_be_ranked_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(12)
     names = 300
-    total = rng.uniform(1, 20, names)
-    sizes = rng.integers(1, 6, names).astype(np.int32)
+    total = memoryview(rng.uniform(1, 20, names))
+    sizes = memoryview(rng.integers(1, 6, names).astype(np.int32))
     forms = []
     for _ in range(40):
         k = int(rng.integers(0, 12))
-        parts = [rng.choice(names, int(rng.integers(1, 40)), replace=False).astype(np.int32) for _ in range(k)]
+        parts = [memoryview(rng.choice(names, int(rng.integers(1, 40)), replace=rng.random() < 0.3).astype(np.int32))
+                 for _ in range(k)]
         credit = rng.choice([0.1, 0.2, 0.3, 0.7, 1.1, 2.5, 8.0], k).tolist()
         equal = [c if rng.random() < 0.5 else 0.0 for c in credit]
         forms.append(Credits(parts, credit, equal, float(rng.uniform(1, 20))))
@@ -65,10 +76,11 @@ def test_a_batch_ranks_every_form_as_it_would_be_ranked_alone(monkeypatch: pytes
     assert shortlists([], total, sizes, 0.0, 5) == []
 
 
+@pytest.mark.usefixtures("ranking")
 def test_equal_tokens_are_summed_in_the_order_credited_too() -> None:
     """The tie-break share of equal tokens, like the bound: names 5 and 2 have the same bound (3.0) and
     "0.6" of equal tokens, one ulp apart by the order credited, so 5 ranks first, at any threshold."""
     form = Credits([_part(5), _part(5, 2), _part(5), _part(2), _part(2)], [1.0] * 5, [0.1, 0.2, 0.3, 0.3, 0.1], 0.0)
-    total, sizes = np.ones(6), np.ones(6, dtype=np.int32)
+    total, sizes = memoryview(np.ones(6)), memoryview(np.ones(6, dtype=np.int32))
     for threshold in (0.0, 0.5):
         assert shortlists([form], total, sizes, threshold, 10) == [[5, 2]]

@@ -64,3 +64,21 @@ def test_a_search_loads_neither_rigours_text_stack_nor_stdnum() -> None:
         "import sys; assert 'rigour._core' in sys.modules")
     heavy = {"normality", "charset_normalizer", "stdnum", "icu", "anyascii", "opencc", "pypinyin", "platformdirs"}
     assert not loaded & heavy, loaded & heavy  # ASCII names need no transliteration tables
+
+
+def test_a_search_of_a_mapped_index_does_not_import_numpy(tmp_path: Path) -> None:
+    """A process that answers one query (``listwatch screen``) reads the index file through memoryviews and ranks
+    its few candidates in plain Python: numpy's import alone would be a fifth of it. (Building needs numpy.)"""
+    path = tmp_path / "names.lwix"
+    _imported_after(
+        "from pathlib import Path\n"
+        "from listwatch.match.index import NameDoc, NameIndex\n"
+        "from listwatch.match.indexfile import save_index\n"
+        "save_index(NameIndex([NameDoc('x', 'Xiaomi Corporation'), NameDoc('a', 'Acme Joint Stock Company')]),"
+        f" Path({str(path)!r}), 'k')")
+    loaded = _imported_after(
+        "from pathlib import Path\n"
+        "from listwatch.match.indexfile import load_index\n"
+        f"idx = load_index(Path({str(path)!r}), 'k')\n"
+        "assert [h.ref for h in idx.search('Xiaomi Corp')] == ['x'] and idx.search('acme jsc')[0].ref == 'a'")
+    assert "numpy" not in loaded

@@ -47,6 +47,7 @@ from listwatch.dates import DateInputError, parse_day, parse_record_time
 from listwatch.evidence import evidence, listwatch_version, with_evidence
 from listwatch.freshness import freshness
 from listwatch.ingest import FORMATS, IngestError, IngestResult, ShrinkRefused, ingest
+from listwatch.match.shortlist import load_numpy
 from listwatch.portfolio import PortfolioError, check_portfolio, checked_json, read_holdings
 from listwatch.resolve import Ambiguous, NotFound, resolve
 from listwatch.screen import DEFAULT_THRESHOLD, INDEX, MAX_QUERY, ScreenError, ScreenFilter, screen, screen_index
@@ -152,8 +153,13 @@ def create_app(url: str | None = None) -> FastAPI:
         return store_box["s"]
 
     def prewarm() -> None:
-        """Build (or swap in) the screening index off the request path: one thread, however many ask."""
-        threading.Thread(target=lambda: screen_index(store()), name="index-prewarm", daemon=True).start()
+        """Build (or swap in) the screening index off the request path: one thread, however many ask; numpy
+        too (:func:`~listwatch.match.shortlist.load_numpy`)."""
+        def warm() -> None:
+            load_numpy()
+            screen_index(store())
+
+        threading.Thread(target=warm, name="index-prewarm", daemon=True).start()
 
     def reader(request: Request, x_api_key: ApiKey = None) -> None:
         if not keys.can_read(x_api_key, request.cookies):

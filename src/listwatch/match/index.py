@@ -26,8 +26,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
-import numpy as np
-import numpy.typing as npt
 import orjson
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -38,7 +36,7 @@ from listwatch.match.indexbuild import Reuse, build_sections, deletes, ident_key
 from listwatch.match.normalize import fold, match_fold, matching_legal_forms, pinyin_translated
 from listwatch.match.score import Explanation, Prepared, forms_agree, prepare_tokens, scored, stem
 from listwatch.match.shortlist import Credits, shortlists
-from listwatch.match.tables import Arrays, Ids, Rows, Section, Strings, Values
+from listwatch.match.tables import Arrays, Ids, Rows, Section, Strings, Values, items, numbers
 from listwatch.match.tickers import MARKETS, ticker_key
 
 __all__ = ["Hit", "NameDoc", "NameIndex", "ident_key"]
@@ -126,13 +124,13 @@ class NameIndex:
     scalars: dict[str, Any]
     docs: Sequence[NameDoc]
     prepared: Rows[Prepared]
-    sizes: npt.NDArray[np.int32]
-    postings: Mapping[str, npt.NDArray[np.int32]]
-    joined: Mapping[str, npt.NDArray[np.int32]]
-    repeats: Mapping[str, npt.NDArray[np.int32]]  # "token k" -> the names holding token k times or more (k >= 2)
+    sizes: memoryview  # tokens per name (int32)
+    postings: Mapping[str, memoryview]  # (int32 name numbers)
+    joined: Mapping[str, memoryview]
+    repeats: Mapping[str, memoryview]  # "token k" -> the names holding token k times or more (k >= 2)
     ident: Mapping[str, Sequence[int]]
     idf: Mapping[str, float]
-    total: npt.NDArray[np.float64]
+    total: memoryview  # each name's weight (float64)
     unknown_weight: float
     common: int
     neighbours: Mapping[str, Collection[str]]  # one-deletion variant -> index keys
@@ -153,16 +151,16 @@ class NameIndex:
         self.sections = dict(s)
         self.scalars = {k: scalars[k] for k in ("unknown_weight", "common", "names")}
         vocab = Ids(s, "vocab")
-        self.docs = Rows(NameDoc, np.asarray(s["docs"]), np.asarray(s["docs.offsets"]))
-        self.prepared = Rows(Prepared, np.asarray(s["prepared"]), np.asarray(s["prepared.offsets"]))
-        self.sizes = np.asarray(s["sizes"])
-        self.total = np.asarray(s["total"])
-        self.postings = Arrays(vocab, np.asarray(s["postings.offsets"]), np.asarray(s["postings.docs"]))
-        self.joined = Arrays(Ids(s, "joined"), np.asarray(s["joined.offsets"]), np.asarray(s["joined.docs"]))
-        self.repeats = Arrays(Ids(s, "repeats"), np.asarray(s["repeats.offsets"]), np.asarray(s["repeats.docs"]))
-        self.idf = Values(vocab, np.asarray(s["idf"]))
-        self.neighbours = Strings(Ids(s, "neighbours"), np.asarray(s["neighbours.offsets"]),
-                                  np.asarray(s["neighbours.tokens"]), vocab)
+        n = functools.partial(numbers, s)  # (numpy arrays when built here, memoryviews when read from a file)
+        self.docs = Rows(NameDoc, n("docs"), n("docs.offsets"))
+        self.prepared = Rows(Prepared, n("prepared"), n("prepared.offsets"))
+        self.sizes = items(n("sizes"))
+        self.total = items(n("total"))
+        self.postings = Arrays(vocab, n("postings.offsets"), n("postings.docs"))
+        self.joined = Arrays(Ids(s, "joined"), n("joined.offsets"), n("joined.docs"))
+        self.repeats = Arrays(Ids(s, "repeats"), n("repeats.offsets"), n("repeats.docs"))
+        self.idf = Values(vocab, n("idf"))
+        self.neighbours = Strings(Ids(s, "neighbours"), n("neighbours.offsets"), n("neighbours.tokens"), vocab)
         self.ident = json.loads(str(s["ident"]))
         self.unknown_weight = float(scalars["unknown_weight"])
         self.common = int(scalars["common"])
@@ -187,7 +185,7 @@ class NameIndex:
         self.form_words = {w for f in self.phrases for w in f if len(w) >= 3}
         self.long_forms = sorted(f for f in self.forms if len(f) >= 6 and f.isascii())
         self._weights: dict[str, float] = {}
-        self._keys: dict[str, tuple[npt.NDArray[np.int32] | None, float | None, npt.NDArray[np.int32] | None]] = {}
+        self._keys: dict[str, tuple[memoryview | None, float | None, memoryview | None]] = {}
         self._near: dict[str, AbstractSet[str]] = {}
 
     def __len__(self) -> int:
@@ -209,7 +207,7 @@ class NameIndex:
             return min(w, 1.0) if w is not None else 1.0
         return self.unknown_weight if w is None else w
 
-    def _key(self, key: str) -> tuple[npt.NDArray[np.int32] | None, float | None, npt.NDArray[np.int32] | None]:
+    def _key(self, key: str) -> tuple[memoryview | None, float | None, memoryview | None]:
         """(the names holding index key ``key``, its rarity, the names holding it as two words), each None when
         there are none: the tables' answers, remembered (a mapped table's lookup is a hash probe in Python)."""
         got = self._keys.get(key)
@@ -324,19 +322,19 @@ class NameIndex:
         its tokens (and a token's k-th copy, once per copy both sides hold: an alignment is one to one), list
         names that print a token as two words, list words one edit away, and two adjacent tokens joined. Very
         common tokens credit only their shortest names when the query holds many of them."""
-        parts: list[npt.NDArray[np.int32]] = []  # posting slices credited, each with its weight ...
+        parts: list[memoryview] = []  # posting slices credited, each with its weight ...
         credit: list[float] = []
         equal: list[float] = []  # ... and the part of it from tokens equal on both sides
         common = sum(len(docs) for t in set(q.tokens)
                      if (docs := self._key(t)[0]) is not None and len(docs) > self.common)
         cut = COMMON_TAKE if common > COMMON_BUDGET else None
 
-        def add(docs: npt.NDArray[np.int32], w: float, exact: bool = False) -> None:
+        def add(docs: memoryview, w: float, exact: bool = False) -> None:
             parts.append(docs[:cut] if len(docs) > self.common else docs)
             credit.append(w)
             equal.append(w if exact else 0.0)
 
-        def add_key(docs: npt.NDArray[np.int32], key: str, copies: int, w: float, exact: bool = False) -> None:
+        def add_key(docs: memoryview, key: str, copies: int, w: float, exact: bool = False) -> None:
             """Credit the names holding ``key`` (``docs``), once per copy both sides hold."""
             add(docs, w, exact)
             for k in range(2, copies + 1):

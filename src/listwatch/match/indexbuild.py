@@ -24,16 +24,18 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
 import orjson
 
 from listwatch.match.normalize import name_variants
 from listwatch.match.score import Prepared, is_generic, prepare
 from listwatch.match.tables import RowsWriter, Section, csr, key_table
 from listwatch.match.tickers import ticker_key
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["COMMON", "GENERIC_DAMPING", "Reuse", "build_sections", "deletes", "ident_key"]
 
@@ -74,6 +76,8 @@ def _grouped(keys: array[int], values: array[int], count: int, order: npt.NDArra
              distinct: bool = False) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
     """Pairs (key, value) as CSR over keys ``0..count-1`` (offsets, values): values in ``order`` (default:
     by value), each once per key when ``distinct``."""
+    import numpy as np  # noqa: PLC0415 - builders only: a search (deletes, ident_key) needs no numpy
+
     k = np.frombuffer(keys, dtype=np.int32)
     v = np.frombuffer(values, dtype=np.int32)
     if order is None:
@@ -158,6 +162,8 @@ class _Builder:
 
     def sections(self) -> tuple[dict[str, Section], dict[str, Any]]:
         """The tables, built one at a time, each pass's buffers let go of as soon as its table is made."""
+        import numpy as np  # noqa: PLC0415 - see _grouped
+
         self.written = set()
         n_names = len(self.sizes)
         n = max(n_names, 1)

@@ -1,47 +1,57 @@
-"""The names worth scoring in full for many query forms at once, in a few array operations per batch.
+"""The names worth scoring in full for many query forms at once.
 
-A query form credits posting lists (arrays of name numbers) each with a weight (:class:`Credits`, made by
+A query form credits posting lists (name numbers) each with a weight (:class:`Credits`, made by
 :meth:`listwatch.match.index.NameIndex.credits`): a name's *bound* is the sum of the credits of the lists
 holding it, over the weight of both names. :func:`shortlists` sums, divides, drops the names whose bound
-stays under the threshold and ranks the rest, for every form of a batch together: numpy's per-call costs
-are paid once per batch instead of once per query (a query alone is a batch of one).
+stays under the threshold and ranks the rest, in whichever way costs less:
 
-A batch ranks exactly as its forms would one at a time: each name's credits are summed one after the
-other in the order credited (floating-point addition is not associative, and an ulp can reorder two
-names of equal bound), and equal keys keep the order of the name numbers.
+* a batch of forms together, in a few numpy array operations: ~0.13 ms per call plus ~0.05 us per credited
+  name (numpy's per-call costs are paid once per batch instead of once per query);
+* each form in plain Python: ~0.2-0.5 us per credited name, nothing per call. Cheaper for a group of up to
+  :data:`PLAIN` credited names; and, in a process that has not imported numpy (0.07-0.1 s: a ``listwatch
+  screen`` of one query, where it would be a fifth of the whole process), up to :data:`UNLOADED`.
+
+Both rank exactly as the forms would be ranked one at a time: each name's credits are summed one after the
+other in the order credited (floating-point addition is not associative, and an ulp can reorder two names
+of equal bound), and equal keys keep the order of the name numbers.
 """
 
 from __future__ import annotations
 
+import heapq
+import sys
 from collections.abc import Sequence
 from itertools import chain
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
-__all__ = ["ENTRIES", "Credits", "shortlists"]
+__all__ = ["ENTRIES", "PLAIN", "UNLOADED", "Credits", "load_numpy", "shortlists"]
 
 ENTRIES = 1 << 18  # (form, name) entries ranked at once: ~10 arrays of 8 bytes each, ~20 MB
+PLAIN = 256  # entries up to which plain Python ranks faster than numpy (see the module doc; measured)
+UNLOADED = 1 << 15  # ... and up to which it costs less than importing numpy (~10-20 ms against 70-100)
 
 
 class Credits(NamedTuple):
-    """What one query form credits: ``parts[i]`` (name numbers) gets ``credit[i]``, of which ``equal[i]``
-    comes from tokens equal on both sides (a tie-break); ``weight`` is the form's own weight. (A named tuple:
-    a dataclass costs a single ``screen`` ~1 ms more to import.)"""
+    """What one query form credits: ``parts[i]`` (name numbers: int32 memoryviews) gets ``credit[i]``, of which
+    ``equal[i]`` comes from tokens equal on both sides (a tie-break); ``weight`` is the form's own weight. (A
+    named tuple: a dataclass costs a single ``screen`` ~1 ms more to import.)"""
 
-    parts: list[npt.NDArray[np.int32]]
+    parts: list[memoryview]
     credit: list[float]
     equal: list[float]
     weight: float
 
 
-def shortlists(forms: Sequence[Credits], total: npt.NDArray[np.float64], sizes: npt.NDArray[np.int32],
-               threshold: float, take: int) -> list[list[int]]:
+def shortlists(forms: Sequence[Credits], total: memoryview, sizes: memoryview, threshold: float,
+               take: int) -> list[list[int]]:
     """Per form, up to ``take`` name numbers, best first: by bound (capped at 1: the loose bounds of joined
     and similar tokens can pass it), then by the share of equal tokens, then shorter names (``sizes``: tokens
-    per name), then lower numbers. ``total``: each name's weight. A name credited nothing, or whose bound is
-    under ``threshold`` (when above 0), is left out.
+    per name, int32), then lower numbers. ``total``: each name's weight (float64). A name credited nothing, or
+    whose bound is under ``threshold`` (when above 0), is left out.
 
     Forms are ranked ``ENTRIES`` credited names at a time (at least one form), so that a batch of queries made
     of common words does not need arrays of millions of entries."""
@@ -51,26 +61,65 @@ def shortlists(forms: Sequence[Credits], total: npt.NDArray[np.float64], sizes: 
     for f in forms:
         n = sum(map(len, f.parts))
         if group and entries + n > ENTRIES:
-            out += _ranked(group, total, sizes, threshold, take)
+            out += _ranked(group, entries, total, sizes, threshold, take)
             group, entries = [], 0
         group.append(f)
         entries += n
-    return out + _ranked(group, total, sizes, threshold, take) if group else out
+    return out + _ranked(group, entries, total, sizes, threshold, take) if group else out
 
 
-def _ranked(forms: Sequence[Credits], total: npt.NDArray[np.float64], sizes: npt.NDArray[np.int32],
-            threshold: float, take: int) -> list[list[int]]:
-    """:func:`shortlists` of a group of forms, all at once. Only the (form, name) pairs whose bound passes
-    are looked at after the bounds are summed (with a threshold, a few hundred of a batch's ~100,000)."""
+def load_numpy() -> None:
+    """Import numpy now: a long-running process (the server) then ranks every group the cheaper way from its
+    first query (a process that has not imported numpy ranks mid-sized groups in plain Python, slower there)."""
+    import numpy  # noqa: F401, PLC0415
+
+
+def _ranked(forms: Sequence[Credits], entries: int, total: memoryview, sizes: memoryview, threshold: float,
+            take: int) -> list[list[int]]:
+    """:func:`shortlists` of a group of forms crediting ``entries`` names in all."""
+    if entries <= PLAIN or (entries <= UNLOADED and "numpy" not in sys.modules):
+        return [_one(f, total, sizes, threshold, take) for f in forms]
+    return _together(forms, total, sizes, threshold, take)
+
+
+def _one(form: Credits, total: memoryview, sizes: memoryview, threshold: float, take: int) -> list[int]:
+    """One form ranked in plain Python (the same sums, in the same order, as :func:`_together`'s)."""
+    bound: dict[int, float] = {}
+    equal: dict[int, float] = {}
+    for part, c, e in zip(form.parts, form.credit, form.equal, strict=True):
+        for n in part:
+            bound[n] = bound.get(n, 0.0) + c
+        if e:  # (adding 0.0 leaves a sum of non-negative credits as it is)
+            for n in part:
+                equal[n] = equal.get(n, 0.0) + e
+    rows = []
+    for n, credited in bound.items():
+        if credited == 0:
+            continue
+        denominator = form.weight + total[n]
+        b = credited / denominator
+        if threshold > 0 and not b >= threshold - 1e-9:
+            continue
+        rows.append((-min(b, 1.0), -equal.get(n, 0.0) / denominator, sizes[n], n))
+    return [row[-1] for row in heapq.nsmallest(take, rows)]
+
+
+def _together(forms: Sequence[Credits], total: memoryview, sizes: memoryview, threshold: float,
+              take: int) -> list[list[int]]:
+    """A group of forms ranked at once with numpy. Only the (form, name) pairs whose bound passes are looked at
+    after the bounds are summed (with a threshold, a few hundred of a batch's ~100,000)."""
+    import numpy as np  # noqa: PLC0415 - batches only (see the module doc)
+
     parts = list(chain.from_iterable(f.parts for f in forms))
     if not parts:
         return [[] for _ in forms]
     lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-    names = np.concatenate(parts)
+    names = np.frombuffer(b"".join(parts), dtype=np.int32)  # (a join: faster than concatenating many slices)
+    weights, counts = np.asarray(total, dtype=np.float64), np.asarray(sizes, dtype=np.int32)
     owner = np.repeat(np.repeat(np.arange(len(forms), dtype=np.int64),
                                 np.fromiter((len(f.parts) for f in forms), dtype=np.int64, count=len(forms))),
                       lengths)  # each entry's form
-    key = owner * len(total) + names  # (form, name) as one number
+    key = owner * len(weights) + names  # (form, name) as one number
     order = np.argsort(key, kind="stable")  # each pair's credits stay in the order credited
     key = key[order]
     first = np.empty(len(key), dtype=bool)
@@ -78,9 +127,9 @@ def _ranked(forms: Sequence[Credits], total: npt.NDArray[np.float64], sizes: npt
     np.not_equal(key[1:], key[:-1], out=first[1:])
     pair = np.cumsum(first.astype(np.intp)) - 1  # (a bool cumsum casting as it goes is ~10x slower)
     bound = np.bincount(pair, weights=np.repeat(_values(forms, "credit", len(parts)), lengths)[order])
-    row = key[first] // len(total)  # (numpy's divmod is ~10x slower than // and -)
-    name = key[first] - row * len(total)
-    denominator = np.array([f.weight for f in forms], dtype=np.float64)[row] + total[name]
+    row = key[first] // len(weights)  # (numpy's divmod is ~10x slower than // and -)
+    name = key[first] - row * len(weights)
+    denominator = np.array([f.weight for f in forms], dtype=np.float64)[row] + weights[name]
     bound = bound / denominator  # (bincount adds each pair's values in input order)
     keep = bound != 0
     if threshold > 0:
@@ -90,7 +139,7 @@ def _ranked(forms: Sequence[Credits], total: npt.NDArray[np.float64], sizes: npt
     equal = np.bincount(pair[mine], weights=np.repeat(_values(forms, "equal", len(parts)), lengths)[order[mine]],
                         minlength=len(bound))[kept]
     row, name, bound, denominator = row[kept], name[kept], bound[kept], denominator[kept]
-    ranked = np.lexsort((name, sizes[name], -equal / denominator, -np.minimum(bound, 1.0), row))
+    ranked = np.lexsort((name, counts[name], -equal / denominator, -np.minimum(bound, 1.0), row))
     out: list[list[int]] = [[] for _ in forms]
     for r, n in zip(row[ranked].tolist(), name[ranked].tolist(), strict=True):
         if len(out[r]) < take:
@@ -100,4 +149,6 @@ def _ranked(forms: Sequence[Credits], total: npt.NDArray[np.float64], sizes: npt
 
 def _values(forms: Sequence[Credits], field: str, count: int) -> npt.NDArray[np.float64]:
     """The ``field`` values ("credit" or "equal") of every form's lists, end to end."""
+    import numpy as np  # noqa: PLC0415 - see _together
+
     return np.fromiter(chain.from_iterable(getattr(f, field) for f in forms), dtype=np.float64, count=count)

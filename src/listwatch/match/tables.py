@@ -7,8 +7,9 @@ query finds its few keys without decoding the others (a dict of the 190,000 one-
 ~0.1 s to build, more than the rest of a search). Lists of numbers per row are CSR: an offsets array and
 the numbers end to end. Rows of documents are JSON lines addressed by an offsets array, decoded only when a
 row is read. The views (:class:`Ids`, :class:`Arrays`, :class:`Values`, :class:`Strings`, :class:`Rows`)
-read these arrays without copying them. :class:`Ids` and :class:`Strings` also read plain memoryviews, so
-the resolver's name table is read without importing numpy (~0.1 s of a ``status`` by name).
+read these arrays without copying them, through memoryviews (numpy arrays or the memoryviews a file is read
+as), so that neither a ``status`` by name (the resolver's name table) nor a single ``screen`` imports numpy
+(~0.1 s of either).
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 __all__ = ["Arrays", "Ids", "IndexFileError", "Rows", "RowsWriter", "Section", "Strings", "Values", "csr",
-           "items", "key_table"]
+           "items", "key_table", "numbers"]
 
 T = TypeVar("T")
 V = TypeVar("V")
-Section: TypeAlias = "npt.NDArray[Any] | memoryview | str | bytes"  # (numpy only where it is used)
+Section: TypeAlias = "npt.NDArray[Any] | memoryview[Any] | str | bytes"  # (numpy only where it is used)
 
 
 class IndexFileError(ValueError):
@@ -85,6 +86,14 @@ def items(arr: Any) -> memoryview:
 
     a = np.asarray(arr)
     return a.astype(a.dtype.newbyteorder("="), copy=False).data
+
+
+def numbers(sections: Mapping[str, Section], name: str) -> npt.NDArray[Any] | memoryview:
+    """Section ``name``, an array of numbers (not text or bytes)."""
+    value = sections[name]
+    if isinstance(value, (str, bytes)):
+        raise IndexFileError(f"section {name!r} is not stored as numbers")
+    return value
 
 
 class Ids(Mapping[str, int]):
@@ -159,21 +168,22 @@ class _Keyed(Mapping[str, V]):
         return len(self._ids)
 
 
-class Arrays(_Keyed["npt.NDArray[np.int32]"]):
-    """Key -> a slice of one mapped int32 array (postings: name numbers)."""
+class Arrays(_Keyed[memoryview]):
+    """Key -> a slice of one mapped int32 array (postings: name numbers), as a memoryview of native ints."""
 
-    def __init__(self, ids: Ids, offsets: npt.NDArray[np.int64], data: npt.NDArray[np.int32]) -> None:
+    def __init__(self, ids: Ids, offsets: npt.NDArray[np.int64] | memoryview,
+                 data: npt.NDArray[np.int32] | memoryview) -> None:
         super().__init__(ids)
-        self._off, self._data = items(offsets), data
+        self._off, self._data = items(offsets), items(data)
 
-    def _value(self, i: int) -> npt.NDArray[np.int32]:
+    def _value(self, i: int) -> memoryview:
         return self._data[self._off[i]:self._off[i + 1]]
 
 
 class Values(_Keyed[float]):
     """Key -> one float of a mapped array (token rarity)."""
 
-    def __init__(self, ids: Ids, values: npt.NDArray[np.float64]) -> None:
+    def __init__(self, ids: Ids, values: npt.NDArray[np.float64] | memoryview) -> None:
         super().__init__(ids)
         self._values = items(values)
 
@@ -196,7 +206,8 @@ class Strings(_Keyed[tuple[str, ...]]):
 class Rows(Sequence[T]):
     """Dataclass rows stored as JSON lines; row ``i`` is decoded when it is read."""
 
-    def __init__(self, cls: type[T], data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]) -> None:
+    def __init__(self, cls: type[T], data: npt.NDArray[np.uint8] | memoryview,
+                 offsets: npt.NDArray[np.int64] | memoryview) -> None:
         self._cls, self._data, self._off = cls, items(data), items(offsets)
 
     def raw(self, i: int) -> memoryview:
