@@ -37,6 +37,12 @@ def test_screening_and_status_modules_do_not_import_the_web_stack() -> None:
     assert not loaded & set(WEB_STACK)
 
 
+def test_the_spark_module_loads_no_database_layer() -> None:
+    """Every Spark Python worker imports listwatch.spark to unpickle the screening function: SQLAlchemy and the
+    dataset's YAML would add about a second of CPU to each, and executors never open a store."""
+    assert not _imported_after("import listwatch.spark") & {"sqlalchemy", "alembic", "yaml", *WEB_STACK}
+
+
 def test_cli_default_threshold_is_the_screening_default() -> None:
     assert cli.DEFAULT_THRESHOLD == screen.DEFAULT_THRESHOLD
 

@@ -41,11 +41,12 @@ from listwatch.screen import (
     screen_index,
 )
 from listwatch.status import statuses
-from listwatch.store.db import Store, open_store
 
 if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import DataFrame
+
+    from listwatch.store.db import Store
 
 __all__ = ["RESULT_FIELDS", "SparkScreenError", "read_index", "require_spark", "screen_dataframe", "screen_files",
            "session", "with_row_numbers", "write_index"]
@@ -176,7 +177,11 @@ def screen_dataframe(df: DataFrame, name_col: str = "name", *, id_col: str | Non
     taken = [c for c in RESULT_FIELDS if c in df.columns]
     if taken:
         raise SparkScreenError(f"the DataFrame already has result column(s) {', '.join(taken)}; rename them")
-    st = store or open_store()
+    if store is None:
+        from listwatch.store.db import open_store  # noqa: PLC0415 - executors unpickle this module: keep SQLAlchemy off them
+
+        store = open_store()
+    st = store
     day = as_of or dt.date.today()
     if filters:
         filters.check_lists(st)
