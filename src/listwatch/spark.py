@@ -272,6 +272,12 @@ def with_row_numbers(df: DataFrame) -> DataFrame:
     Computed in the JVM: rows per partition are counted once, and each row's number is its
     partition's offset plus its position in the partition (``monotonically_increasing_id``).
     """
+    return _numbered(df)[0]
+
+
+def _numbered(df: DataFrame) -> tuple[DataFrame, int]:
+    """:func:`with_row_numbers` and the number of ``df``'s partitions that hold rows (known from the count, so
+    the caller need not ask ``df.rdd`` for its partitions: that plans the whole query once more)."""
     require_spark()
     from pyspark.sql import functions as F  # noqa: PLC0415
 
@@ -288,7 +294,7 @@ def with_row_numbers(df: DataFrame) -> DataFrame:
     return (tagged.withColumn("_lw_pid", F.shiftright("_lw_id", 33))
             .join(F.broadcast(table), "_lw_pid", "left")
             .withColumn("row", F.col("_lw_offset") + within + F.lit(1))
-            .drop("_lw_pid", "_lw_offset", "_lw_id"))
+            .drop("_lw_pid", "_lw_offset", "_lw_id")), len(counts)
 
 
 def screen_files(source: Path | str, target: Path | str, *, column: str = "name", id_column: str | None = None,
@@ -331,8 +337,8 @@ def screen_files(source: Path | str, target: Path | str, *, column: str = "name"
             extra.append(found)
     ident = names.get(id_column.strip().lower()) if id_column else None
     country = names.get(country_column.strip().lower()) if country_column else None
-    numbered = with_row_numbers(df.select(col, *extra))
-    parallel = max(spark.sparkContext.defaultParallelism, numbered.rdd.getNumPartitions())
+    numbered, parts = _numbered(df.select(col, *extra))
+    parallel = max(spark.sparkContext.defaultParallelism, parts)
     # Range-partitioned by row BEFORE screening, then sorted within each partition after it: the output is in row
     # order as an orderBy("row") would give, but the range boundaries are sampled from the cheap numbered input.
     # An orderBy after screening sampled the screened rows, so Spark ran the whole screening twice.
