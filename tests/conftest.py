@@ -81,6 +81,15 @@ def store(request: pytest.FixtureRequest, home: Path, tmp_path_factory: pytest.T
     return open_store(templates.copy(request.param, tmp_path_factory.mktemp("pg"), "shared"))
 
 
+def sqlite_copy(src: Path, dst: Path) -> str:
+    """Copy a SQLite database (the backup API: a consistent copy, WAL included); the copy's URL."""
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+    a.close()
+    b.close()
+    return f"sqlite:///{dst}"
+
+
 class Templates:
     """Per backend, one database seeded from the bundled data, made once per session. A fresh store is a
     copy of it (SQLite: the backup API; PostgreSQL: CREATE DATABASE ... TEMPLATE): the same rows a first
@@ -102,12 +111,7 @@ class Templates:
 
         src = make_url(self.template(backend))
         if backend == "sqlite":
-            dst = tmp / f"{name}.db"
-            with sqlite3.connect(str(src.database)) as a, sqlite3.connect(dst) as b:
-                a.backup(b)
-            a.close()
-            b.close()
-            return f"sqlite:///{dst}"
+            return sqlite_copy(Path(str(src.database)), tmp / f"{name}.db")
         import psycopg  # noqa: PLC0415
 
         db = f"lw_{name}_{uuid.uuid4().hex[:10]}"
@@ -183,6 +187,12 @@ REAL_LISTS = (("ofac-csv", "ofac-sdn-csv/2021-07-07", "2021-07-07"),
 class RealLists:
     store: Store
     results: list[dict[str, Any]]  # the three ingests' results (IngestResult fields), in REAL_LISTS order
+    folder: Path
+
+    def sdn_only(self, tmp: Path) -> str:
+        """The URL of a new SQLite store: a copy of this one as it was with only its first file (SDN 2021-07-07)
+        ingested, for a test that goes on from there and writes."""
+        return sqlite_copy(self.folder / "sdn.db", tmp / "sdn-2021-07-07.db")
 
 
 @pytest.fixture(scope="session")
@@ -211,6 +221,8 @@ def real_lists(shared: Path, tmp_path_factory: pytest.TempPathFactory, templates
             for fmt, path, day in REAL_LISTS:
                 [res] = ingest(st, fmt, [shared / "data/real" / path], as_of=D(day))
                 results.append({k: v for k, v in asdict(res).items() if k != "recorded_at"})
+                if len(results) == 1:  # kept for RealLists.sdn_only
+                    sqlite_copy(folder / "real.db", folder / "sdn.db")
             indexes.build_index(st)
             built.mkdir(exist_ok=True)
             for kind in (indexes.SCREEN, indexes.RESOLVE):
@@ -222,7 +234,8 @@ def real_lists(shared: Path, tmp_path_factory: pytest.TempPathFactory, templates
     for f in built.iterdir():
         if not (index_dir / f.name).exists():
             shutil.copy(f, index_dir / f.name)
-    return RealLists(open_store(f"sqlite:///{folder / 'real.db'}"), json.loads(done.read_text(encoding="utf-8")))
+    return RealLists(open_store(f"sqlite:///{folder / 'real.db'}"), json.loads(done.read_text(encoding="utf-8")),
+                     folder)
 
 
 # Files of long tests (servers and generated requests, real list files, Spark, the 33,568-name self-match, a

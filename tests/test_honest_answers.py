@@ -3,7 +3,7 @@
 The real files take seconds each to ingest, so two session stores serve every test here:
 ``ingested`` (SDN 2021-07-07, consolidated 2025-12-19, CSL 2022-05-16: conftest's ``real_lists``, built
 once per test session and shared with tests/test_ingest.py) and ``replayed`` (SDN 2021-07-07 with its
-companions, then the SDN history snapshots up to a day in January 2022).
+companions, then the SDN history snapshots up to a day in September 2021).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from listwatch.ingest import ingest
 from listwatch.ingest.history import replay
 from listwatch.model import EventType
 from listwatch.resolve import RecordResolver, candidates, resolve
@@ -35,21 +34,26 @@ def ingested(real_lists: RealLists) -> Store:
     return real_lists.store
 
 
-def _first_2022_addition_a_day_after_its_previous_snapshot(shared: Path) -> dt.date:
+def _first_addition_a_day_after_its_previous_snapshot_after_a_removal(shared: Path) -> dt.date:
+    """The replay's end: the first snapshot that adds records one day after the snapshot before it (so the
+    addition's date is exact), once an earlier snapshot has removed some: the replayed chain then holds lone
+    sdn.csv files, additions and removals (2021-09-03, the 7th snapshot). Each snapshot is dated and compared
+    with the one before it the same way, so a longer chain would exercise the same steps, only more often."""
     eastern = ZoneInfo("America/New_York")
     with (shared / REAL / "ofac-sdn-history/sdn-history-index.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     days = [dt.datetime.fromisoformat(r["fetched_utc"]).replace(tzinfo=dt.UTC).astimezone(eastern).date()
             for r in rows]
+    removal = next(k for k, r in enumerate(rows) if k and int(r["removed_vs_prev"] or 0))
     return next(d for k, (r, d) in enumerate(zip(rows, days, strict=True))
-                if k and d.year == 2022 and int(r["added_vs_prev"] or 0) and days[k - 1] == d - dt.timedelta(days=1))
+                if k > removal and int(r["added_vs_prev"] or 0) and days[k - 1] == d - dt.timedelta(days=1))
 
 
 @pytest.fixture(scope="session")
-def replayed(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, dt.date]:
-    st = open_store(f"sqlite:///{tmp_path_factory.mktemp('replayed') / 'lw.db'}")
-    ingest(st, "ofac-csv", [shared / REAL / "ofac-sdn-csv/2021-07-07"], as_of=D("2021-07-07"))
-    day = _first_2022_addition_a_day_after_its_previous_snapshot(shared)
+def replayed(shared: Path, tmp_path_factory: pytest.TempPathFactory, real_lists: RealLists) -> tuple[Store, dt.date]:
+    # the bundled data with SDN 2021-07-07 ingested (as_of 2021-07-07): a copy of real_lists' first step
+    st = open_store(real_lists.sdn_only(tmp_path_factory.mktemp("replayed")))
+    day = _first_addition_a_day_after_its_previous_snapshot_after_a_removal(shared)
     replay(st, shared / REAL / "ofac-sdn-history/sdn-history.tar.xz", until=day)
     return st, day
 

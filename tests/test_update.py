@@ -18,6 +18,7 @@ from listwatch.cli import app
 from listwatch.store import schema as t
 from listwatch.store.db import Store, open_store
 from listwatch.update import Fetcher, UpdateError, parse_from, parse_interval, update
+from tests.conftest import Templates
 from tests.loopback import Server, serving
 
 FAST = Fetcher(timeout=2.0, retries=1, backoff=0.0)  # no sleeping between retries in tests
@@ -43,7 +44,7 @@ def _counts(store: Store) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def world(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def world(shared: Path, tmp_path_factory: pytest.TempPathFactory, templates: Templates) -> Iterator[dict[str, Any]]:
     """A server with SDN 2021-07-07, consolidated 2025-12-19, CSL 2022-05-16 and DPL 2023-11-30, and a
     store (no snapshots) after its first update."""
     real = shared / "data" / "real"
@@ -58,7 +59,7 @@ def world(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
                            "/dpl/dpl.txt": "Thu, 30 Nov 2023 12:00:00 GMT"}
         bases = {"ofac-sdn": f"{srv.url}/ofac/", "ofac-cons": f"{srv.url}/cons/", "csl": f"{srv.url}/csl/",
                  "bis-dpl": f"{srv.url}/dpl"}
-        url = f"sqlite:///{tmp_path_factory.mktemp('update') / 'lw.db'}"
+        url = templates.copy("sqlite", tmp_path_factory.mktemp("update"), "lw")  # seeded, no snapshots (conftest)
         store = open_store(url, snapshots=False)
         first = update(store, bases=bases, fetcher=FAST, rebuild=False)
         yield {"srv": srv, "store": store, "bases": bases, "first": first, "url": url, "real": real}
