@@ -46,6 +46,7 @@ COMMON_BUDGET = 20_000  # a token on more than indexbuild.COMMON's share of name
 COMMON_TAKE = 300  # beyond COMMON_BUDGET names in all contribute only their shortest COMMON_TAKE names
 CACHED = 100_000  # tokens whose weight and similar keys a process keeps
 BATCH = 256  # queries whose candidates search_many ranks together
+K = TypeVar("K")
 V = TypeVar("V")
 _USCC = re.compile(r"[0-9]{17}[0-9A-Z]")
 _AT = re.compile(r"([A-Z0-9.\-/]{1,12})@([A-Z0-9]{1,6})")  # ticker@exchange
@@ -88,7 +89,7 @@ def _folded(name: str) -> str:
     return fold(name)
 
 
-def _remember(cache: dict[str, V], key: str, value: V) -> V:
+def _remember(cache: dict[K, V], key: K, value: V) -> V:
     """Store ``value`` in a per-token cache, emptied when it holds ``CACHED`` tokens (queries bring new ones)."""
     if len(cache) >= CACHED:
         cache.clear()
@@ -113,6 +114,30 @@ def identifier_keys(query: str) -> list[str]:
         if m:
             keys.append(f"ticker:{ticker_key(m.group(1), m.group(2))}")
     return keys
+
+
+_Credited = tuple[tuple[memoryview, ...], tuple[float, ...], tuple[float, ...], tuple[bool, ...]]
+
+
+class _Credits:
+    """Posting lists credited, in order: (the lists, their credits, the part of each from equal tokens, whether
+    a list is common: cut to its first ``COMMON_TAKE`` names when the query holds many common tokens)."""
+
+    def __init__(self, common: int) -> None:
+        self.common = common
+        self.lists: list[memoryview] = []
+        self.credit: list[float] = []
+        self.equal: list[float] = []
+        self.big: list[bool] = []
+
+    def add(self, docs: memoryview, w: float, equal: float, cut: bool = True) -> None:
+        self.lists.append(docs)
+        self.credit.append(w)
+        self.equal.append(equal)
+        self.big.append(cut and len(docs) > self.common)
+
+    def done(self) -> _Credited:
+        return tuple(self.lists), tuple(self.credit), tuple(self.equal), tuple(self.big) if any(self.big) else ()
 
 
 class NameIndex:
@@ -187,6 +212,7 @@ class NameIndex:
         self._weights: dict[str, float] = {}
         self._keys: dict[str, tuple[memoryview | None, float | None, memoryview | None]] = {}
         self._near: dict[str, AbstractSet[str]] = {}
+        self._credited: dict[tuple[str, str, int], _Credited] = {}
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -329,39 +355,64 @@ class NameIndex:
                      if (docs := self._key(t)[0]) is not None and len(docs) > self.common)
         cut = COMMON_TAKE if common > COMMON_BUDGET else None
 
-        def add(docs: memoryview, w: float, exact: bool = False) -> None:
-            parts.append(docs[:cut] if len(docs) > self.common else docs)
-            credit.append(w)
-            equal.append(w if exact else 0.0)
-
-        def add_key(docs: memoryview, key: str, copies: int, w: float, exact: bool = False) -> None:
-            """Credit the names holding ``key`` (``docs``), once per copy both sides hold."""
-            add(docs, w, exact)
-            for k in range(2, copies + 1):
-                if f"{key} {k}" in self.repeats:
-                    parts.append(self.repeats[f"{key} {k}"])
-                    credit.append(w)
-                    equal.append(0.0)
+        def add(got: _Credited) -> None:
+            lists, w, e, big = got
+            if cut is None or not big:
+                parts.extend(lists)
+            else:
+                parts.extend(d[:cut] if b else d for d, b in zip(lists, big, strict=True))
+            credit.extend(w)
+            equal.extend(e)
 
         for t, n in Counter(q.tokens).items():
-            wq = self.weight(t)
-            docs, idf, joined = self._key(t)
-            if docs is not None and idf is not None:
-                add_key(docs, t, n, wq + idf, exact=True)
-            if joined is not None:
-                add(joined, n * (wq + 2 * self.unknown_weight))
+            add(self._token_credits(t, n))
         key_of = dict(zip(q.surface, q.tokens, strict=True))
         for surface, n in Counter(q.surface).items():
-            wq = self.weight(key_of[surface])
-            for s in self.similar(surface):
-                docs, idf, _ = self._key(s)
-                assert docs is not None and idf is not None  # (similar keys are index keys)
-                add_key(docs, s, n, wq + idf)
+            add(self._similar_credits(surface, key_of[surface], n))
         for a, b in zip(q.tokens, q.tokens[1:], strict=False):
             docs, idf, _ = self._key(a + b)
             if docs is not None and idf is not None:
-                add(docs, self.weight(a) + self.weight(b) + idf)
+                add(((docs,), (self.weight(a) + self.weight(b) + idf,), (0.0,), (len(docs) > self.common,)))
         return Credits(parts, credit, equal, sum(self.weight(t) for t in q.tokens))
+
+    def _token_credits(self, token: str, copies: int) -> _Credited:
+        """:meth:`credits` of a query token printed ``copies`` times: the names holding it (and its k-th copy),
+        those printing it as two words (remembered: the same tokens come back in many queries)."""
+        key = (token, "", copies)
+        got = self._credited.get(key)
+        if got is None:
+            made = _Credits(self.common)
+            wq = self.weight(token)
+            docs, idf, joined = self._key(token)
+            if docs is not None and idf is not None:
+                self._add_key(made, docs, token, copies, wq + idf, exact=True)
+            if joined is not None:
+                made.add(joined, copies * (wq + 2 * self.unknown_weight), 0.0)
+            got = _remember(self._credited, key, made.done())
+        return got
+
+    def _similar_credits(self, surface: str, token: str, copies: int) -> _Credited:
+        """:meth:`credits` of the list words one edit away from a query token as written (``surface``; its key
+        ``token`` weighs it), printed ``copies`` times (remembered)."""
+        key = (token, surface, copies)
+        got = self._credited.get(key)
+        if got is None:
+            made = _Credits(self.common)
+            wq = self.weight(token)
+            for s in self.similar(surface):
+                docs, idf, _ = self._key(s)
+                assert docs is not None and idf is not None  # (similar keys are index keys)
+                self._add_key(made, docs, s, copies, wq + idf)
+            got = _remember(self._credited, key, made.done())
+        return got
+
+    def _add_key(self, made: _Credits, docs: memoryview, key: str, copies: int, w: float,
+                 exact: bool = False) -> None:
+        """Credit the names holding ``key`` (``docs``), once per copy both sides hold."""
+        made.add(docs, w, w if exact else 0.0)
+        for k in range(2, copies + 1):
+            if f"{key} {k}" in self.repeats:
+                made.add(self.repeats[f"{key} {k}"], w, 0.0, cut=False)
 
     def _query_forms(self, query: str) -> list[Prepared]:
         """The query as screened (security labels off, glued words re-spaced), and - so that a list name
@@ -434,4 +485,8 @@ class NameIndex:
                                                     -_printed_like(printed, rb[1][1].name), rb[1][1].name),
                         ) if len(best) > 1 else list(best.items())  # (one hit needs no tie-break)
         shown = [(ref, s, d, why) for ref, (s, d, why) in ranked if s >= threshold][:limit]
-        return [Hit(ref, d.name, s, why(), d.source_ids) for ref, s, d, why in shown]  # (explained only if shown)
+        explained: dict[Callable[[], Explanation], Explanation] = {}  # only the hits shown are explained, a name
+        for _, _, _, why in shown:  # printed alike for several parties once (as a repeated query's hits are shared)
+            if why not in explained:
+                explained[why] = why()
+        return [Hit(ref, d.name, s, explained[why], d.source_ids) for ref, s, d, why in shown]

@@ -329,15 +329,14 @@ def scored(q: Prepared, d: Prepared, weight: Weight) -> tuple[float, Callable[[]
 def _explain(q: Prepared, d: Prepared, aligned: list[tuple[list[int], list[int], float]], weights: list[float],
              hit_q: set[int], hit_d: set[int], penalties: list[str]) -> Explanation:
     """:func:`scored`'s explanation: the aligned tokens with their similarity and weight, those left over."""
-    exp = Explanation(discounted=list(q.discounted) + [t for t in d.discounted if t not in q.discounted],
-                      penalties=list(penalties))
-    for (qi, dj, s), w in zip(aligned, weights, strict=True):
-        exp.matched.append({"query": q.tokens[qi[0]] if len(qi) == 1 else " ".join(q.tokens[i] for i in qi),
-                            "name": d.tokens[dj[0]] if len(dj) == 1 else " ".join(d.tokens[j] for j in dj),
-                            "similarity": round(s, 3), "weight": round(w / 2, 3)})
-    exp.unmatched_query = [t for i, t in enumerate(q.tokens) if i not in hit_q]
-    exp.unmatched_name = [t for j, t in enumerate(d.tokens) if j not in hit_d]
-    return exp
+    qt, dt = q.tokens, d.tokens
+    matched = [{"query": qt[qi[0]] if len(qi) == 1 else " ".join([qt[i] for i in qi]),
+                "name": dt[dj[0]] if len(dj) == 1 else " ".join([dt[j] for j in dj]),
+                "similarity": round(s, 3), "weight": round(w / 2, 3)}
+               for (qi, dj, s), w in zip(aligned, weights, strict=True)]
+    return Explanation(matched, [t for i, t in enumerate(qt) if i not in hit_q],
+                       [t for j, t in enumerate(dt) if j not in hit_d],
+                       list(q.discounted) + [t for t in d.discounted if t not in q.discounted], list(penalties))
 
 
 def _person_weights(q: Prepared, d: Prepared, wq: list[float], wd: list[float], hit_q: set[int], hit_d: set[int],
