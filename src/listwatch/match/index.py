@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, fields
@@ -87,6 +86,15 @@ def _printed_like(query: str, name: str) -> float:
 @functools.lru_cache(maxsize=1 << 14)  # list names: the same ones are hits of many queries
 def _folded(name: str) -> str:
     return fold(name)
+
+
+def _counts(tokens: tuple[str, ...]) -> dict[str, int]:
+    """How often each token comes, in the order they first come (``Counter``'s answer, a few times faster for the
+    few tokens of a name)."""
+    out: dict[str, int] = {}
+    for t in tokens:
+        out[t] = out.get(t, 0) + 1
+    return out
 
 
 def _remember(cache: dict[K, V], key: K, value: V) -> V:
@@ -364,10 +372,10 @@ class NameIndex:
             credit.extend(w)
             equal.extend(e)
 
-        for t, n in Counter(q.tokens).items():
+        for t, n in _counts(q.tokens).items():
             add(self._token_credits(t, n))
         key_of = dict(zip(q.surface, q.tokens, strict=True))
-        for surface, n in Counter(q.surface).items():
+        for surface, n in _counts(q.surface).items():
             add(self._similar_credits(surface, key_of[surface], n))
         for a, b in zip(q.tokens, q.tokens[1:], strict=False):
             docs, idf, _ = self._key(a + b)
