@@ -107,12 +107,28 @@ def bulk(conn: Connection, stmt: Insert | Update, rows: Sequence[dict[str, Any]]
     # column by column (map and zip run in C): a version writes some 100,000 rows of 10-15 columns
     columns = [list(map(f, map(itemgetter(key), rows))) if f else list(map(itemgetter(key), rows))
                for _, key, f in procs]
+    if isinstance(stmt, Insert) and conn.dialect.name == "postgresql":
+        _copy(conn, stmt, [key for _, key, _ in procs], columns)
+        return
     if compiled.positional:
         params: list[Any] = list(zip(*columns, strict=True))
     else:
         names = [name for name, _, _ in procs]
         params = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
     conn.exec_driver_sql(compiled.string, params)
+
+
+def _copy(conn: Connection, stmt: Insert, keys: list[str], columns: list[list[Any]]) -> None:
+    """PostgreSQL: the rows of a plain INSERT through one ``COPY ... FROM STDIN`` in the same transaction,
+    each value as its bind processor made it. An executemany sends one INSERT per row (pipelined), about
+    three times the client CPU and several times the server's on a list file's 100,000 rows."""
+    table = stmt.table
+    prep = conn.dialect.identifier_preparer
+    names = ", ".join(prep.quote(table.c[key].name) for key in keys)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(f"COPY {prep.format_table(table)} ({names}) FROM STDIN") as copy:
+        for row in zip(*columns, strict=True):
+            copy.write_row(row)
 
 
 def bump_data_version(conn: Connection) -> None:
