@@ -125,8 +125,11 @@ def _copy(conn: Connection, stmt: Insert, keys: list[str], columns: list[list[An
     table = stmt.table
     prep = conn.dialect.identifier_preparer
     names = ", ".join(prep.quote(table.c[key].name) for key in keys)
+    sql = f"COPY {prep.format_table(table)} ({names}) FROM STDIN"
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor, cursor.copy(f"COPY {prep.format_table(table)} ({names}) FROM STDIN") as copy:
+    for listener in conn.dispatch.before_cursor_execute:  # as for any statement: the writer sees it write
+        listener(conn, cursor, sql, (), None, True)
+    with cursor, cursor.copy(sql) as copy:
         for row in zip(*columns, strict=True):
             copy.write_row(row)
 
