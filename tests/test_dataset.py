@@ -56,6 +56,7 @@ def test_unverified_facts_are_marked_reported() -> None:
     ("event_before_list", "before its list exists"),
     ("removal_without_listing", "removal without a listing"),
     ("verified_secondary_only", "verified but cites no primary source"),
+    ("parent_cycle", "parent links form a cycle"),
 ])
 def test_data_check_fails_on_a_broken_copy(data_copy: Path, cli: Cli, breakage: str, message: str) -> None:
     events = data_copy / "events-us-dod-1237.yaml"
@@ -76,6 +77,11 @@ def test_data_check_fails_on_a_broken_copy(data_copy: Path, cli: Cli, breakage: 
                                                     "date": "2021-01-01", "source": ["eo13959"]}))
     elif breakage == "verified_secondary_only":  # a law-firm alert alone cannot make a listing verified
         _edit(events, lambda d: d["events"][0].__setitem__("source", ["s-4cdce5f44b"]))
+    elif breakage == "parent_cycle":  # CCCG is CCCC's parent on the 1260H list; the reverse link makes a loop
+        def loop(d: dict) -> None:  # type: ignore[type-arg]
+            cccg = next(e for e in d["entities"] if e["id"] == "china-communications-construction-group")
+            cccg["parent"] = {"entity": "cccc", "source": ["opensanctions-1260h"]}
+        _edit(data_copy / "entities.yaml", loop)
     problems = check(load(data_copy))
     assert any(message in p for p in problems), problems
     r = cli("data", "check", "--path", str(data_copy))

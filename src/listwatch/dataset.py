@@ -255,6 +255,7 @@ def check(ds: Dataset) -> list[str]:
         if key in by_name:
             problems.append(f"duplicate entity: {ent.id} and {by_name[key]} have the same name {ent.name!r}")
         by_name[key] = ent.id
+    problems += _parent_cycles(ds)
     seen_keys: set[str] = set()
     state: dict[tuple[str, str], str] = defaultdict(lambda: "off")
     for ev in sorted(ds.events, key=event_order):
@@ -281,4 +282,22 @@ def check(ds: Dataset) -> list[str]:
         state[k], problem = step(state[k], ev.type)
         if problem:
             problems.append(f"{where}: {problem}")
+    return problems
+
+
+def _parent_cycles(ds: Dataset) -> list[str]:
+    """A company cannot be its own parent, however many links away: one sentence per cycle of parent links."""
+    problems: list[str] = []
+    done: set[str] = set()
+    for start in ds.entities:
+        chain: list[str] = []
+        ent_id: str | None = start
+        while ent_id is not None and ent_id not in done and ent_id not in chain:
+            chain.append(ent_id)
+            ent = ds.entities.get(ent_id)
+            ent_id = ent.parent if ent else None
+        if ent_id in chain:
+            loop = chain[chain.index(ent_id):]
+            problems.append(f"entity {ent_id}: parent links form a cycle ({' -> '.join([*loop, ent_id])})")
+        done.update(chain)
     return problems
