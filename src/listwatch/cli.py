@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
     from rich.table import Table
 
+    from listwatch.ingest import Group
     from listwatch.store.db import Store
     from listwatch.store.reader import Reader
 
@@ -702,17 +703,14 @@ def ingest_cmd(fmt: str, paths: tuple[str, ...], as_of: tuple[str, ...], allow_s
                       f"{r.linked:,} possible-same links")
 
 
-_Files = tuple[str, Sequence[Path], dt.date | None]  # a format, its paths, their --as-of
-
-
-def _ingest_groups(fmt: str, words: Sequence[str], days: Sequence[dt.date]) -> list[_Files]:
+def _ingest_groups(fmt: str, words: Sequence[str], days: Sequence[dt.date]) -> list[Group]:
     """``FORMAT PATH... [FORMAT PATH...]`` as (format, paths, as-of) groups: one --as-of for all, or one per path."""
     from listwatch.ingest import FORMATS
 
     n = sum(w not in FORMATS for w in words)
     if len(days) not in (0, 1, n):
         raise UsageProblem(f"{len(days)} --as-of dates for {n} paths: give one for all, or one per path")
-    groups: list[_Files] = [(fmt, [], None)]
+    groups: list[Group] = [(fmt, [], None)]
     for word in words:
         if word in FORMATS:
             groups.append((word, [], None))
