@@ -181,20 +181,19 @@ def screen_dataframe(df: DataFrame, name_col: str = "name", *, id_col: str | Non
         from listwatch.store.db import open_store  # noqa: PLC0415 - executors unpickle this module: keep SQLAlchemy off them
 
         store = open_store()
-    st = store
     day = as_of or dt.date.today()
     if filters:
-        filters.check_lists(st)
+        filters.check_lists(store)
     if index_path is None:
-        index_path = write_index(st, Path(tempfile.mkdtemp(prefix="listwatch-spark-")) / "screen.index")
+        index_path = write_index(store, Path(tempfile.mkdtemp(prefix="listwatch-spark-")) / "screen.index")
     version, _ = read_index(index_path)  # refuse a missing or foreign file here, before any task runs
-    if version != st.data_version(max_age=0):
+    if version != store.data_version(max_age=0):
         raise SparkScreenError(f"index file {index_path} was built from data version {version}, the store is at "
-                               f"{st.data_version()}; write it again")
+                               f"{store.data_version()}; write it again")
     spark = df.sparkSession
     sc = spark.sparkContext
     sc.addFile(str(index_path))
-    table = sc.broadcast(verdicts(st, day, known_at))
+    table = sc.broadcast(verdicts(store, day, known_at))
     evidence = {"data_version": version, "as_of": day.isoformat(),
                 "known_at": known_at.isoformat() if known_at else None}
     file_name = index_path.name

@@ -38,7 +38,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from listwatch.match.tables import Ids, IndexFileError, Section, Strings, csr, key_table
+from listwatch.match.tables import Ids, IndexFileError, Section, Strings, csr, key_table, numbers
 
 if TYPE_CHECKING:
     from listwatch.match.index import NameIndex
@@ -201,4 +201,4 @@ def save_table(table: Mapping[str, Collection[str]], path: Path, kind: str, key:
 def load_table(path: Path, kind: str, key: str | None = None) -> Mapping[str, tuple[str, ...]]:
     """The table stored at ``path`` by :func:`save_table`, mapped (read without numpy where it can be)."""
     _meta, s = read_sections(path, kind, key, views=True)
-    return Strings(Ids(s, "keys"), s["offsets"], s["ids"], Ids(s, "values"))  # type: ignore[arg-type]
+    return Strings(Ids(s, "keys"), numbers(s, "offsets"), numbers(s, "ids"), Ids(s, "values"))

@@ -219,7 +219,7 @@ class Rows(Sequence[T]):
         return self._cls(*[tuple(v) if type(v) is list else v for v in orjson.loads(line)])  # (JSON arrays: tuples)
 
     def _row(self, i: int) -> T:
-        return self.load(self._data[self._off[i]:self._off[i + 1]])
+        return self.load(self.raw(i))
 
     @overload
     def __getitem__(self, i: int) -> T: ...
