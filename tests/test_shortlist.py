@@ -9,14 +9,19 @@ from listwatch.match import shortlist
 from listwatch.match.shortlist import Credits, shortlists
 
 
-@pytest.fixture(params=["numpy", "plain"])
+@pytest.fixture(params=["numpy", "numpy, 64-bit entries", "numpy's group, each form alone", "plain"])
 def ranking(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test runs with each way of ranking: numpy's (batches) and plain Python's (a few names)."""
-    if request.param == "numpy":
-        monkeypatch.setattr(shortlist, "PLAIN", -1)
-        monkeypatch.setattr(shortlist, "UNLOADED", -1)
-    else:
+    """Every test runs with each way of ranking: numpy's (batches; entries numbered in 32 or 64 bits, or too
+    wide for either) and plain Python's (a few names)."""
+    if request.param == "plain":
         monkeypatch.setattr(shortlist, "PLAIN", 1 << 60)
+        return
+    monkeypatch.setattr(shortlist, "PLAIN", -1)
+    monkeypatch.setattr(shortlist, "UNLOADED", -1)
+    if request.param == "numpy, 64-bit entries":
+        monkeypatch.setattr(shortlist, "NARROW", 0)
+    elif request.param == "numpy's group, each form alone":
+        monkeypatch.setattr(shortlist, "WIDE", 0)
 
 
 def _part(*names: int) -> memoryview:
