@@ -89,3 +89,13 @@ def test_equal_tokens_are_summed_in_the_order_credited_too() -> None:
     total, sizes = memoryview(np.ones(6)), memoryview(np.ones(6, dtype=np.int32))
     for threshold in (0.0, 0.5):
         assert shortlists([form], total, sizes, threshold, 10) == [[5, 2]]
+
+
+@pytest.mark.usefixtures("ranking")
+def test_a_bound_exactly_at_the_threshold_passes_and_one_just_under_does_not() -> None:
+    """Names 1 and 2 are both credited 1.6, over the form's own weight 1.0 far above 0.8; over both names' weight
+    name 1 (weight 1.0) is at 0.8 exactly and kept, name 2 (weight 1.1) at 0.76 and left out."""
+    form = Credits([_part(1, 2), _part(2, 1)], [1.0, 0.6], [1.0, 0.0], 1.0)
+    total, sizes = memoryview(np.array([5.0, 1.0, 1.1])), memoryview(np.ones(3, dtype=np.int32))
+    assert shortlists([form], total, sizes, 0.8, 10) == [[1]]
+    assert shortlists([form], total, sizes, 0.7, 10) == [[1, 2]]

@@ -139,20 +139,28 @@ def _together(forms: Sequence[Credits], total: memoryview, sizes: memoryview, th
     np.not_equal(key[1:], key[:-1], out=first[1:])
     pair = np.cumsum(first.astype(np.intp)) - 1  # (a bool cumsum casting as it goes is ~10x slower)
     listed = (np.cumsum(per_form) - per_form)[key >> name_bits] + (entry & ((1 << list_bits) - 1))  # which list
-    bound = np.bincount(pair, weights=_values(forms, "credit", len(parts))[listed])  # (adds in input order)
-    key = key[first]
-    row, name = key >> name_bits, key & ((1 << name_bits) - 1)
+    credited = np.bincount(pair, weights=_values(forms, "credit", len(parts))[listed])  # (adds in input order)
+    starts = np.flatnonzero(first)  # where each pair's entries start
+    key = key[starts]
+    own = np.array([f.weight for f in forms], dtype=np.float64)[key >> name_bits]
     weights, counts = np.asarray(total, dtype=np.float64), np.asarray(sizes, dtype=np.int32)
-    denominator = np.array([f.weight for f in forms], dtype=np.float64)[row] + weights[name]
-    bound = bound / denominator
+    pairs = np.arange(len(key))
+    if threshold > 0 and own.min() > 0 and weights.min() >= 0:  # (weights are rarities: never below 0)
+        pairs = np.flatnonzero(credited / own >= threshold - 1e-9)  # a pair under it over its form's weight
+        key, credited, own = key[pairs], credited[pairs], own[pairs]  # alone is under it over both names' too
+    row, name = key >> name_bits, key & ((1 << name_bits) - 1)
+    denominator = own + weights[name]
+    bound = credited / denominator
     keep = bound != 0
     if threshold > 0:
         keep &= bound >= threshold - 1e-9
-    kept = np.flatnonzero(keep)
-    mine = keep[pair]  # the entries of the pairs kept
-    equal = np.bincount(pair[mine], weights=_values(forms, "equal", len(parts))[listed[mine]],
-                        minlength=len(bound))[kept]
-    row, name, bound, denominator = row[kept], name[kept], bound[kept], denominator[kept]
+    kept = pairs[keep]
+    begin = starts[kept]  # the entries of the pairs kept, in order, to sum their equal tokens' credits
+    count = np.append(starts[1:], len(entry))[kept] - begin
+    at = np.repeat(begin - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
+    equal = np.bincount(np.repeat(np.arange(len(kept)), count), weights=_values(forms, "equal", len(parts))[listed[at]],
+                        minlength=len(kept))
+    row, name, bound, denominator = row[keep], name[keep], bound[keep], denominator[keep]
     ranked = np.lexsort((name, counts[name], -equal / denominator, -np.minimum(bound, 1.0), row))
     out: list[list[int]] = [[] for _ in forms]
     for r, n in zip(row[ranked].tolist(), name[ranked].tolist(), strict=True):
