@@ -200,6 +200,16 @@ def test_a_tie_goes_to_the_name_printing_the_querys_legal_form() -> None:
     assert legal_forms_agree("Foo Corp. CLASS B", "FOO CORPORATION") and not legal_forms_agree("Foo", "Foo Ltd")
 
 
+def test_equal_scores_go_to_the_name_printed_most_like_the_query_and_only_equal_scores_do() -> None:
+    """"Acme Trading Co" and "... Company" both score 1.0 (a legal form is set aside, and both print the
+    query's): the one printed like the query comes first, either way round, though by name "Co" is first; the
+    typo scores less and comes last, though printed more like the query than the other 1.0 name."""
+    index = NameIndex([NameDoc("co", "Acme Trading Co"), NameDoc("company", "Acme Trading Company"),
+                       NameDoc("typo", "Acme Tradin Company")])
+    assert [h.ref for h in index.search("Acme Trading Company", threshold=0.5)] == ["company", "co", "typo"]
+    assert [h.ref for h in index.search("Acme Trading Co", threshold=0.5)] == ["co", "company", "typo"]
+
+
 def test_pinyin_of_a_chinese_name_finds_it_in_characters() -> None:
     """"Xiaomi Jituan" is the pinyin of 小米集团; "youxian gongsi" (有限公司) is a legal form."""
     index = NameIndex([NameDoc("xiaomi", "小米集团"), NameDoc("huawei", "华为技术有限公司"), NameDoc("group", "Xiaomi Group")])

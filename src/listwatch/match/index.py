@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, fields
@@ -63,7 +64,8 @@ class NameDoc:
     identifiers: tuple[str, ...] = ()  # "isin:KYG9830T1067", "ticker:1810@HK", "ticker:1810"
 
 
-_NAME, _PERSON = (i for i, f in enumerate(fields(NameDoc)) if f.name in ("name", "person"))
+_REF, _NAME, _PERSON, _SOURCES = (i for i, f in enumerate(fields(NameDoc))
+                                  if f.name in ("ref", "name", "person", "source_ids"))  # (a row's values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,9 @@ class Hit:
     score: float
     explanation: Explanation
     source_ids: tuple[str, ...]
+
+
+_Best = tuple[float, list[Any], Callable[[], Explanation]]  # a party's best name so far: (score, its row, why)
 
 
 def _printed_like(query: str, name: str) -> float:
@@ -155,7 +160,7 @@ class NameIndex:
 
     sections: dict[str, Section]
     scalars: dict[str, Any]
-    docs: Sequence[NameDoc]
+    docs: Rows[NameDoc]
     prepared: Rows[Prepared]
     sizes: memoryview  # tokens per name (int32)
     postings: Mapping[str, memoryview]  # (int32 name numbers)
@@ -465,18 +470,18 @@ class NameIndex:
     def _hits(self, query: str, shortlisted: list[tuple[Prepared, list[int]]], limit: int,
               threshold: float) -> list[Hit]:
         """:meth:`search`'s answer from the query's forms and their shortlists."""
-        best: dict[str, tuple[float, NameDoc, Callable[[], Explanation]]] = {}  # ref -> (score, its name, why)
+        best: dict[str, _Best] = {}  # ref -> (score, its name's row values, why)
         agree: set[str] = set()  # refs whose best name prints the query's legal form (a tie-break)
         for key in identifier_keys(query):
             for i in self.ident.get(key, []):
-                d = self.docs[i]
-                if d.ref not in best:  # the entity's first (primary) name stands for it
-                    best[d.ref] = (1.0, d, functools.partial(Explanation, identifier=key))
+                values = orjson.loads(self.docs.raw(i))  # (a NameDoc is made only for the hits shown)
+                if values[_REF] not in best:  # the entity's first (primary) name stands for it
+                    best[values[_REF]] = (1.0, values, functools.partial(Explanation, identifier=key))
         for qf, shortlist in shortlisted:
             seen: dict[bytes, tuple[float, Callable[[], Explanation], Prepared]] = {}  # prepared row -> its score
             for i in shortlist:
-                d = self.docs[i]
-                cur = best.get(d.ref)
+                values = orjson.loads(self.docs.raw(i))
+                cur = best.get(ref := values[_REF])
                 if cur is not None and cur[0] >= 1.0:  # no score passes 1: another of its names cannot do better
                     continue
                 row = bytes(self.prepared.raw(i))  # a name listed for several parties is scored once
@@ -486,15 +491,25 @@ class NameIndex:
                     got = seen[row] = (*scored(qf, p, self.weight), p)
                 s, why, p = got
                 if s >= threshold and (cur is None or s > cur[0]):
-                    best[d.ref] = (round(s, 4), d, why)
-                    (agree.add if forms_agree(qf, p) else agree.discard)(d.ref)
-        printed = fold(query)
-        ranked = sorted(best.items(), key=lambda rb: (-rb[1][0], rb[0] not in agree,
-                                                    -_printed_like(printed, rb[1][1].name), rb[1][1].name),
-                        ) if len(best) > 1 else list(best.items())  # (one hit needs no tie-break)
-        shown = [(ref, s, d, why) for ref, (s, d, why) in ranked if s >= threshold][:limit]
+                    best[ref] = (round(s, 4), values, why)
+                    (agree.add if forms_agree(qf, p) else agree.discard)(ref)
+        ranked = list(best.items())
+        if len(ranked) > 1:  # (one hit needs no tie-break)
+            printed = fold(query)
+            ties = Counter((s, ref in agree) for ref, (s, _, _) in ranked)
+
+            def order(rb: tuple[str, _Best]) -> tuple[Any, ...]:
+                """Best score first, then a name printing the query's legal form, then the name printed most
+                like the query (measured only where the two before are tied), then by name."""
+                ref, (s, values, _) = rb
+                alike = _printed_like(printed, values[_NAME]) if ties[s, ref in agree] > 1 else 0.0
+                return -s, ref not in agree, -alike, values[_NAME]
+
+            ranked.sort(key=order)
+        shown = [(s, values, why) for _, (s, values, why) in ranked if s >= threshold][:limit]
         explained: dict[Callable[[], Explanation], Explanation] = {}  # only the hits shown are explained, a name
-        for _, _, _, why in shown:  # printed alike for several parties once (as a repeated query's hits are shared)
+        for _, _, why in shown:  # printed alike for several parties once (as a repeated query's hits are shared)
             if why not in explained:
                 explained[why] = why()
-        return [Hit(ref, d.name, s, explained[why], d.source_ids) for ref, s, d, why in shown]
+        return [Hit(values[_REF], values[_NAME], s, explained[why], tuple(values[_SOURCES]))
+                for s, values, why in shown]
