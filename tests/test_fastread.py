@@ -14,15 +14,16 @@ from typing import Any
 
 import pytest
 
-from listwatch import report
+from listwatch import cachefile, report
 from listwatch import status as engine
-from listwatch.cachefile import library_version
+from listwatch.cachefile import library_version, remembered
+from listwatch.datadigest import bundled_dir, content_hash, remembered_hash
 from listwatch.evidence import evidence
 from listwatch.ingest import ingest
 from listwatch.resolve import resolve
 from listwatch.store.db import Store, open_store
-from listwatch.store.fastread import SqliteReader, open_reader
-from listwatch.store.reader import Reader
+from listwatch.store.fastread import FORMAT, SqliteReader, catalog_key, open_reader
+from listwatch.store.reader import MIGRATIONS, Reader, head_revisions
 from tests.conftest import Templates
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
@@ -138,16 +139,19 @@ def test_no_reader_where_something_must_be_written_first(tmp_path: Path, templat
 
 # What a status on a ready store does not need: the database layer, numpy, Han text and pinyin (an id or a Latin
 # name), Rich's emoji codes (never read: text is printed as written), nor what only a write or a server uses
+# (and, where the name is found without the resolver's name table, whose file is named by a hash: hashlib, i.e.
+# OpenSSL; the dataset's digest and the statement catalog's key are taken remembered, cachefile.remembered)
 NOT_FOR_STATUS = ("sqlalchemy", "numpy", "pypinyin", "anyascii", "listwatch.match.glossary", "listwatch.match.han",
                   "listwatch.territories", "rich._emoji_codes", "logging", "tempfile", "importlib.resources")
 
 
 def _status_process(home: Path, *args: str, query: str = "xiaomi") -> subprocess.CompletedProcess[str]:
     """``status xiaomi`` (with ``args``) in a process of its own; its stderr ends with the modules of
-    NOT_FOR_STATUS it imported."""
+    NOT_FOR_STATUS (and hashlib) it imported."""
+    unwanted = (*NOT_FOR_STATUS, "hashlib")
     code = (f"import sys\nfrom listwatch.cli import app\ntry:\n    app(['status', {query!r}, '--as-of', '2021-01-14', "
             f"*{list(args)!r}])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-            f"print(','.join(m for m in {NOT_FOR_STATUS!r} if m in sys.modules) or '-', file=sys.stderr)")
+            f"print(','.join(m for m in {unwanted!r} if m in sys.modules) or '-', file=sys.stderr)")
     env = {**os.environ, "LISTWATCH_HOME": str(home), "PYTHONPATH": SRC}
     for key in ("LISTWATCH_DATABASE_URL", "LISTWATCH_INDEX_DIR"):
         env.pop(key, None)
@@ -173,7 +177,39 @@ def test_status_runs_without_sqlalchemy_once_its_statements_are_kept(tmp_path: P
     by_name = _status_process(home, query="xiaomi corp")  # a name: the resolver's name table is built, kept ...
     assert list((home / "index").glob("resolve-names-*.lwix"))
     again = _status_process(home, query="xiaomi corp")  # ... and read without numpy
-    assert again.stderr.split()[-1] == "-" and again.stdout == by_name.stdout and "RESTRICTED" in again.stdout
+    assert again.stderr.split()[-1] in ("-", "hashlib") and again.stdout == by_name.stdout
+    assert "RESTRICTED" in again.stdout
+
+
+def test_a_remembered_value_is_computed_again_when_a_file_changes(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    data, memo, calls = tmp_path / "a.yaml", tmp_path / "index" / "remembered.json", []
+    data.write_text("one", encoding="utf-8")
+
+    def digest() -> str:
+        calls.append(1)
+        return data.read_text(encoding="utf-8")
+
+    assert remembered(memo, "a", [data], digest) == "one" and not memo.exists()  # a file this young: not kept
+    monkeypatch.setattr(cachefile, "RACY_NS", 0)
+    assert [remembered(memo, "a", [data], digest) for _ in range(3)] == ["one"] * 3 and len(calls) == 2
+    data.write_text("two", encoding="utf-8")  # the same size: its times tell
+    assert remembered(memo, "a", [data], digest) == "two" and remembered(memo, "b", [data], digest) == "two"
+    assert len(calls) == 4 and remembered(memo, "a", [data], digest) == "two" and len(calls) == 4
+    memo.write_text('{"a": ', encoding="utf-8")  # damaged: computed and written anew
+    assert remembered(memo, "a", [data], digest) == "two" and len(calls) == 5
+    assert json.loads(memo.read_text(encoding="utf-8"))["a"]["value"] == "two"
+    assert remembered(None, "a", [data], digest) == "two" and len(calls) == 6  # no memo: always computed
+
+
+def test_remembered_dataset_hash_and_head_revisions_are_the_computed_ones(tmp_path: Path) -> None:
+    memo = tmp_path / "remembered.json"
+    for _ in range(2):  # computed (and kept: the installed files are older than RACY_NS), then read back
+        assert remembered_hash(memo) == content_hash() and head_revisions(memo) == head_revisions()
+        assert catalog_key(memo) == catalog_key()
+    assert set(json.loads(memo.read_text(encoding="utf-8"))) == {f"dataset {bundled_dir()}",
+                                                                  f"migrations {MIGRATIONS / 'versions'}",
+                                                                  f"catalog {FORMAT} sqlalchemy {library_version('sqlalchemy')}"}
 
 
 def test_library_versions_read_beside_the_module_are_the_installed_ones() -> None:

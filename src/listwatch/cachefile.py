@@ -13,11 +13,12 @@ import functools
 import importlib.util
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cache_dir", "cached_json", "library_version", "save_json", "store_index_dir"]
+__all__ = ["cache_dir", "cached_json", "library_version", "remembered", "save_json", "store_index_dir"]
 
 
 def cache_dir() -> Path:
@@ -88,4 +89,35 @@ def cached_json(path: Path, build: Callable[[], Any], valid: Callable[[Any], boo
         pass  # missing or damaged: rebuilt below
     value = build()
     save_json(path, value)  # a read-only cache: this process keeps its value
+    return value
+
+
+
+
+RACY_NS = 2_000_000_000  # a file changed this recently (ns) may change again within one tick of the file clock
+
+
+def remembered(memo: Path | None, label: str, files: list[Path], compute: Callable[[], str]) -> str:
+    """``compute()``, a value derived from ``files`` (a digest, say) and from whatever ``label`` names, kept under
+    ``label`` in the JSON file ``memo`` for as long as each file's size, modification time and change time stay as
+    they were before it was computed: how Python trusts its bytecode caches, plus the change time, which every
+    write moves and no program can set back. Any difference (an edited, copied or touched file, another list of
+    files) computes it again. As git does with its index, a value is not kept while a file is younger than
+    :data:`RACY_NS`: a second write within the same tick of the file clock would leave its times unchanged. A
+    missing, damaged or read-only memo only costs the computation; ``memo`` None: no memo."""
+    if memo is None:
+        return compute()
+    stats = [p.stat() for p in files]
+    stamp = [[str(p), st.st_size, st.st_mtime_ns, st.st_ctime_ns] for p, st in zip(files, stats, strict=True)]
+    try:
+        doc = json.loads(memo.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        doc = {}  # missing or damaged: written anew below
+    doc = doc if isinstance(doc, dict) else {}
+    kept = doc.get(label)
+    if isinstance(kept, dict) and kept.get("files") == stamp and isinstance(value := kept.get("value"), str):
+        return value
+    value = compute()
+    if all(max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RACY_NS for st in stats):
+        save_json(memo, {**doc, label: {"files": stamp, "value": value}})
     return value

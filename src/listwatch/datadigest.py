@@ -1,13 +1,16 @@
 """Where the bundled dataset lives and its digest - light (no YAML): every store opening compares the
-digest with the one it was last seeded from (:meth:`listwatch.store.db.Store.seed_if_changed`)."""
+digest with the one it was last seeded from (:meth:`listwatch.store.db.Store.seed_if_changed`); a read-only
+opening (:mod:`listwatch.store.fastread`) takes it remembered while the files are unchanged
+(:func:`remembered_hash`)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
-__all__ = ["bundled_dir", "content_hash", "data_files"]
+from listwatch.cachefile import remembered
+
+__all__ = ["bundled_dir", "content_hash", "data_files", "remembered_hash"]
 
 
 def bundled_dir() -> Path:
@@ -24,8 +27,17 @@ def data_files(root: Path) -> list[Path]:
 
 def content_hash(root: Path | None = None) -> str:
     """SHA-256 over every dataset file: changes whenever the bundled data changes."""
+    import hashlib  # noqa: PLC0415 - OpenSSL's loading is ~2% of a status, which takes the remembered hash
+
     h = hashlib.sha256()
     for p in data_files(root or bundled_dir()):
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()
+
+
+def remembered_hash(memo: Path | None) -> str:
+    """:func:`content_hash` of the bundled dataset, kept in the file ``memo`` while no dataset file changes
+    (:func:`~listwatch.cachefile.remembered`): hashing its ~0.9 MB was ~5% of a ``status``."""
+    root = bundled_dir()
+    return remembered(memo, f"dataset {root}", data_files(root), lambda: content_hash(root))

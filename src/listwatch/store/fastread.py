@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import os
 import sqlite3
@@ -33,12 +32,13 @@ from typing import Any
 
 import orjson
 
-from listwatch.cachefile import library_version, save_json, store_index_dir
+from listwatch.cachefile import library_version, remembered, save_json, store_index_dir
 from listwatch.store.reader import Reader, database_url, head_revisions
 
 __all__ = ["SqliteReader", "catalog_key", "open_reader"]
 
 FORMAT = 1
+REMEMBERED = "remembered.json"  # beside the catalog: what a read-only opening takes remembered (catalog_key, _ready)
 _HERE = Path(__file__).parent
 
 
@@ -63,13 +63,21 @@ _CONVERT: dict[str, tuple[Callable[[Any], Any] | None, Callable[[Any], Any] | No
 }
 
 
-def catalog_key() -> str:
+def catalog_key(memo: Path | None = None) -> str:
     """What the compiled statements depend on: their code, the schema's, and SQLAlchemy's version (read, not
-    imported: not importing it is what the catalog is for)."""
-    h = hashlib.sha256(f"catalog {FORMAT} sqlalchemy {library_version('sqlalchemy')}".encode())
-    for name in ("statements.py", "schema.py"):
-        h.update(name.encode() + (_HERE / name).read_bytes())
-    return h.hexdigest()
+    imported: not importing it is what the catalog is for); kept in the file ``memo`` while neither file changes
+    (:func:`~listwatch.cachefile.remembered`)."""
+    about = f"catalog {FORMAT} sqlalchemy {library_version('sqlalchemy')}"
+
+    def compute() -> str:
+        import hashlib  # noqa: PLC0415 - OpenSSL's loading is ~2% of a status, which takes the remembered key
+
+        h = hashlib.sha256(about.encode())
+        for name in ("statements.py", "schema.py"):
+            h.update(name.encode() + (_HERE / name).read_bytes())
+        return h.hexdigest()
+
+    return remembered(memo, about, [_HERE / "statements.py", _HERE / "schema.py"], compute)
 
 
 @functools.cache
@@ -121,7 +129,7 @@ class SqliteReader(Reader):
         # the CLI freezes the collector at exit: see store.reader.close_at_exit)
         weakref.finalize(self, self._conn.close)
         self._lock = threading.Lock()
-        self._catalog_path = catalog
+        self.catalog_path = catalog
         self._docs: dict[str, Any] = {}
         self._compiled: dict[str, _Statement] = {}
         if catalog is not None:
@@ -154,7 +162,7 @@ class SqliteReader(Reader):
         return found
 
     def _save(self) -> None:
-        if (path := self._catalog_path) is not None:  # in a read-only directory this process keeps what it compiled
+        if (path := self.catalog_path) is not None:  # in a read-only directory this process keeps what it compiled
             save_json(path, {"key": path.stem.removeprefix("statements-"), "statements": self._docs})
 
     def _run(self, name: str, params: dict[str, Any] | None = None, **flags: Any) -> list[Any]:
@@ -174,7 +182,7 @@ class SqliteReader(Reader):
 
 def _catalog_path(url: str, path: Path) -> Path | None:
     folder = store_index_dir(url, path)
-    return None if folder is None else folder / f"statements-{catalog_key()[:24]}.json"
+    return None if folder is None else folder / f"statements-{catalog_key(folder / REMEMBERED)[:24]}.json"
 
 
 def open_reader(url: str | None = None) -> SqliteReader | None:
@@ -197,10 +205,11 @@ def open_reader(url: str | None = None) -> SqliteReader | None:
 
 def _ready(reader: SqliteReader) -> bool:
     from listwatch import snapshots  # noqa: PLC0415 - light, but only needed here
-    from listwatch.datadigest import content_hash  # noqa: PLC0415
+    from listwatch.datadigest import remembered_hash  # noqa: PLC0415
 
-    if set(filter(None, reader.schema_revision().split(","))) != head_revisions():
+    memo = None if reader.catalog_path is None else reader.catalog_path.parent / REMEMBERED
+    if set(filter(None, reader.schema_revision().split(","))) != head_revisions(memo):
         return False
-    if reader.dataset_digest() != content_hash():
+    if reader.dataset_digest() != remembered_hash(memo):
         return False
     return not (snapshots.enabled() and snapshots.pending(reader))

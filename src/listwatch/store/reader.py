@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from listwatch.cachefile import remembered
 from listwatch.match.normalize import lookup_key
 from listwatch.model import Confidence, Entity, Event, EventType, Identifier, ListDef, Name, Source
 
@@ -27,7 +28,7 @@ __all__ = ["MIGRATIONS", "Reader", "database_url", "head_revisions"]
 
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).parent / "migrations"
-_REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*["']([^"']+)["']""", re.MULTILINE)
+_REVISION = r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*["']([^"']+)["']"""
 
 
 def database_url(home: str | os.PathLike[str] | None = None) -> str:
@@ -42,14 +43,21 @@ def database_url(home: str | os.PathLike[str] | None = None) -> str:
     return f"sqlite:///{Path(root) / 'listwatch.db'}"
 
 
-def head_revisions() -> set[str]:
-    """The newest migration revision(s), read from the migration files without importing Alembic."""
-    revs: set[str] = set()
-    downs: set[str] = set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        for key, value in _REVISION.findall(path.read_text(encoding="utf-8")):
-            (revs if key == "revision" else downs).add(value)
-    return revs - downs
+def head_revisions(memo: Path | None = None) -> set[str]:
+    """The newest migration revision(s), read from the migration files without importing Alembic; kept in the file
+    ``memo`` while no migration file changes (:func:`~listwatch.cachefile.remembered`)."""
+    folder = MIGRATIONS / "versions"
+    files = sorted(folder / name for name in os.listdir(folder) if name.endswith(".py"))
+
+    def read() -> str:
+        revs: set[str] = set()
+        downs: set[str] = set()
+        for path in files:
+            for key, value in re.findall(_REVISION, path.read_text(encoding="utf-8"), re.MULTILINE):
+                (revs if key == "revision" else downs).add(value)
+        return ",".join(sorted(revs - downs))
+
+    return set(filter(None, remembered(memo, f"migrations {folder}", files, read).split(",")))
 
 
 _OPEN: weakref.WeakSet[Any] = weakref.WeakSet()  # database handles still alive: SQLAlchemy engines, SQLite readers
