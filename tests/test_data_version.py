@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
@@ -26,6 +25,7 @@ from listwatch.model import Confidence, Event, EventType
 from listwatch.store.db import MIGRATIONS, Store, migrate
 from listwatch.store.fastread import open_reader
 from listwatch.store.reader import Reader
+from tests.conftest import edit_yaml
 
 DAY = dt.date(2024, 3, 1)
 
@@ -136,10 +136,9 @@ def test_added_events_and_a_reseed_give_a_new_version(fresh_store: Store, data_c
     assert added != before
     assert fresh_store.append_events([event], "manual") == 0  # already there: nothing written
     assert _version(fresh_store) == added
-    path = data_copy / "events-us-dod-1237.yaml"  # a curator corrects the date of Xiaomi's vacatur
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    next(e for e in doc["events"] if e.get("entity") == "xiaomi" and e["type"] == "vacated")["date"] = "2021-05-26"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    edit_yaml(data_copy / "events-us-dod-1237.yaml",  # a curator corrects the date of Xiaomi's vacatur
+              lambda doc: next(e for e in doc["events"] if e.get("entity") == "xiaomi" and e["type"] == "vacated")
+              .__setitem__("date", "2021-05-26"))
     assert fresh_store.seed_if_changed(data_copy)
     reseeded = _version(fresh_store)
     assert reseeded != added

@@ -8,17 +8,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 
 from listwatch.dataset import DatasetError, check, load
 from listwatch.model import EventType
-from tests.conftest import Cli
-
-
-def _edit(path: Path, fn: object) -> None:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    fn(doc)  # type: ignore[operator]
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+from tests.conftest import Cli, edit_yaml
 
 
 def test_bundled_dataset_passes_data_check() -> None:
@@ -61,27 +54,27 @@ def test_unverified_facts_are_marked_reported() -> None:
 def test_data_check_fails_on_a_broken_copy(data_copy: Path, cli: Cli, breakage: str, message: str) -> None:
     events = data_copy / "events-us-dod-1237.yaml"
     if breakage == "no_source":
-        _edit(events, lambda d: d["events"][0].__setitem__("source", []))
+        edit_yaml(events, lambda d: d["events"][0].__setitem__("source", []))
     elif breakage == "unknown_source":
-        _edit(events, lambda d: d["events"][0].__setitem__("source", ["no-such-source"]))
+        edit_yaml(events, lambda d: d["events"][0].__setitem__("source", ["no-such-source"]))
     elif breakage == "duplicate_entity":
         def dup(d: dict) -> None:  # type: ignore[type-arg]
             clone = dict(next(e for e in d["entities"] if e["id"] == "xiaomi"))
             clone["id"] = "xiaomi-2"
             d["entities"].append(clone)
-        _edit(data_copy / "entities.yaml", dup)
+        edit_yaml(data_copy / "entities.yaml", dup)
     elif breakage == "event_before_list":
-        _edit(events, lambda d: d["events"][0].__setitem__("date", "2019-01-01"))
+        edit_yaml(events, lambda d: d["events"][0].__setitem__("date", "2019-01-01"))
     elif breakage == "removal_without_listing":
-        _edit(events, lambda d: d["events"].append({"entity": "huawei-device-co-ltd", "type": "delisted",
-                                                    "date": "2021-01-01", "source": ["eo13959"]}))
+        edit_yaml(events, lambda d: d["events"].append({"entity": "huawei-device-co-ltd", "type": "delisted",
+                                                        "date": "2021-01-01", "source": ["eo13959"]}))
     elif breakage == "verified_secondary_only":  # a law-firm alert alone cannot make a listing verified
-        _edit(events, lambda d: d["events"][0].__setitem__("source", ["s-4cdce5f44b"]))
+        edit_yaml(events, lambda d: d["events"][0].__setitem__("source", ["s-4cdce5f44b"]))
     elif breakage == "parent_cycle":  # CCCG is CCCC's parent on the 1260H list; the reverse link makes a loop
         def loop(d: dict) -> None:  # type: ignore[type-arg]
             cccg = next(e for e in d["entities"] if e["id"] == "china-communications-construction-group")
             cccg["parent"] = {"entity": "cccc", "source": ["opensanctions-1260h"]}
-        _edit(data_copy / "entities.yaml", loop)
+        edit_yaml(data_copy / "entities.yaml", loop)
     problems = check(load(data_copy))
     assert any(message in p for p in problems), problems
     r = cli("data", "check", "--path", str(data_copy))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
-import yaml
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, func, insert, inspect, select
@@ -20,7 +20,7 @@ from listwatch.status import members, status
 from listwatch.store.db import Store, migrate, open_store
 from listwatch.store.schema import events
 from listwatch.store.seeding import event_row
-from tests.conftest import BACKENDS, D, Templates, database
+from tests.conftest import BACKENDS, D, Templates, database, edit_yaml
 
 RELEASE = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
 _MIGRATIONS = Config()
@@ -91,13 +91,14 @@ def test_reseed_with_changed_data_appends_and_retracts_never_rewrites(tmp_path: 
     url = f"sqlite:///{tmp_path / 'r.db'}"
     s = open_store(url, data_dir=data_copy)
     before = {e.key for e in s.events()}
-    path = data_copy / "events-us-dod-1237.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    vacatur = next(e for e in doc["events"] if e.get("entity") == "xiaomi" and e["type"] == "vacated")
-    doc["events"].remove(vacatur)  # a curator withdraws the vacatur ...
-    vacatur["date"] = "2021-05-26"  # ... and records it with a corrected date
-    doc["events"].append(vacatur)
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+    def edit(doc: dict[str, Any]) -> None:
+        vacatur = next(e for e in doc["events"] if e.get("entity") == "xiaomi" and e["type"] == "vacated")
+        doc["events"].remove(vacatur)  # a curator withdraws the vacatur ...
+        vacatur["date"] = "2021-05-26"  # ... and records it with a corrected date
+        doc["events"].append(vacatur)
+
+    edit_yaml(data_copy / "events-us-dod-1237.yaml", edit)
     reseeded_at = dt.datetime.now(dt.UTC)
     s2 = open_store(url, data_dir=data_copy)
     after = s2.events()

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from listwatch import report
 from listwatch.datadigest import content_hash
@@ -25,7 +24,7 @@ from listwatch.resolve import NotFound, resolve
 from listwatch.screen import screen
 from listwatch.status import status, timeline
 from listwatch.store.db import Store, open_store
-from tests.conftest import BACKENDS, Templates
+from tests.conftest import BACKENDS, Templates, edit_yaml
 
 DAY = dt.date(2021, 2, 1)
 ISIN = "KYG9830T1067"  # Xiaomi's: an ingested record carrying it joins the curated entity
@@ -95,11 +94,12 @@ def test_a_replay_is_byte_identical_to_the_answer_given_then(replay_store: tuple
     ingest(st, "ftm", [_ftm(feed, _party("alias", ["XIAOMI TEST ALIAS HOLDINGS"], isinCode=[ISIN]),
                             {**_party("newco", ["XIAOMI LIMITED"], country=["us"], topics=["sanction"]),
                              "datasets": ["us-dod-1237"]})])
-    path = data / "entities.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    qihoo = next(e for e in doc["entities"] if e["id"] == "360-security-technology-inc")
-    qihoo["names"] = [n for n in qihoo["names"] if n["name"] != "Qihoo 360"]
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+    def drop_alias(doc: dict[str, Any]) -> None:
+        qihoo = next(e for e in doc["entities"] if e["id"] == "360-security-technology-inc")
+        qihoo["names"] = [n for n in qihoo["names"] if n["name"] != "Qihoo 360"]
+
+    edit_yaml(data / "entities.yaml", drop_alias)
     assert open_store(str(st.engine.url.render_as_string(hide_password=False)), data_dir=data) is not None
     st.forget()
     now = _answers(st, None)

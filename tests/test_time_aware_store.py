@@ -7,23 +7,24 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from listwatch.report import changes_json
 from listwatch.status import changes
 from listwatch.store.db import open_store
+from tests.conftest import edit_yaml
 
 
 def test_after_a_note_edit_the_feed_shows_xiaomis_vacatur_once_and_the_withdrawn_one_as_retracted(
         tmp_path: Path, data_copy: Path) -> None:
     url = f"sqlite:///{tmp_path / 'feed.db'}"
     open_store(url, data_dir=data_copy)
-    path = data_copy / "events-us-dod-1237.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    vacatur = next(e for e in doc["events"] if e.get("entity") == "xiaomi" and e["type"] == "vacated")
-    vacatur["note"] = vacatur["note"] + " (note edited by a curator)"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+
+    def edit(doc: dict[str, Any]) -> None:
+        vacatur = next(e for e in doc["events"] if e.get("entity") == "xiaomi" and e["type"] == "vacated")
+        vacatur["note"] = vacatur["note"] + " (note edited by a curator)"
+
+    edit_yaml(data_copy / "events-us-dod-1237.yaml", edit)
     edited = open_store(url, data_dir=data_copy)
     feed = changes(edited, list_id="us-dod-1237")
     vacaturs = [e for e in feed if e.entity_id == "xiaomi" and e.type.value == "vacated"]
