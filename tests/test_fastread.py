@@ -138,11 +138,13 @@ def test_no_reader_where_something_must_be_written_first(tmp_path: Path, templat
 
 
 # What a status on a ready store does not need: the database layer, numpy, Han text and pinyin (an id or a Latin
-# name), Rich's emoji codes (never read: text is printed as written), nor what only a write or a server uses
+# name), Rich's emoji codes (never read: text is printed as written), nor what only a write or a server uses, nor
+# the dataclasses of timelines, memberships, diffs and name comparisons (their generated methods cost start-up)
 # (and, where the name is found without the resolver's name table, whose file is named by a hash: hashlib, i.e.
 # OpenSSL; the dataset's digest and the statement catalog's key are taken remembered, cachefile.remembered)
 NOT_FOR_STATUS = ("sqlalchemy", "numpy", "pypinyin", "anyascii", "listwatch.match.glossary", "listwatch.match.han",
-                  "listwatch.territories", "rich._emoji_codes", "logging", "tempfile", "importlib.resources")
+                  "listwatch.territories", "rich._emoji_codes", "logging", "tempfile", "importlib.resources",
+                  "listwatch.history", "listwatch.match.compare")
 
 
 def _status_process(home: Path, *args: str, query: str = "xiaomi") -> subprocess.CompletedProcess[str]:

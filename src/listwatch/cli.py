@@ -132,7 +132,7 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
 
 _KNOWN_ERRORS = {"listwatch.resolve": ("NotFound", "Ambiguous"), "listwatch.portfolio": ("PortfolioError",),
                  "listwatch.dataset": ("DatasetError",), "listwatch.screen": ("ScreenError",),
-                 "listwatch.batch": ("BatchError",), "listwatch.match": ("CompareError",),
+                 "listwatch.batch": ("BatchError",), "listwatch.match.compare": ("CompareError",),
                  "listwatch.ingest.records": ("IngestError",),
                  "listwatch.update.run": ("UpdateError",)}
 
@@ -320,12 +320,11 @@ def status_cmd(name: str, as_of: str | None, known_at: str | None, as_json: bool
 @friendly
 def timeline_cmd(name: str, known_at: str | None, as_json: bool) -> None:
     """Every event of NAME's story with its source, and the effects it produced."""
-    from listwatch import report
-    from listwatch import status as engine
+    from listwatch import history, report
     from listwatch.resolve import resolve
 
     st, known = reader(), parse_known_at(known_at)
-    data = report.timeline_json(st, engine.timeline(st, resolve(st, name, known), known))
+    data = report.timeline_json(st, history.timeline(st, resolve(st, name, known), known))
     if as_json:
         emit_answer(data, st, None, known)
         return
@@ -376,13 +375,12 @@ def lists_cmd(as_json: bool) -> None:
 @friendly
 def members_cmd(list_id: str, as_of: str | None, known_at: str | None, as_json: bool) -> None:
     """Members of LIST on a date."""
-    from listwatch import report
-    from listwatch import status as engine
+    from listwatch import history, report
 
     day, known = parse_date(as_of, "--as-of"), parse_known_at(known_at)
     st = reader()
     check_list(st, list_id)
-    data = report.members_json(list_id, day, engine.members(st, list_id, day, known))
+    data = report.members_json(list_id, day, history.members(st, list_id, day, known))
     if as_json:
         emit_answer(data, st, day, known)
         return
@@ -401,15 +399,14 @@ def members_cmd(list_id: str, as_of: str | None, known_at: str | None, as_json: 
 @friendly
 def diff_cmd(list_id: str, from_: str, to: str, known_at: str | None, as_json: bool) -> None:
     """What changed on LIST between the end of day FROM and the end of day TO."""
-    from listwatch import report
-    from listwatch import status as engine
+    from listwatch import history, report
 
     start, end = parse_date(from_, "FROM"), parse_date(to, "TO")
     if end < start:
         raise UsageProblem(f"TO {to} is before FROM {from_}")
     st, known = reader(), parse_known_at(known_at)
     check_list(st, list_id)
-    data = report.diff_json(engine.diff(st, list_id, start, end, known))
+    data = report.diff_json(history.diff(st, list_id, start, end, known))
     if as_json:
         emit_answer(data, st, end, known)
         return
@@ -459,7 +456,7 @@ def portfolio_cmd(file: Path, as_of: str | None, known_at: str | None, as_json: 
 @friendly
 def compare_cmd(a: str, b: str, as_json: bool) -> None:
     """Score how likely names A and B are the same party, and why."""
-    from listwatch.match import compare
+    from listwatch.match.compare import compare
 
     result = compare(a, b)
     if as_json:

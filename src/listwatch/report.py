@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from listwatch.freshness import ListFreshness, source_dates
 from listwatch.model import Deadline, Effect, Entity, Event, ListDef, Listing, Status
-from listwatch.status import Diff, Member, Timeline, status
+from listwatch.status import status
 
 if TYPE_CHECKING:
+    from listwatch.history import Diff, Member, Timeline
     from listwatch.ingest.apply import IngestResult
     from listwatch.store.reader import Reader
 

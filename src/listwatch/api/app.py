@@ -29,7 +29,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from listwatch import report, webhooks, yente
+from listwatch import history, report, webhooks, yente
 from listwatch import status as engine
 from listwatch.api import models as m
 from listwatch.api.access import Keys
@@ -362,7 +362,7 @@ def create_app(url: str | None = None) -> FastAPI:
         e = st.entity(entity_id, known)
         if e is None:
             raise Problem(404, "Not found", f"no entity with id {entity_id!r}")
-        return with_evidence(report.timeline_json(st, engine.timeline(st, e, known)), st, None, known)
+        return with_evidence(report.timeline_json(st, history.timeline(st, e, known)), st, None, known)
 
     @app.get("/v1/lists", dependencies=[Read], tags=["lists"], response_model=m.ListsAnswer)
     def get_lists() -> dict[str, Any]:
@@ -379,7 +379,7 @@ def create_app(url: str | None = None) -> FastAPI:
                     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100) -> dict[str, Any]:
         _list(list_id)
         st, day, known = store(), _day(as_of, "as_of"), _ts(known_at, "known_at")
-        ms = engine.members(st, list_id, day, known)
+        ms = history.members(st, list_id, day, known)
         data = report.members_json(list_id, day, ms[offset:offset + limit])
         return with_evidence({**data, "count": len(ms), "offset": offset, "limit": limit,
                               "next_offset": offset + limit if offset + limit < len(ms) else None}, st, day, known)
@@ -393,7 +393,7 @@ def create_app(url: str | None = None) -> FastAPI:
         if end < start:
             raise Problem(422, "Invalid range", f"to {to} is before from {from_}")
         st, known = store(), _ts(known_at, "known_at")
-        return with_evidence(report.diff_json(engine.diff(st, list_id, start, end, known)), st, end, known)
+        return with_evidence(report.diff_json(history.diff(st, list_id, start, end, known)), st, end, known)
 
     @app.get("/v1/changes", dependencies=[Read], tags=["lists"], response_model=m.ChangesAnswer)
     def get_changes(since: Stamp = None, cursor: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,

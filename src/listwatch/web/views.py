@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from listwatch import report, yente
+from listwatch import history, report, yente
 from listwatch import status as engine
 from listwatch.api.access import Keys
 from listwatch.api.limits import BodyTooLarge
@@ -163,7 +163,7 @@ def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
         if fmt == "html" and "text/html" not in request.headers.get("accept", ""):
             # yente clients (nomenklatura's enricher) read /entities/{id} as JSON; browsers get the page.
             return JSONResponse(with_evidence(yente.entity(st, e.id, day, known), st, day, known))
-        tl = report.timeline_json(st, engine.timeline(st, e, known))
+        tl = report.timeline_json(st, history.timeline(st, e, known))
         if fmt != "html":
             return download(tl["events"], ["date", "list", "type", "listed_as", "note", "source"], fmt,
                             f"listwatch-{e.id}-events", {"entity": tl["entity"], "effects": tl["effects"],
@@ -186,7 +186,7 @@ def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
         e = st.entity(entity, known) if entity else None
         if e is not None:
             ctx.update(e=report.entity_json(e), status=report.status_json(st, engine.status(st, e, day, known)),
-                       tl=report.timeline_json(st, engine.timeline(st, e, known)))
+                       tl=report.timeline_json(st, history.timeline(st, e, known)))
         elif q.strip():
             _search(st, q, day, known, _filters(list_, country, schema), ctx)
         else:
@@ -206,7 +206,7 @@ def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
             return templates.TemplateResponse(request, "lists.html", {"lists": st.lists(), "fresh": freshness(st)},
                                               status_code=404)
         day = _day(as_of)
-        members = None if diff else report.members_json(list_id, day, engine.members(st, list_id, day))
+        members = None if diff else report.members_json(list_id, day, history.members(st, list_id, day))
         if fmt != "html":
             if diff:
                 rows = [{**m, "change": k} for k in ("added", "removed", "amended") for m in diff[k]]
@@ -242,7 +242,7 @@ def router(store: Callable[[], Store], max_body: int, keys: Keys) -> APIRouter:
         st = store()
         if st.list_def(list_id) is None:
             return _list_page(request, list_id, None, None, "", "")
-        d = report.diff_json(engine.diff(st, list_id, start, end))
+        d = report.diff_json(history.diff(st, list_id, start, end))
         return _list_page(request, list_id, None, d, start.isoformat(), end.isoformat(), 0, fmt)
 
     @r.get("/portfolio", response_class=HTMLResponse)
