@@ -105,6 +105,16 @@ def test_index_scores_identifiers_at_one() -> None:
     assert hit.score == 1.0 and hit.explanation.identifier == "isin:KYG9830T1067"
 
 
+def test_a_listed_identifier_is_found_only_by_a_valid_one() -> None:
+    """The index checks a query's ISIN or LEI only when some name holds it, and then still checks it: a list
+    printing an identifier with a bad check digit does not make a query of it an identifier."""
+    lei, bad = "529900T8BM49AURSDO55", "529900T8BM49AURSDO56"
+    index = NameIndex([NameDoc("x", "Acme Corporation", identifiers=(f"lei:{lei}", f"lei:{bad}", "isin:KYG9830T1066"))])
+    assert [h.explanation.identifier for h in index.search(lei)] == [f"lei:{lei}"]
+    assert index.search(bad) == [] == index.search("KYG9830T1066")
+    assert identifier_keys(lei, {"lei:other"}) == [] and identifier_keys(lei) == [f"lei:{lei}"]
+
+
 def test_rare_tokens_weigh_more_than_common_ones() -> None:
     docs = [NameDoc(str(i), f"China {w} Technology Group") for i, w in enumerate(
         ["Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta"])]

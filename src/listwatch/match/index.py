@@ -21,7 +21,7 @@ import functools
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
@@ -111,14 +111,15 @@ def _remember(cache: dict[K, V], key: K, value: V) -> V:
 
 
 
-def identifier_keys(query: str) -> list[str]:
-    """Identifier lookups a query stands for (a valid ISIN or LEI, a ticker@exchange)."""
+def identifier_keys(query: str, listed: Container[str] | None = None) -> list[str]:
+    """Identifier lookups a query stands for (a valid ISIN or LEI, a ticker@exchange). With ``listed`` (the
+    keys an index holds), an ISIN or LEI is checked only when listed: a key no name holds finds nothing, and
+    the LEI check of a name's letters (any run of letters and digits may pass it) costs a search ~4%."""
     q = query.strip().upper().replace(" ", "")
     keys = []
-    if is_isin(q):
-        keys.append(f"isin:{q}")
-    if is_lei(q):
-        keys.append(f"lei:{q}")
+    for key, valid in ((f"isin:{q}", is_isin), (f"lei:{q}", is_lei)):
+        if (listed is None or key in listed) and valid(q):
+            keys.append(key)
     if _USCC.fullmatch(q):
         keys.append(f"uscc:{q}")
     at = _AT.fullmatch(q)
@@ -472,7 +473,7 @@ class NameIndex:
         """:meth:`search`'s answer from the query's forms and their shortlists."""
         best: dict[str, _Best] = {}  # ref -> (score, its name's row values, why)
         agree: set[str] = set()  # refs whose best name prints the query's legal form (a tie-break)
-        for key in identifier_keys(query):
+        for key in identifier_keys(query, self.ident):
             for i in self.ident.get(key, []):
                 values = orjson.loads(self.docs.raw(i))  # (a NameDoc is made only for the hits shown)
                 if values[_REF] not in best:  # the entity's first (primary) name stands for it
