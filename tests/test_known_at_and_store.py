@@ -14,6 +14,7 @@ from sqlalchemy import Engine, MetaData, func, insert, inspect, select
 
 import listwatch.store.db
 from listwatch import resolve
+from listwatch.datadigest import content_hash
 from listwatch.dataset import event_key, load
 from listwatch.model import Confidence, Event, EventType
 from listwatch.status import members, status
@@ -87,9 +88,11 @@ def test_known_at_replays_what_was_known_between_two_recordings(fresh_store: Sto
                                      origin="test") == 0
 
 
-def test_reseed_with_changed_data_appends_and_retracts_never_rewrites(tmp_path: Path, data_copy: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'r.db'}"
+def test_reseed_with_changed_data_appends_and_retracts_never_rewrites(tmp_path: Path, data_copy: Path,
+                                                                    templates: Templates) -> None:
+    url = templates.copy("sqlite", tmp_path, "r")  # seeded from the bundled files, which data_copy still equals
     s = open_store(url, data_dir=data_copy)
+    assert s.dataset_digest() == content_hash(data_copy)  # so the edit below is the only change a reseed sees
     before = {e.key for e in s.events()}
 
     def edit(doc: dict[str, Any]) -> None:

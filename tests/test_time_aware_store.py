@@ -9,16 +9,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from listwatch.datadigest import content_hash
 from listwatch.report import changes_json
 from listwatch.status import changes
 from listwatch.store.db import open_store
-from tests.conftest import edit_yaml
+from tests.conftest import Templates, edit_yaml
 
 
 def test_after_a_note_edit_the_feed_shows_xiaomis_vacatur_once_and_the_withdrawn_one_as_retracted(
-        tmp_path: Path, data_copy: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'feed.db'}"
-    open_store(url, data_dir=data_copy)
+        tmp_path: Path, data_copy: Path, templates: Templates) -> None:
+    url = templates.copy("sqlite", tmp_path, "feed")  # seeded from the bundled files, which data_copy still equals
+    assert open_store(url, data_dir=data_copy).dataset_digest() == content_hash(data_copy)
 
     def edit(doc: dict[str, Any]) -> None:
         vacatur = next(e for e in doc["events"] if e.get("entity") == "xiaomi" and e["type"] == "vacated")
@@ -35,8 +36,8 @@ def test_after_a_note_edit_the_feed_shows_xiaomis_vacatur_once_and_the_withdrawn
     assert "no longer in bundled dataset" in withdrawn["reason"] and withdrawn["effective"] == "2021-05-25"
 
 
-def test_an_alias_merged_by_one_process_is_visible_to_another(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'two.db'}"
+def test_an_alias_merged_by_one_process_is_visible_to_another(tmp_path: Path, templates: Templates) -> None:
+    url = templates.copy("sqlite", tmp_path, "two")
     reader = open_store(url)
     reader.max_age = 0.0  # read the data version on every call, as a long-running server does each second
     assert reader.entity("xiaomi") is not None
