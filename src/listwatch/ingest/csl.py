@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,10 +45,13 @@ COLUMN_PROPS = (("dates_of_birth", "birthDate"), ("places_of_birth", "birthPlace
                 ("source_information_url", "sourceUrl"), ("title", "position"), ("call_sign", "callSign"),
                 ("vessel_type", "type"), ("gross_tonnage", "tonnage"),
                 ("gross_registered_tonnage", "grossRegisteredTonnage"), ("vessel_flag", "flag"))
+_CMIC_ISIN = re.compile(r"([A-Z]{2}[A-Z0-9]{9}[0-9]), ISIN")  # an NS-CMIC row's ids: "CNE100000X85, ISIN; ..."
 AGENCY = {"Bureau of Industry and Security": "bis", "Treasury Department": "ofac", "State Department": "state"}
 
 
+@functools.lru_cache(maxsize=1024)
 def list_id_for(source: str) -> str:
+    """The list id of a CSL ``source`` (cached: a file names a dozen sources in thousands of rows)."""
     s = source.casefold()
     if s.startswith("entity list"):
         return "us-bis-entity-list"
@@ -132,7 +136,7 @@ def _record(row: dict[str, Any], where: str) -> SourceRecord:
     ids_text = ids if isinstance(ids, str) else "; ".join(
         ", ".join(str(v) for v in i.values()) if isinstance(i, dict) else str(i) for i in ids)
     countries = _countries(row.get("addresses"))
-    cmic_ids = " ".join(f"ISIN {m}" for m in re.findall(r"([A-Z]{2}[A-Z0-9]{9}[0-9]), ISIN", ids_text))
+    cmic_ids = " ".join(f"ISIN {m}" for m in _CMIC_ISIN.findall(ids_text)) if ", ISIN" in ids_text else ""
     list_id = list_id_for(row["source"])
     extra = {k: str(row[k]) for k in ("license_requirement", "license_policy", "source") if row.get(k)}
     if list_id == "us-bis-entity-list":

@@ -35,11 +35,6 @@ COLUMN_PROPS = ((4, "position"), (5, "callSign"), (6, "type"), (7, "tonnage"), (
                 (9, "flag"))  # main-file columns that are FollowTheMoney properties
 
 
-def _cell(v: str) -> str:
-    v = v.strip()
-    return "" if v == "-0-" else v
-
-
 def _rows(path: Path, width: int, marked: bool = True) -> Iterator[tuple[int, list[str]]]:
     """The rows of an OFAC CSV file; ``marked``: the file must end with OFAC's Ctrl-Z mark.
 
@@ -66,7 +61,7 @@ def _rows(path: Path, width: int, marked: bool = True) -> Iterator[tuple[int, li
                 if len(row) != width:
                     raise IngestError(f"{path.name}: line {reader.line_num}: {len(row)} fields, expected {width} "
                                       "(is this an OFAC legacy CSV?)")
-                yield reader.line_num, [_cell(c) for c in row]
+                yield reader.line_num, cells(row)
         except csv.Error as exc:
             raise IngestError(f"{path.name}: line {reader.line_num}: {exc}") from exc
     if not seen["content"]:
@@ -170,7 +165,7 @@ def main_record(r: list[str], where: str, prefix: str, aliases: Sequence[str] = 
 
 def cells(row: list[str]) -> list[str]:
     """A main-file row as read by :mod:`csv`, with OFAC's empty marker ``-0-`` made empty."""
-    return [_cell(c) for c in row]
+    return ["" if (v := c.strip()) == "-0-" else v for c in row]  # (inline: some 250,000 cells a file)
 
 
 def parse_dir(path: Path) -> list[SourceRecord]:

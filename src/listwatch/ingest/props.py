@@ -56,7 +56,7 @@ def remark_properties(remarks: str) -> dict[str, list[str]]:
     """The properties printed in an OFAC remarks text, as printed (dates made ISO)."""
     out: dict[str, list[str]] = {}
     for prop, words, pattern in _REMARKS:
-        if not any(w in remarks for w in words):  # (a substring test is far cheaper than a regex scan)
+        if not any(map(remarks.__contains__, words)):  # (a substring test is far cheaper than a regex scan)
             continue
         found = [v.strip().rstrip(".") for v in pattern.findall(remarks)]
         if prop == "birthDate":

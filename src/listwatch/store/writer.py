@@ -69,19 +69,20 @@ class Facts:
     held_names: set[tuple[str, str]] = field(default_factory=set)  # (entity id, name) of every name row
 
 
-def _memo(f: Callable[[Any], Any] | None, typ: TypeEngine[Any]) -> Callable[[Any], Any] | None:
-    """A bind processor that converts each distinct value once (a version's rows share one record time);
-    JSON values (lists, dicts) are not hashable and are converted each time."""
-    if f is None or isinstance(typ, JSON):
-        return f
-    done: dict[Any, Any] = {}
-
-    def convert(value: Any) -> Any:
-        if value not in done:
-            done[value] = f(value)
-        return done[value]
-
-    return convert
+def _converted(f: Callable[[Any], Any] | None, typ: TypeEngine[Any], values: list[Any]) -> list[Any]:
+    """One column's values through its bind processor ``f``. Each distinct value is converted once (a version's
+    rows share one record time, a few dates and lists) and the column is then mapped through that table in C,
+    not through a Python call per value; JSON values (lists, dicts) are not hashable: converted one by one."""
+    if f is None:
+        return values
+    if not isinstance(typ, JSON):
+        try:
+            table = {v: f(v) for v in set(values)}
+        except TypeError:  # an unhashable value in a column of another type: as JSON
+            pass
+        else:
+            return list(map(table.__getitem__, values))
+    return list(map(f, values))
 
 
 def bulk(conn: Connection, stmt: Insert | Update, rows: Sequence[dict[str, Any]]) -> None:
@@ -99,21 +100,20 @@ def bulk(conn: Connection, stmt: Insert | Update, rows: Sequence[dict[str, Any]]
     if any(bind.key not in rows[0] for bind in compiled.binds.values()):  # a column default fills it in
         conn.execute(stmt, list(rows))
         return
-    procs = [(name, bind.key, _memo(bind.type.dialect_impl(conn.dialect).bind_processor(conn.dialect),
-                                    bind.type)) for name, bind in compiled.binds.items()]
+    procs = [(name, bind.key, bind.type.dialect_impl(conn.dialect).bind_processor(conn.dialect), bind.type)
+             for name, bind in compiled.binds.items()]
     if compiled.positional:
         order = {name: i for i, name in enumerate(compiled.positiontup or ())}
         procs.sort(key=lambda p: order[p[0]])
     # column by column (map and zip run in C): a version writes some 100,000 rows of 10-15 columns
-    columns = [list(map(f, map(itemgetter(key), rows))) if f else list(map(itemgetter(key), rows))
-               for _, key, f in procs]
+    columns = [_converted(f, typ, list(map(itemgetter(key), rows))) for _, key, f, typ in procs]
     if isinstance(stmt, Insert) and conn.dialect.name == "postgresql":
-        _copy(conn, stmt, [key for _, key, _ in procs], columns)
+        _copy(conn, stmt, [key for _, key, _, _ in procs], columns)
         return
     if compiled.positional:
         params: list[Any] = list(zip(*columns, strict=True))
     else:
-        names = [name for name, _, _ in procs]
+        names = [name for name, _, _, _ in procs]
         params = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
     conn.exec_driver_sql(compiled.string, params)
 
