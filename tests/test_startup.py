@@ -37,6 +37,16 @@ def test_screening_and_status_modules_do_not_import_the_web_stack() -> None:
     assert not loaded & set(WEB_STACK)
 
 
+def test_the_command_runs_with_the_collector_on_and_its_start_up_frozen() -> None:
+    """``listwatch`` (:func:`listwatch.__main__.main`) imports the CLI with the cyclic collector off, then freezes
+    what that made and switches the collector on again before any command runs."""
+    env = {**os.environ, "PYTHONPATH": SRC}
+    code = ("import gc, sys\nfrom listwatch.__main__ import main\nsys.argv = ['listwatch', '--version']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\nprint(gc.isenabled(), gc.get_freeze_count() > 1000)")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.split()[-2:] == ["True", "True"] and done.stdout.startswith("listwatch ")
+
+
 def test_the_spark_module_loads_no_database_layer() -> None:
     """Every Spark Python worker imports listwatch.spark to unpickle the screening function: SQLAlchemy and the
     dataset's YAML would add about a second of CPU to each, and executors never open a store."""
