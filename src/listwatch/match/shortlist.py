@@ -137,15 +137,19 @@ def _together(forms: Sequence[Credits], total: memoryview, sizes: memoryview, th
     first = np.empty(len(key), dtype=bool)
     first[0] = True
     np.not_equal(key[1:], key[:-1], out=first[1:])
-    pair = np.cumsum(first.astype(np.intp)) - 1  # (a bool cumsum casting as it goes is ~10x slower)
-    listed = (np.cumsum(per_form) - per_form)[key >> name_bits] + (entry & ((1 << list_bits) - 1))  # which list
-    credited = np.bincount(pair, weights=_values(forms, "credit", len(parts))[listed])  # (adds in input order)
+    pair = np.cumsum(first.astype(np.intp))  # each entry's pair, from 1 (a bool cumsum casting as it goes is
+    # ~10x slower); each form's entries and pairs are a run, so what a form gives them is repeated, not looked up
+    bounds = np.arange(len(forms) + 1, dtype=np.int64)
+    per_entry = np.diff(np.searchsorted(entry, bounds << shift))
+    listed = np.repeat(np.cumsum(per_form) - per_form, per_entry) + (entry & ((1 << list_bits) - 1))  # which list
+    credited = np.bincount(pair, weights=_values(forms, "credit", len(parts))[listed])[1:]  # (adds in input order)
     starts = np.flatnonzero(first)  # where each pair's entries start
     key = key[starts]
-    own = np.array([f.weight for f in forms], dtype=np.float64)[key >> name_bits]
+    form_weight = np.array([f.weight for f in forms], dtype=np.float64)
+    own = np.repeat(form_weight, np.diff(np.searchsorted(key, bounds << name_bits)))
     weights, counts = np.asarray(total, dtype=np.float64), np.asarray(sizes, dtype=np.int32)
     pairs = np.arange(len(key))
-    if threshold > 0 and own.min() > 0 and weights.min() >= 0:  # (weights are rarities: never below 0)
+    if threshold > 0 and form_weight.min() > 0 and weights.min() >= 0:  # (weights are rarities: never below 0)
         pairs = np.flatnonzero(credited / own >= threshold - 1e-9)  # a pair under it over its form's weight
         key, credited, own = key[pairs], credited[pairs], own[pairs]  # alone is under it over both names' too
     row, name = key >> name_bits, key & ((1 << name_bits) - 1)
