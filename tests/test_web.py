@@ -20,6 +20,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.conftest import Templates
+
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[1] / "test-output" / "web"
 if os.environ.get("CI") and not Path(CHROMIUM).exists():
@@ -28,12 +30,13 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromiu
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory, templates: Templates) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("web")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "LISTWATCH_DATABASE_URL": f"sqlite:///{tmp / 'web.db'}", "LISTWATCH_MAX_BODY": "200000"}
+    db = templates.copy("sqlite", tmp, "web")  # seeded already: the server starts without seeding
+    env = {**os.environ, "LISTWATCH_DATABASE_URL": db, "LISTWATCH_MAX_BODY": "200000"}
     proc = subprocess.Popen([sys.executable, "-m", "listwatch", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
