@@ -249,10 +249,15 @@ def real_lists(shared: Path, tmp_path_factory: pytest.TempPathFactory, templates
 
 
 # Files of long tests (servers and generated requests, real list files, Spark, the 33,568-name self-match, a
-# browser), longest first (as measured in a whole run). pyproject passes --no-loadscope-reorder: xdist would
-# otherwise hand out the files with the most tests first, and a long file with few tests would start last.
+# browser), longest first (as measured in a whole run), then the files of 20-45 s in a serial run (subprocesses,
+# index builds, seeds of edited data), longest first: the files that come last, alphabetically, take a few seconds
+# each, so the worker that finishes first does not wait long for the other. pyproject passes
+# --no-loadscope-reorder: xdist would otherwise hand out the files with the most tests first, and a long file with
+# few tests would start last.
 SLOW_FILES = ("test_api.py", "test_ingest.py", "test_spark.py", "test_update.py", "test_self_match.py",
-              "test_replay.py", "test_snapshots.py", "test_serve_load.py", "test_web.py", "test_honest_answers.py")
+              "test_replay.py", "test_snapshots.py", "test_serve_load.py", "test_web.py", "test_honest_answers.py",
+              "test_known_at_and_store.py", "test_indexes.py", "test_dataset.py", "test_batch.py", "test_rollback.py",
+              "test_webhooks.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
