@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import pytest
 
+from listwatch.match import normalize
 from listwatch.match.normalize import core_key, legal_forms, lookup_key, name_variants
 from listwatch.match.pinyin import words_pinyin
 
@@ -22,6 +24,17 @@ def test_lookup_key_applies_nfkc_to_fullwidth_forms() -> None:
 
 def test_lookup_key_keeps_han_characters() -> None:
     assert lookup_key("小米集团") == "小米集团"
+
+
+def test_lookup_key_spaces_out_exactly_what_its_regular_expression_did() -> None:
+    """lookup_key keeps word characters and Han ones, as ``[^\\w\\u3400-\\u9fff]+`` did before it became a
+    translation table (cheaper to start than that class): checked on every character of the planes that have
+    letters or digits, and on the tags' plane."""
+    codes = [*range(0xD800), *range(0xE000, 0x40000), *range(0xE0000, 0xE1000)]
+    text = "a".join(map(chr, codes))
+    spec = re.sub(r"[^\w\u3400-\u9fff]+", " ", text).replace("_", " ").split()
+    assert text.translate(normalize._SPACED).split() == spec
+    assert lookup_key("Acme_Co (中国)\u4dc0 Ltd") == "acme co 中国 \u4dc0 ltd"
 
 
 def test_lookup_key_spells_out_ampersand() -> None:

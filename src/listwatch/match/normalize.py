@@ -49,9 +49,19 @@ __all__ = [
 # to rewrite Han text (whether text holds any is a loop over its non-ASCII characters).
 
 
-@functools.cache
-def _punct() -> re.Pattern[str]:
-    return re.compile(r"[^\w\u3400-\u9fff]+")
+class _Spaced(dict[int, str]):
+    """A ``str.translate`` table: a word character (``str.isalnum``: regular expressions' ``\\w`` less ``_``) or a
+    Han one stays, any other becomes a space; each filled in when first met. It does what the expression
+    ``[^\\w\\u3400-\\u9fff]`` did for :func:`lookup_key` (test_normalize checks every character), without
+    compiling that class: ~2.5% of a ``status``."""
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        self[code] = kept = c if c.isalnum() or is_han(c) else " "
+        return kept
+
+
+_SPACED = _Spaced()
 
 
 @functools.cache
@@ -81,7 +91,7 @@ def clean_text(text: str) -> str:
 
 def lookup_key(name: str) -> str:
     s = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
-    return " ".join(_punct().sub(" ", s).replace("_", " ").split())
+    return " ".join(s.translate(_SPACED).split())
 
 
 @functools.cache
