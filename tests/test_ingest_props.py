@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.resources
 import os
+import re
 import subprocess
 import sys
 
@@ -67,3 +68,21 @@ def test_entity_list_rule_table_reads_the_same_with_libyaml() -> None:
     """load_rules parses the bundled rule table with libyaml's safe loader when PyYAML has it (dates included)."""
     text = (importlib.resources.files("listwatch") / "data" / FILE).read_text(encoding="utf-8")
     assert yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) == yaml.safe_load(text)
+
+
+
+BOUNDARY_FIRST = {  # each remark pattern as written with a leading word boundary (before: the reference)
+    "birthDate": r"\bDOB ([^;]+)", "birthPlace": r"\bPOB ([^;]+)", "nationality": r"\bnationality ([^;]+)",
+    "citizenship": r"\bcitizen ([^;]+)", "gender": r"\bGender ([^;]+)", "imoNumber": r"\bIMO (\d{7})\b",
+    "website": r"\bWebsite ([^;\s]+)", "email": r"\bEmail Address ([^;\s]+)",
+    "phone": r"\b(?:Telephone|Phone Number):? ([^;]+)"}
+
+
+@pytest.mark.parametrize("text", ["DOB 1960", "XDOB 1960; _DOB 1", "é DOB 2; DOB 3", "DOBDOB 4", "xTelephone: 1",
+                                  "Telephone: 1; Phone Number 2", "(Phone Number) 3", "IMO 1234567; IMO 12345678",
+                                  "citizenship x; citizen y", "Email Address a@b.c; Website w.x", ""])
+def test_remark_patterns_find_what_a_leading_word_boundary_finds(text: str) -> None:
+    from listwatch.ingest.props import _REMARKS  # noqa: PLC0415
+
+    for prop, _, pattern in _REMARKS:
+        assert pattern.findall(text) == re.findall(BOUNDARY_FIRST[prop], text), prop
