@@ -100,9 +100,19 @@ def edit_yaml(path: Path, edit: Callable[[Any], object]) -> None:
                               sort_keys=False), encoding="utf-8")
 
 
+def session_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder of the whole test session: under xdist, in the session's temp dir, which every worker shares
+    (each worker's own base temp dir is in it), so what one worker makes there under a lock the others use."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 class Templates:
-    """Per backend, one database seeded from the bundled data, made once per session. A fresh store is a
-    copy of it (SQLite: the backup API; PostgreSQL: CREATE DATABASE ... TEMPLATE): the same rows a first
+    """Per backend, one database seeded from the bundled data, made once per session by the first worker that
+    needs it (the others wait on its lock, then use it). A fresh store is a copy of it (SQLite: the backup API;
+    PostgreSQL: CREATE DATABASE ... TEMPLATE, which several workers may run at once): the same rows a first
     ``open_store`` writes, in milliseconds instead of the seconds a seed takes."""
 
     def __init__(self, root: Path) -> None:
@@ -111,9 +121,14 @@ class Templates:
 
     def template(self, backend: str) -> str:
         if backend not in self.urls:
-            url = database(backend, self.root, "template")
-            open_store(url).engine.dispose()
-            self.urls[backend] = url
+            made = self.root / f"{backend}.url"
+            with (self.root / f"{backend}.lock").open("w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+                if not made.exists():
+                    url = database(backend, self.root, "template")
+                    open_store(url).engine.dispose()
+                    made.write_text(url, encoding="utf-8")
+            self.urls[backend] = made.read_text(encoding="utf-8")
         return self.urls[backend]
 
     def copy(self, backend: str, tmp: Path, name: str) -> str:
@@ -142,7 +157,7 @@ class Templates:
 
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
-    return Templates(tmp_path_factory.mktemp("templates"))
+    return Templates(session_dir(tmp_path_factory, "templates"))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -218,10 +233,7 @@ def real_lists(shared: Path, tmp_path_factory: pytest.TempPathFactory, templates
     from listwatch import indexes  # noqa: PLC0415
     from listwatch.ingest import ingest  # noqa: PLC0415
 
-    base = tmp_path_factory.getbasetemp()
-    # under xdist, each worker's base temp dir is in the session's own, which the workers share
-    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "real-lists"
-    folder.mkdir(exist_ok=True)
+    folder = session_dir(tmp_path_factory, "real-lists")
     done, built = folder / "results.json", folder / "index"
     with (folder / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
