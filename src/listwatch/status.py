@@ -13,7 +13,7 @@ import importlib
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from listwatch.grammar import event_order
 from listwatch.model import (
@@ -92,8 +92,9 @@ class Period:
         return names[-1] if names else None
 
 
-@dataclass(frozen=True)
-class EffectSpan:
+# A named tuple (immutable, compared by value): unlike a frozen dataclass, made without compiling generated methods
+# (~3 M instructions each) in every process that imports it: status's start-up.
+class EffectSpan(NamedTuple):
     """A rule applied to a period: the effect runs ``[start, end)`` unless suspended."""
 
     rule: Rule

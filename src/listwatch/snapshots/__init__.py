@@ -19,10 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from listwatch.store.reader import Reader
@@ -32,8 +31,9 @@ __all__ = ["ROOT", "Snapshot", "enabled", "pending", "snapshots"]
 ROOT = Path(__file__).resolve().parent
 
 
-@dataclass(frozen=True)
-class Snapshot:
+# A named tuple (immutable, compared by value): unlike a frozen dataclass, made without compiling generated methods
+# (~3 M instructions each) in every process that imports it: status's start-up.
+class Snapshot(NamedTuple):
     """One bundled list file (manifest.json): its source, format, date, event origin and where it lies."""
 
     source: str
