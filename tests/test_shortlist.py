@@ -99,3 +99,12 @@ def test_a_bound_exactly_at_the_threshold_passes_and_one_just_under_does_not() -
     total, sizes = memoryview(np.array([5.0, 1.0, 1.1])), memoryview(np.ones(3, dtype=np.int32))
     assert shortlists([form], total, sizes, 0.8, 10) == [[1]]
     assert shortlists([form], total, sizes, 0.7, 10) == [[1, 2]]
+
+
+@pytest.mark.usefixtures("ranking")
+def test_a_threshold_within_the_tolerance_of_zero_keeps_what_the_tolerance_lets_through() -> None:
+    """At a threshold of 5e-10 (under the 1e-9 tolerance) a name credited -8e-10 is kept: its bound over both
+    names' weight, -4e-10, is within the tolerance, though over its form's weight alone (-8e-10) it is not."""
+    form = Credits([_part(1), _part(2)], [-8e-10, 1.0], [0.0, 0.0], 1.0)
+    total, sizes = memoryview(np.array([1.0, 1.0, 1.0])), memoryview(np.ones(3, dtype=np.int32))
+    assert shortlists([form], total, sizes, 5e-10, 10) == [_alone(form, total, sizes, 5e-10, 10)] == [[2, 1]]

@@ -149,9 +149,11 @@ def _together(forms: Sequence[Credits], total: memoryview, sizes: memoryview, th
     own = np.repeat(form_weight, np.diff(np.searchsorted(key, bounds << name_bits)))
     weights, counts = np.asarray(total, dtype=np.float64), np.asarray(sizes, dtype=np.int32)
     pairs = np.arange(len(key))
-    if threshold > 0 and form_weight.min() > 0 and weights.min() >= 0:  # (weights are rarities: never below 0)
-        pairs = np.flatnonzero(credited / own >= threshold - 1e-9)  # a pair under it over its form's weight
-        key, credited, own = key[pairs], credited[pairs], own[pairs]  # alone is under it over both names' too
+    if threshold > 1e-9 and form_weight.min() > 0 and weights.min() >= 0:
+        # A pair under the threshold over its form's weight alone is under it over both names' weight too
+        # (weights are rarities, never below 0; a pair credited below 0 is under any threshold above 1e-9).
+        pairs = np.flatnonzero(credited / own >= threshold - 1e-9)
+        key, credited, own = key[pairs], credited[pairs], own[pairs]
     row, name = key >> name_bits, key & ((1 << name_bits) - 1)
     denominator = own + weights[name]
     bound = credited / denominator
