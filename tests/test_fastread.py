@@ -144,7 +144,7 @@ def test_no_reader_where_something_must_be_written_first(tmp_path: Path, templat
 # OpenSSL; the dataset's digest and the statement catalog's key are taken remembered, cachefile.remembered)
 NOT_FOR_STATUS = ("sqlalchemy", "numpy", "pypinyin", "anyascii", "listwatch.match.glossary", "listwatch.match.han",
                   "listwatch.territories", "rich._emoji_codes", "logging", "tempfile", "importlib.resources",
-                  "listwatch.history", "listwatch.match.compare")
+                  "listwatch.history", "listwatch.match.comparison")
 
 
 def _status_process(home: Path, *args: str, query: str = "xiaomi") -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from listwatch.match.compare import compare
+from listwatch.match import compare
 from listwatch.match.han import simplified, trade_name
 from listwatch.match.index import NameDoc, NameIndex, identifier_keys
 from listwatch.match.normalize import fold, split_legal_forms, strip_security_suffix, unglue_legal_forms

@@ -92,8 +92,6 @@ def cached_json(path: Path, build: Callable[[], Any], valid: Callable[[Any], boo
     return value
 
 
-
-
 RACY_NS = 2_000_000_000  # a file changed this recently (ns) may change again within one tick of the file clock
 
 

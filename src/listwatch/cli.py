@@ -132,7 +132,7 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
 
 _KNOWN_ERRORS = {"listwatch.resolve": ("NotFound", "Ambiguous"), "listwatch.portfolio": ("PortfolioError",),
                  "listwatch.dataset": ("DatasetError",), "listwatch.screen": ("ScreenError",),
-                 "listwatch.batch": ("BatchError",), "listwatch.match.compare": ("CompareError",),
+                 "listwatch.batch": ("BatchError",), "listwatch.match.comparison": ("CompareError",),
                  "listwatch.ingest.records": ("IngestError",),
                  "listwatch.update.run": ("UpdateError",)}
 
@@ -456,7 +456,7 @@ def portfolio_cmd(file: Path, as_of: str | None, known_at: str | None, as_json: 
 @friendly
 def compare_cmd(a: str, b: str, as_json: bool) -> None:
     """Score how likely names A and B are the same party, and why."""
-    from listwatch.match.compare import compare
+    from listwatch.match.comparison import compare
 
     result = compare(a, b)
     if as_json:

@@ -110,7 +110,6 @@ def _remember(cache: dict[K, V], key: K, value: V) -> V:
     return value
 
 
-
 def identifier_keys(query: str, listed: Container[str] | None = None) -> list[str]:
     """Identifier lookups a query stands for (a valid ISIN or LEI, a ticker@exchange). With ``listed`` (the
     keys an index holds), an ISIN or LEI is checked only when listed: a key no name holds finds nothing, and
