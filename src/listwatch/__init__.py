@@ -15,10 +15,11 @@ name is never shadowed.)
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from listwatch.lazy import exports
 
 if TYPE_CHECKING:
     from listwatch.model import Deadline, Effect, EffectKind, Entity, Event, EventType, Listing, Status
@@ -55,12 +56,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        value = getattr(importlib.import_module(_HOME[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'listwatch' has no attribute {name!r}")
+__getattr__ = exports(__name__, _HOME)
 
 
 class _Package(types.ModuleType):

@@ -9,13 +9,13 @@ Every interval is half-open ``[start, end)``.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from listwatch.grammar import event_order
+from listwatch.lazy import exports
 from listwatch.model import (
     Deadline,
     Effect,
@@ -54,15 +54,8 @@ __all__ = [
 # An entity's timeline, a list's members on a day and its diff between two days are this module's API, kept in
 # listwatch.history and imported on first use (PEP 562): a status needs none of their three dataclasses, whose
 # generated methods are ~2% of its start-up.
-_HISTORY = ("Diff", "Member", "Timeline", "diff", "members", "timeline")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _HISTORY:
-        value = getattr(importlib.import_module("listwatch.history"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'listwatch.status' has no attribute {name!r}")
+__getattr__ = exports(__name__, dict.fromkeys(("Diff", "Member", "Timeline", "diff", "members", "timeline"),
+                                             "listwatch.history"))
 
 
 @dataclass

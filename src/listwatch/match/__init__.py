@@ -7,15 +7,9 @@ first use (PEP 562): every process that looks up a name imports this package, an
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from listwatch.lazy import exports
 
 __all__ = ["CompareError", "Comparison", "compare"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        value = getattr(importlib.import_module("listwatch.match.comparison"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'listwatch.match' has no attribute {name!r}")
+__getattr__ = exports(__name__, dict.fromkeys(__all__, "listwatch.match.comparison"))
