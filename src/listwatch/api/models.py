@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from listwatch.api.limits import MAX_TARGET
+
 __all__ = ["BATCH_BODY", "INGEST_BODY", "NDJSON", "PORTFOLIO_BODY", "ChangesAnswer", "DiffAnswer", "EntityAnswer",
            "Health", "IngestAnswer", "ListsAnswer", "MembersAnswer", "PortfolioAnswer", "Ready", "ScreenAnswer",
            "StatusAnswer", "TimelineAnswer", "document_problems", "problems"]
@@ -140,11 +142,12 @@ PROBLEM_TEXT = {
     404: "no such entity, list, dataset or name",
     409: "ambiguous name (the candidates are listed), or an update refused by the shrink guard",
     413: "request body or request cost (queries x names) over the limit",
+    414: f"request target (path and query string) over {MAX_TARGET:,} bytes",
     422: "invalid input: the detail names the parameter, field or line",
     429: "over the per-key rate limit (Retry-After)",
     503: "server busy: too many requests in flight (Retry-After); /readyz: no screening index yet",
 }
-EVERY_ROUTE = (413, 422, 429, 503)
+EVERY_ROUTE = (413, 414, 422, 429, 503)
 ROUTE_PROBLEMS: dict[str, tuple[int, ...]] = {  # beyond EVERY_ROUTE; a read route answers 401 when keys are set
     "/v1/status": (401, 404, 409), "/v1/screen": (401, 404), "/v1/screen/batch": (401, 404),
     "/match/{dataset}": (400, 401, 404), "/search/{dataset}": (401, 404), "/catalog": (401,), "/algorithms": (401,),
@@ -160,11 +163,22 @@ def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
         "schema": PROBLEM_SCHEMA}}} for code in codes}
 
 
+# What the HTTP server answers, before the application sees anything, to a request it cannot parse (a URL over
+# its parser's limit, 64 KiB with httptools, or request line and headers over 16 KiB with h11; broken syntax).
+UNPARSABLE: dict[str, Any] = {
+    "description": "the HTTP server could not parse the request (text/plain, from the server itself)",
+    "content": {"text/plain": {"schema": {"type": "string"}}}}
+
+
 def document_problems(routes: list[Any]) -> None:
     """Declare on every API route the error statuses it may answer (replacing FastAPI's JSON 422)."""
     for route in routes:
         if getattr(route, "include_in_schema", False) and hasattr(route, "responses"):
             merged = problems(*EVERY_ROUTE, *ROUTE_PROBLEMS.get(route.path, ()))
+            body_400 = merged.get(400)
+            merged[400] = UNPARSABLE if body_400 is None else {
+                "description": f"{body_400['description']}; or {UNPARSABLE['description']}",
+                "content": {**body_400["content"], **UNPARSABLE["content"]}}
             for code, own in route.responses.items():  # a route's own answer for a status joins the problem one
                 common = merged.get(code, {})
                 merged[code] = {**common, **own, "content": {**common.get("content", {}), **own.get("content", {})}}
