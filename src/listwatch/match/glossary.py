@@ -53,7 +53,7 @@ def _table() -> dict[str, tuple[str, ...]]:
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
             key, latin, _origin = line.split("\t")
-            if latin not in table.setdefault(key, []):
+            if key and latin not in table.setdefault(key, []):  # (no name's key is empty: see romanisations)
                 table[key].append(latin)
     return {k: tuple(v) for k, v in table.items()}
 
@@ -62,6 +62,8 @@ def romanisations(name: str) -> tuple[str, ...]:
     """The name with its glossary key in Latin script (none for a name the glossary does not know): by
     the name with its leading place (湖南大学), else without it (北京旷视科技有限公司 -> 旷视科技). What
     follows the key stays, so a legal form can still agree (中國移動有限公司 -> "China Mobile 有限公司")."""
+    if not has_han(name):  # (its keys are empty, and the table holds none: a Latin query is done here)
+        return ()
     table = _table()
     s = simplified(name)
     for key in dict.fromkeys((name_key(name, place=True), name_key(name))):

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections import Counter
 from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, fields
@@ -34,7 +33,7 @@ from listwatch.match.glossary import romanisations
 from listwatch.match.idcheck import is_isin, is_lei
 from listwatch.match.indexbuild import Reuse, build_sections, deletes, ident_key
 from listwatch.match.normalize import fold, match_fold, matching_legal_forms, pinyin_translated
-from listwatch.match.score import Explanation, Prepared, forms_agree, prepare_tokens, scored, stem
+from listwatch.match.score import Explanation, Prepared, forms_agree, prepare_tokens, rounded, scored, stem
 from listwatch.match.shortlist import Credits, shortlists
 from listwatch.match.tables import Arrays, Ids, Rows, Section, Strings, Values, items, numbers
 from listwatch.match.tickers import MARKETS, ticker_key
@@ -80,6 +79,30 @@ class Hit:
 
 
 _Best = tuple[float, list[Any], Callable[[], Explanation]]  # a party's best name so far: (score, its row, why)
+
+
+def _ordered(query: str, ranked: list[tuple[str, _Best]], agree: AbstractSet[str], limit: int,
+             ) -> list[tuple[str, _Best]]:
+    """Hits best first: by score, then a name printing the query's legal form, then the name printed most like
+    the query, then by name. How alike is measured only among hits tied on the two before, and only in the
+    groups of ties that begin within the first ``limit``: a search shows no more, and the order of those after
+    them is not shown (a hit whose rounded score falls under the threshold is not shown either; it sorts last).
+    ``limit`` under 1 measures every group."""
+    ranked.sort(key=lambda rb: (-rb[1][0], rb[0] not in agree))  # (stable: ties keep the order found)
+    printed = fold(query)
+    alike: dict[str, float] = {}
+    start, n = 0, len(ranked)
+    while start < n and (start < limit or limit < 1):
+        tie = ranked[start][1][0], ranked[start][0] in agree
+        end = start + 1
+        while end < n and (ranked[end][1][0], ranked[end][0] in agree) == tie:
+            end += 1
+        if end - start > 1:
+            for ref, (_, values, _) in ranked[start:end]:
+                alike[ref] = _printed_like(printed, values[_NAME])
+        start = end
+    ranked.sort(key=lambda rb: (-rb[1][0], rb[0] not in agree, -alike.get(rb[0], 0.0), rb[1][1][_NAME]))
+    return ranked
 
 
 def _printed_like(query: str, name: str) -> float:
@@ -225,6 +248,7 @@ class NameIndex:
         self._weights: dict[str, float] = {}
         self._keys: dict[str, tuple[memoryview | None, float | None, memoryview | None]] = {}
         self._near: dict[str, AbstractSet[str]] = {}
+        self._probes: dict[str, bool] = {}
         self._credited: dict[tuple[str, str, int], _Credited] = {}
 
     def __len__(self) -> int:
@@ -255,9 +279,14 @@ class NameIndex:
         return got
 
     def _has(self, key: str) -> bool:
-        """Whether ``key`` is an index key (one lookup, not remembered: most such probes are one-offs)."""
-        got = self._keys.get(key)
-        return got[0] is not None if got is not None else key in self.postings
+        """Whether ``key`` is an index key, remembered: :meth:`repair` probes each query token, and each two
+        adjacent tokens joined, again in every query that holds them (a mapped table's probe is three calls
+        and a hash)."""
+        got = self._probes.get(key)
+        if got is None:
+            keyed = self._keys.get(key)
+            got = _remember(self._probes, key, keyed[0] is not None if keyed is not None else key in self.postings)
+        return got
 
     def similar(self, token: str) -> AbstractSet[str]:
         """Index keys whose written form is within one edit of ``token`` (shared one-deletion variants)."""
@@ -491,21 +520,11 @@ class NameIndex:
                     got = seen[row] = (*scored(qf, p, self.weight), p)
                 s, why, p = got
                 if s >= threshold and (cur is None or s > cur[0]):
-                    best[ref] = (round(s, 4), values, why)
+                    best[ref] = (rounded(s, 4), values, why)
                     (agree.add if forms_agree(qf, p) else agree.discard)(ref)
         ranked = list(best.items())
         if len(ranked) > 1:  # (one hit needs no tie-break)
-            printed = fold(query)
-            ties = Counter((s, ref in agree) for ref, (s, _, _) in ranked)
-
-            def order(rb: tuple[str, _Best]) -> tuple[Any, ...]:
-                """Best score first, then a name printing the query's legal form, then the name printed most
-                like the query (measured only where the two before are tied), then by name."""
-                ref, (s, values, _) = rb
-                alike = _printed_like(printed, values[_NAME]) if ties[s, ref in agree] > 1 else 0.0
-                return -s, ref not in agree, -alike, values[_NAME]
-
-            ranked.sort(key=order)
+            ranked = _ordered(query, ranked, agree, limit)
         shown = [(s, values, why) for _, (s, values, why) in ranked if s >= threshold][:limit]
         explained: dict[Callable[[], Explanation], Explanation] = {}  # only the hits shown are explained, a name
         for _, _, why in shown:  # printed alike for several parties once (as a repeated query's hits are shared)

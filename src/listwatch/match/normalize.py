@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from listwatch.match.datafiles import read_data
 
@@ -375,13 +375,20 @@ def org_types_compare(text: str) -> str:
     cleanup, specific forms): "joint stock company" -> "jsc". It calls rigour's compiled core as the public
     function does; importing ``rigour.names`` loads rigour.text, normality and charset detection (~0.15 s
     CPU), more than half of what a single ``listwatch screen`` may take. A test checks both give the same."""
+    return _org_types()(text)
+
+
+@functools.cache
+def _org_types() -> Callable[[str], str]:
+    """:func:`org_types_compare`'s function, imported on first use and then kept (an import statement costs
+    ~3 us each time it runs, even once the module is loaded: a few percent of a query's forms)."""
     try:
         from rigour._core import replace_org_types_compare  # noqa: PLC0415 - matching only, not lookups
     except ImportError:  # a rigour release laid out otherwise (pyproject allows any 2.x): the public function
         from rigour.names import replace_org_types_compare as public  # noqa: PLC0415
 
-        return public(text)
-    return replace_org_types_compare(text, _CASEFOLD, _NO_CLEANUP, False)
+        return public
+    return lambda text: replace_org_types_compare(text, _CASEFOLD, _NO_CLEANUP, False)
 
 
 def match_fold(name: str) -> str:
@@ -431,12 +438,18 @@ def _form_wildcards() -> tuple[dict[tuple[str, ...], tuple[str, ...]], frozenset
     return wild, frozenset(t for f in wild.values() for t in f), max((len(k) for k in wild), default=0)
 
 
+def _osa_distance(a: str, b: str) -> int:
+    """The optimal-string-alignment distance of two words, cut off above 1 (rapidfuzz, imported only when a
+    form's other words match: an import statement on every call cost ~3 us)."""
+    from rapidfuzz.distance import OSA  # noqa: PLC0415 - matching only
+
+    return int(OSA.distance(a, b, score_cutoff=1))
+
+
 def repair_legal_form_typos(tokens: list[str]) -> list[str]:
     """A word one edit away from a word of a legal form of several words whose other words are printed right
     becomes that word ("joynt stock company" -> "joint stock company"; words of 4+ letters only), and a legal
     form spelled in single letters at either end becomes one word ("o.O.O." -> "ooo")."""
-    from rapidfuzz.distance import OSA  # noqa: PLC0415 - matching only
-
     wild, words, longest = _form_wildcards()
     out = list(tokens)
     for k, tok in enumerate(tokens):
@@ -446,7 +459,7 @@ def repair_legal_form_typos(tokens: list[str]) -> list[str]:
         for n in range(2, longest + 1):
             for i in range(max(0, k - n + 1), min(k, len(out) - n) + 1):
                 form = wild.get((*out[i:k], "*", *out[k + 1:i + n]))
-                if form and OSA.distance(tok, form[k - i], score_cutoff=1) <= 1:
+                if form and _osa_distance(tok, form[k - i]) <= 1:
                     out[k] = form[k - i]
                     break
             if out[k] != tok:

@@ -48,6 +48,7 @@ __all__ = [
     "pair_weight",
     "prepare",
     "prepare_tokens",
+    "rounded",
     "score_pair",
     "scored",
     "similarity",
@@ -116,6 +117,26 @@ def prepare_tokens(name: str, toks: list[str], *, person: bool = False, query: b
     core, forms = split_legal_forms(toks)
     return Prepared(name, tuple(stem(t) for t in core), tuple(forms + dropped), surname, tuple(core), tuple(dropped),
                     person, han_chars(name))
+
+
+ROUNDED = 1 << 16  # values whose rounding a process keeps (per number of digits)
+_ROUNDED: tuple[dict[float, float], ...] = tuple({} for _ in range(5))
+
+
+def rounded(x: float, digits: int) -> float:
+    """``round(x, digits)`` (0-4 digits), remembered: the similarities, weights and scores a search shows come
+    back in every query that meets the same tokens, and ``round`` goes through a decimal string each time
+    (~3,000 instructions, a few percent of a search). Zero is rounded each time: 0.0 and -0.0 are one key but
+    each rounds to itself."""
+    memo = _ROUNDED[digits]
+    got = memo.get(x)
+    if got is None:
+        got = round(x, digits)
+        if x:
+            if len(memo) >= ROUNDED:
+                memo.clear()
+            memo[x] = got
+    return got
 
 
 @functools.lru_cache(maxsize=4096)  # a query's, for every name it is aligned with
@@ -241,35 +262,51 @@ def _token_likeness(a: str, b: str, surface_a: str, surface_b: str, person: bool
 
 
 def align(qp: Prepared, dp: Prepared) -> list[tuple[list[int], list[int], float]]:
-    """One-to-one alignment of query and name token positions: [(q positions, d positions, similarity)]."""
+    """One-to-one alignment of query and name token positions: [(q positions, d positions, similarity)].
+
+    Candidate pairs are taken best first: by similarity, a join (two tokens against one, or a run of letters)
+    before a pair of single tokens of the same similarity, then in the order found (query position, then
+    name position); a pair is kept when none of its positions is taken yet."""
     q, d = qp.tokens, dp.tokens
     qs, ds = qp.surface or q, dp.surface or d
     person = qp.person or dp.person
-    cands: list[tuple[float, int, list[int], list[int]]] = []
+    joins: list[tuple[list[int], list[int]]] = []  # (all of similarity 1, taken before single pairs)
+    single: list[tuple[float, int, int]] = []  # (-similarity, i, j): sorted, the order described above
     pairs = [d[j] + d[j + 1] for j in range(len(d) - 1)]  # (each pair joined once, not once per query token)
     for i, a in enumerate(q):
+        sa = qs[i]
         for j, b in enumerate(d):
-            s = 1.0 if a == b else _token_likeness(a, b, qs[i], ds[j], person)
-            if s:
-                cands.append((s, 0, [i], [j]))
+            if a == b:
+                single.append((-1.0, i, j))
+            elif s := _token_likeness(a, b, sa, ds[j], person):
+                single.append((-s, i, j))
         if a in pairs:
-            cands += [(1.0, 1, [i], [j, j + 1]) for j, ab in enumerate(pairs) if a == ab]
+            joins += [([i], [j, j + 1]) for j, ab in enumerate(pairs) if a == ab]
     for i in range(len(q) - 1):
         joined = q[i] + q[i + 1]
         if joined in d:
-            cands += [(1.0, 1, [i, i + 1], [j]) for j, b in enumerate(d) if joined == b]
+            joins += [([i, i + 1], [j]) for j, b in enumerate(d) if joined == b]
     if not person:  # an acronym spelled out: "A.B.C." is "ABC"
-        cands += [(1.0, 1, run, [j]) for run, word in _letter_runs(q) for j, b in enumerate(d) if word == b]
-        cands += [(1.0, 1, [i], run) for run, word in _letter_runs(d) for i, a in enumerate(q) if word == a]
-    cands.sort(key=lambda c: (-c[0], -c[1]))
+        joins += [(run, [j]) for run, word in _letter_runs(q) for j, b in enumerate(d) if word == b]
+        joins += [([i], run) for run, word in _letter_runs(d) for i, a in enumerate(q) if word == a]
+    out: list[tuple[list[int], list[int], float]] = []
     used_q: set[int] = set()
     used_d: set[int] = set()
-    out = []
-    for s, _, qi, dj in cands:
+    for qi, dj in joins:
         if used_q.isdisjoint(qi) and used_d.isdisjoint(dj):
             used_q.update(qi)
             used_d.update(dj)
-            out.append((qi, dj, s))
+            out.append((qi, dj, 1.0))
+    single.sort()
+    left = min(len(q) - len(used_q), len(d) - len(used_d))  # pairs that may still be taken
+    for s, i, j in single:
+        if not left:
+            break
+        if i not in used_q and j not in used_d:
+            used_q.add(i)
+            used_d.add(j)
+            out.append(([i], [j], -s))
+            left -= 1
     return out
 
 
@@ -332,7 +369,7 @@ def _explain(q: Prepared, d: Prepared, aligned: list[tuple[list[int], list[int],
     qt, dt = q.tokens, d.tokens
     matched = [{"query": qt[qi[0]] if len(qi) == 1 else " ".join([qt[i] for i in qi]),
                 "name": dt[dj[0]] if len(dj) == 1 else " ".join([dt[j] for j in dj]),
-                "similarity": round(s, 3), "weight": round(w / 2, 3)}
+                "similarity": rounded(s, 3), "weight": rounded(w / 2, 3)}
                for (qi, dj, s), w in zip(aligned, weights, strict=True)]
     return Explanation(matched, [t for i, t in enumerate(qt) if i not in hit_q],
                        [t for j, t in enumerate(dt) if j not in hit_d],
