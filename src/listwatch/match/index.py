@@ -44,6 +44,7 @@ SHORTLIST = 40  # candidates scored in full per query
 COMMON_BUDGET = 20_000  # a token on more than indexbuild.COMMON's share of names is "common"; common postings
 COMMON_TAKE = 300  # beyond COMMON_BUDGET names in all contribute only their shortest COMMON_TAKE names
 CACHED = 100_000  # tokens whose weight and similar keys a process keeps
+NAMES = 1 << 14  # list names whose rows a process keeps decoded (NameIndex._name)
 BATCH = 256  # queries whose candidates search_many ranks together
 K = TypeVar("K")
 V = TypeVar("V")
@@ -78,6 +79,7 @@ class Hit:
     source_ids: tuple[str, ...]
 
 
+_Name = tuple[list[Any], bytes, Prepared]  # a name's row values, its prepared row as stored, and loaded
 _Best = tuple[float, list[Any], Callable[[], Explanation]]  # a party's best name so far: (score, its row, why)
 
 
@@ -97,9 +99,10 @@ def _ordered(query: str, ranked: list[tuple[str, _Best]], agree: AbstractSet[str
         end = start + 1
         while end < n and (ranked[end][1][0], ranked[end][0] in agree) == tie:
             end += 1
-        if end - start > 1:
-            for ref, (_, values, _) in ranked[start:end]:
-                alike[ref] = _printed_like(printed, values[_NAME])
+        group = {ref: values[_NAME] for ref, (_, values, _) in ranked[start:end]}
+        if len(set(group.values())) > 1:  # (names printed alike are ordered by name, then as found, already)
+            like = {name: _printed_like(printed, name) for name in dict.fromkeys(group.values())}
+            alike.update((ref, like[name]) for ref, name in group.items())
         start = end
     ranked.sort(key=lambda rb: (-rb[1][0], rb[0] not in agree, -alike.get(rb[0], 0.0), rb[1][1][_NAME]))
     return ranked
@@ -249,6 +252,7 @@ class NameIndex:
         self._keys: dict[str, tuple[memoryview | None, float | None, memoryview | None]] = {}
         self._near: dict[str, AbstractSet[str]] = {}
         self._probes: dict[str, bool] = {}
+        self._names: dict[int, _Name] = {}
         self._credited: dict[tuple[str, str, int], _Credited] = {}
 
     def __len__(self) -> int:
@@ -279,13 +283,17 @@ class NameIndex:
         return got
 
     def _has(self, key: str) -> bool:
-        """Whether ``key`` is an index key, remembered: :meth:`repair` probes each query token, and each two
-        adjacent tokens joined, again in every query that holds them (a mapped table's probe is three calls
-        and a hash)."""
-        got = self._probes.get(key)
+        """Whether ``key`` is an index key (one lookup, not remembered: most such probes are one-offs)."""
+        got = self._keys.get(key)
+        return got[0] is not None if got is not None else key in self.postings
+
+    def _listed(self, word: str) -> bool:
+        """Whether ``word``'s one form (:func:`~listwatch.match.score.stem`) is an index key, remembered:
+        :meth:`repair` asks it of each query token, and of each two adjacent tokens joined, again in every
+        query that holds them (a mapped table's probe is three calls and a hash)."""
+        got = self._probes.get(word)
         if got is None:
-            keyed = self._keys.get(key)
-            got = _remember(self._probes, key, keyed[0] is not None if keyed is not None else key in self.postings)
+            got = _remember(self._probes, word, self._has(stem(word)))
         return got
 
     def similar(self, token: str) -> AbstractSet[str]:
@@ -307,18 +315,18 @@ class NameIndex:
         return out
 
     def _known(self, token: str) -> bool:
-        return self._has(stem(token)) or token in self.forms or token in self.form_words
+        return self._listed(token) or token in self.forms or token in self.form_words
 
     def _part(self, token: str) -> bool:
         """Half of a glued token: a legal form or a word of one, or a list word of 3+ letters."""
-        return token in self.forms or token in self.form_words or (len(token) >= 3 and self._has(stem(token)))
+        return token in self.forms or token in self.form_words or (len(token) >= 3 and self._listed(token))
 
     def _glued_form(self, tokens: list[str], i: int) -> tuple[str, str] | None:
         """A word with the first letters of a dotted legal form stuck to it: "tradingl l c" -> trading + l."""
         t = tokens[i]
         for k in (1, 2, 3):
             head, tail = t[:-k], t[-k:]
-            if len(head) < 3 or not self._has(stem(head)):
+            if len(head) < 3 or not self._listed(head):
                 continue
             for form in self.phrases:
                 if len(form) > 1 and form[0] == tail and tuple(tokens[i + 1:i + len(form)]) == form[1:]:
@@ -339,8 +347,8 @@ class NameIndex:
             t = tokens[i]
             if i + 1 < len(tokens):
                 u = tokens[i + 1]
-                if (self._has(stem(t + u)) and t not in self.forms and u not in self.forms
-                        and not (self._has(stem(t)) and self._has(stem(u)))):
+                if (self._listed(t + u) and t not in self.forms and u not in self.forms
+                        and not (self._listed(t) and self._listed(u))):
                     out.append(t + u)
                     i += 2
                     continue
@@ -496,6 +504,16 @@ class NameIndex:
                 found[q] = self._hits(q, [(qf, next(lists)) for qf in fs], limit, threshold)
         return [list(found[q]) for q in queries]
 
+    def _name(self, i: int) -> _Name:
+        """Name ``i``'s row values (ref, name, ...), its prepared row as stored and that row loaded, remembered
+        (``NAMES`` of them): the names a shortlist holds come back in the shortlists of many queries."""
+        row = bytes(self.prepared.raw(i))
+        got = (orjson.loads(self.docs.raw(i)), row, self.prepared.load(row))
+        if len(self._names) >= NAMES:
+            self._names.clear()
+        self._names[i] = got
+        return got
+
     def _hits(self, query: str, shortlisted: list[tuple[Prepared, list[int]]], limit: int,
               threshold: float) -> list[Hit]:
         """:meth:`search`'s answer from the query's forms and their shortlists."""
@@ -507,18 +525,17 @@ class NameIndex:
                 if values[_REF] not in best:  # the entity's first (primary) name stands for it
                     best[values[_REF]] = (1.0, values, functools.partial(Explanation, identifier=key))
         for qf, shortlist in shortlisted:
-            seen: dict[bytes, tuple[float, Callable[[], Explanation], Prepared]] = {}  # prepared row -> its score
+            seen: dict[bytes, tuple[float, Callable[[], Explanation]]] = {}  # prepared row -> its score
+            names = self._names
             for i in shortlist:
-                values = orjson.loads(self.docs.raw(i))
+                values, row, p = names.get(i) or self._name(i)
                 cur = best.get(ref := values[_REF])
                 if cur is not None and cur[0] >= 1.0:  # no score passes 1: another of its names cannot do better
                     continue
-                row = bytes(self.prepared.raw(i))  # a name listed for several parties is scored once
-                got = seen.get(row)
+                got = seen.get(row)  # (a name listed for several parties is scored once)
                 if got is None:
-                    p = self.prepared.load(row)
-                    got = seen[row] = (*scored(qf, p, self.weight), p)
-                s, why, p = got
+                    got = seen[row] = scored(qf, p, self.weight)
+                s, why = got
                 if s >= threshold and (cur is None or s > cur[0]):
                     best[ref] = (rounded(s, 4), values, why)
                     (agree.add if forms_agree(qf, p) else agree.discard)(ref)

@@ -438,6 +438,26 @@ def _form_wildcards() -> tuple[dict[tuple[str, ...], tuple[str, ...]], frozenset
     return wild, frozenset(t for f in wild.values() for t in f), max((len(k) for k in wild), default=0)
 
 
+@functools.cache
+def _form_word_variants() -> frozenset[str]:
+    """The words a "*" of :func:`_form_wildcards` stands for, and their one-deletion variants."""
+    out: set[str] = set()
+    for key, form in _form_wildcards()[0].items():
+        word = form[key.index("*")]
+        out.add(word)
+        out.update(word[:i] + word[i + 1:] for i in range(len(word)))
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # query tokens: the same words come back in many queries
+def _near_form_word(token: str) -> bool:
+    """Whether ``token`` may be one edit from a word a "*" of :func:`_form_wildcards` stands for: one edit
+    (a substitution, insertion, deletion or transposition) leaves the two a one-deletion variant in common,
+    so a token that shares none with those words is two edits or more from each, and no form repairs it."""
+    variants = _form_word_variants()
+    return token in variants or any(token[:i] + token[i + 1:] in variants for i in range(len(token)))
+
+
 def _osa_distance(a: str, b: str) -> int:
     """The optimal-string-alignment distance of two words, cut off above 1 (rapidfuzz, imported only when a
     form's other words match: an import statement on every call cost ~3 us)."""
@@ -454,7 +474,8 @@ def repair_legal_form_typos(tokens: list[str]) -> list[str]:
     out = list(tokens)
     for k, tok in enumerate(tokens):
         if len(tok) < 4 or tok in words or not (
-                (k and tokens[k - 1] in words) or (k + 1 < len(tokens) and tokens[k + 1] in words)):
+                (k and tokens[k - 1] in words) or (k + 1 < len(tokens) and tokens[k + 1] in words)
+        ) or not _near_form_word(tok):
             continue
         for n in range(2, longest + 1):
             for i in range(max(0, k - n + 1), min(k, len(out) - n) + 1):
