@@ -86,3 +86,13 @@ def test_another_company_sharing_a_word_with_a_glossary_key_does_not_find_it(ind
 def test_a_name_the_glossary_does_not_know_has_no_romanisation() -> None:
     assert romanisations("中兴商业") == () and romanisations("Xiaomi") == ()  # 中兴 alone is not ZTE
     assert romanisations("中國移動有限公司") == ("China Mobile 有限公司",)
+
+
+def test_a_name_without_han_characters_has_no_romanisation_and_no_key_is_empty() -> None:
+    """romanisations returns at once for a name holding no Han character: its keys would be empty, and no
+    line of the table gives an empty key (a line starting with a tab is left out)."""
+    from listwatch.match import glossary  # noqa: PLC0415
+
+    assert "" not in glossary._table() and name_key("China Mobile") == "" == name_key("中国 Mobile")
+    assert romanisations("China Mobile") == () == romanisations("Zhongguo Yidong")
+    assert romanisations("中國移動") and romanisations("中國移動 Mobile") == ()

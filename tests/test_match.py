@@ -7,8 +7,9 @@ import pytest
 from listwatch.match import compare
 from listwatch.match.han import simplified, trade_name
 from listwatch.match.index import NameDoc, NameIndex, identifier_keys
+from listwatch.match.likeness import likeness
 from listwatch.match.normalize import fold, split_legal_forms, strip_security_suffix, unglue_legal_forms
-from listwatch.match.score import legal_forms_agree, prepare, score_pair
+from listwatch.match.score import Prepared, _letter_runs, align, legal_forms_agree, prepare, rounded, score_pair
 
 
 def test_fold_transliterates_any_script_to_ascii() -> None:
@@ -298,3 +299,110 @@ def test_a_name_listed_for_several_parties_gives_each_the_score_and_explanation_
             assert (h.score, h.explanation) == (round(s, 4), why)
             scores[h.ref] = h.score
     assert scores["a"] == scores["b"] and scores["c"] != scores["d"]
+
+
+def _align_by_sorting(qp: Prepared, dp: Prepared) -> list[tuple[list[int], list[int], float]]:
+    """align as it was written first: every candidate pair in one list, a stable sort by (similarity, join)."""
+    q, d = qp.tokens, dp.tokens
+    qs, ds = qp.surface or q, dp.surface or d
+    person = qp.person or dp.person
+    cands: list[tuple[float, int, list[int], list[int]]] = []
+    for i, a in enumerate(q):
+        for j, b in enumerate(d):
+            s = 1.0 if a == b else max(likeness(a, b, person=person), likeness(qs[i], ds[j], person=person))
+            if s:
+                cands.append((s, 0, [i], [j]))
+        cands += [(1.0, 1, [i], [j, j + 1]) for j in range(len(d) - 1) if a == d[j] + d[j + 1]]
+    for i in range(len(q) - 1):
+        cands += [(1.0, 1, [i, i + 1], [j]) for j, b in enumerate(d) if q[i] + q[i + 1] == b]
+    if not person:
+        cands += [(1.0, 1, run, [j]) for run, word in _letter_runs(q) for j, b in enumerate(d) if word == b]
+        cands += [(1.0, 1, [i], run) for run, word in _letter_runs(d) for i, a in enumerate(q) if word == a]
+    cands.sort(key=lambda c: (-c[0], -c[1]))
+    used_q: set[int] = set()
+    used_d: set[int] = set()
+    out = []
+    for s, _, qi, dj in cands:
+        if used_q.isdisjoint(qi) and used_d.isdisjoint(dj):
+            used_q.update(qi)
+            used_d.update(dj)
+            out.append((qi, dj, s))
+    return out
+
+
+def test_align_takes_the_pairs_a_stable_sort_by_similarity_and_join_would_take() -> None:
+    """Joins first, then single pairs by similarity, ties in the order found (query, then name position):
+    random names of repeated words, typos, glued pairs and single letters, persons' and not."""
+    import random  # noqa: PLC0415
+
+    words = ["a", "b", "c", "ab", "abc", "bc", "acme", "acne", "amce", "bank", "banks", "bankab", "trade", "trad",
+             "mohammed", "muhammad", "x", "vladimir", "v"]
+    for q, d in [(("ab", "ab"), ("a", "b")), (("a", "b", "ab"), ("ab", "a", "b")), (("a", "bc", "abc"), ("a", "b", "c"))]:
+        qp, dp = Prepared("", q, (), surface=q), Prepared("", d, ())
+        assert align(qp, dp) == _align_by_sorting(qp, dp), (q, d)
+    assert align(Prepared("", ("ab", "ab"), ()), Prepared("", ("a", "b"), ()))[0] == ([0], [0, 1], 1.0)
+    rnd = random.Random(12)
+    for _ in range(3000):
+        q, d = ([rnd.choice(words) for _ in range(rnd.randint(1, 6))] for _ in range(2))
+        qs = [w if rnd.random() < 0.8 else rnd.choice(words) for w in q]  # (as printed: may differ from the key)
+        person = rnd.random() < 0.3
+        qp = Prepared(" ".join(qs), tuple(q), (), surface=tuple(qs), person=person)
+        dp = Prepared(" ".join(d), tuple(d), (), person=rnd.random() < 0.3)
+        assert align(qp, dp) == _align_by_sorting(qp, dp), (q, qs, d)
+
+
+def test_rounded_is_round_and_keeps_the_sign_of_zero() -> None:
+    import math  # noqa: PLC0415
+    import random  # noqa: PLC0415
+
+    rnd = random.Random(4)
+    values = [rnd.random() * rnd.choice((1, 10, 1000)) for _ in range(20_000)] + [k / 20_000 for k in range(20_001)]
+    values += [0.00005, 0.00015, 0.12345, 2.675, 1e-300, -0.3, -1e-9, math.inf]
+    for digits in (3, 4):
+        for v in values + values:  # (the second time from what is remembered)
+            assert rounded(v, digits) == round(v, digits)
+    assert math.copysign(1.0, rounded(1e-9, 3)) == 1.0 and math.copysign(1.0, rounded(-1e-9, 3)) == -1.0
+    assert math.copysign(1.0, rounded(0.0, 3)) == 1.0 and math.copysign(1.0, rounded(-0.0, 3)) == -1.0
+
+
+_TIED = ["Acme Trading Co", "Acme Trading Company", "ACME TRADING COMPANY", "Acme Trading Co.", "Acme Tradin Company",
+         "Acme Trading Company", "Acme Trading Company Limited", "Acme Trading", "Acme Trading Co Ltd", "ACME Trading"]
+
+
+@pytest.mark.parametrize("query", ["Acme Trading Company", "Acme Trading Co", "acme trading", "Acme Trading Ltd"])
+def test_the_hits_shown_are_the_first_of_the_whole_ranking_at_any_limit(query: str) -> None:
+    """Printed likeness is measured only in the groups of ties a search can show, and not where a group prints
+    one name: the hits shown are still the first of the whole order."""
+    index = NameIndex([NameDoc(f"p{i}", name) for i, name in enumerate(_TIED)])
+    whole = index.search(query, limit=100, threshold=0.5)
+    assert len(whole) == len(_TIED)
+    for limit in range(1, len(_TIED) + 1):
+        assert index.search(query, limit=limit, threshold=0.5) == whole[:limit]
+    assert index.search(query, limit=0, threshold=0.5) == []
+
+
+def test_a_search_gives_the_same_answers_whatever_the_names_it_keeps_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shortlisted names are decoded once and kept (NAMES of them): the answers are those of a fresh index, with
+    every name kept and with the kept names dropped at each new one."""
+    from listwatch.match import index as index_module  # noqa: PLC0415
+
+    docs = [NameDoc(f"p{i}", name) for i, name in enumerate(_TIED)] + [NameDoc("x", "Xiaomi Corporation"),
+                                                                       NameDoc("y", "Xiaomi Corporation")]
+    queries = ["Acme Trading Company", "Xiaomi Corp", "acme trading", "Xiaomi Corp", "Acme Tradin"]
+    fresh = [NameIndex(docs).search(q, threshold=0.5) for q in queries]
+    index = NameIndex(docs)
+    assert [index.search(q, threshold=0.5) for q in queries + queries] == fresh + fresh
+    assert len(index._names) > 2
+    monkeypatch.setattr(index_module, "NAMES", 1)
+    index._names.clear()
+    assert [index.search(q, threshold=0.5) for q in queries] == fresh
+    assert len(index._names) == 1
+
+
+def test_repair_remembers_whether_a_word_is_listed_by_its_one_form() -> None:
+    """"techs" is listed as "technology" (abbreviations.txt): asked by the word, answered by its stem."""
+    index = NameIndex([NameDoc("t", "Acme Technology"), NameDoc("z", "Zeta Group")])
+    for _ in range(2):  # (the second time from what is remembered)
+        assert index._listed("techs") and index._listed("acme") and not index._listed("zeta group")
+        assert not index._listed("tech nology") and index.repair(["acme", "techs"]) == ["acme", "techs"]
+        assert index.repair(["ze", "ta"]) == ["zeta"]

@@ -189,11 +189,37 @@ def test_a_rigour_without_the_private_core_functions_falls_back_to_the_public_on
     from listwatch.match import likeness, normalize  # noqa: PLC0415
 
     monkeypatch.setitem(sys.modules, "rigour._core", types.ModuleType("rigour._core"))  # has neither function
-    assert normalize.org_types_compare("joint stock company acme") == replace_org_types_compare("joint stock company acme")
+    normalize._org_types.cache_clear()  # (the function is looked up once per process)
     try:
+        assert normalize._org_types() is replace_org_types_compare
+        assert normalize.org_types_compare("joint stock company acme") == replace_org_types_compare("joint stock company acme")
         reloaded = importlib.reload(likeness)
         assert reloaded.metaphone is metaphone
         assert reloaded.likeness("husayn", "hussein") >= reloaded.PHONETIC
     finally:
         monkeypatch.undo()
         importlib.reload(likeness)
+        normalize._org_types.cache_clear()
+
+
+def test_the_legal_form_typo_search_is_skipped_only_for_tokens_two_edits_from_every_form_word(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every one-edit typo (substitution, insertion, deletion, transposition) of a word a legal form's "*" stands
+    for passes the cheap check, and repairing each in its form gives what the full search gives."""
+    wild = normalize._form_wildcards()[0]
+    cases = []
+    for key, form in wild.items():
+        at = key.index("*")
+        word = form[at]
+        typos = {word[:i] + c + word[i + 1:] for i in range(len(word)) for c in "xe"}  # substitutions
+        typos |= {word[:i] + word[i + 1:] for i in range(len(word))}  # deletions
+        typos |= {word[:i] + "q" + word[i:] for i in range(len(word) + 1)}  # insertions
+        typos |= {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}  # transpositions
+        typos.discard(word)
+        assert all(normalize._near_form_word(t) for t in typos), word
+        cases += [["acme", *form[:at], t, *form[at + 1:]] for t in sorted(typos)]
+    assert not normalize._near_form_word("acmeholding")
+    fast = [normalize.repair_legal_form_typos(c) for c in cases]
+    monkeypatch.setattr(normalize, "_near_form_word", lambda token: True)
+    assert fast == [normalize.repair_legal_form_typos(c) for c in cases]
+    assert sum(f != c for f, c in zip(fast, cases, strict=True)) > len(cases) // 2  # (most are repaired)
