@@ -85,6 +85,9 @@ def test_identifier_keys_validate_isin_and_lei() -> None:
     assert identifier_keys("KYG9830T1067") == ["isin:KYG9830T1067"]
     assert identifier_keys("KYG9830T1066") == []  # bad check digit
     assert identifier_keys("1810@HK") == ["ticker:1810@HK"]
+    assert identifier_keys(" 9144 0300 1922 038216") == ["uscc:914403001922038216"]  # (18 characters, spaces off)
+    assert identifier_keys("0941.hk") == ["ticker:941@HK"] and identifier_keys("0941.XX") == []
+    assert identifier_keys("91440300192203821") == identifier_keys("1810 HK") == identifier_keys("0941 HK") == []
 
 
 @pytest.mark.parametrize("query", ["", "   ", "!!!", "***", "a"])
@@ -239,6 +242,8 @@ def test_number_words_and_legal_forms_in_their_own_script_are_normalised() -> No
 def test_a_legal_form_glued_on_in_camel_case_is_a_word_of_its_own() -> None:
     assert compare("SiemensAG", "Siemens AG").score == 1.0 == compare("Deutsche BankAG.", "DEUTSCHE BANK AG").score
     assert compare("AcmeGmbH", "Acme GmbH").score == 1.0
+    assert unglue_legal_forms("ACME GMBH") == "ACME GMBH" and unglue_legal_forms("acmegmbh") == "acmegmbh"
+    assert unglue_legal_forms("ÄCMEGmbH") == "ÄCMEGmbH" and unglue_legal_forms("Äcmé TradingGmbH") == "Äcmé Trading GmbH"
     assert unglue_legal_forms("McDonald PayPal LinkedIn KGaA TelCo") == "McDonald PayPal LinkedIn KGaA TelCo"
 
 

@@ -145,10 +145,10 @@ def identifier_keys(query: str, listed: Container[str] | None = None) -> list[st
     for key, valid in ((f"isin:{q}", is_isin), (f"lei:{q}", is_lei)):
         if (listed is None or key in listed) and valid(q):
             keys.append(key)
-    if _USCC.fullmatch(q):
+    if len(q) == 18 and _USCC.fullmatch(q):  # (each pattern is tried only where its fixed part can be)
         keys.append(f"uscc:{q}")
-    at = _AT.fullmatch(q)
-    dotted = _DOTTED.fullmatch(q)  # 0941.HK, 002415.SZ
+    at = _AT.fullmatch(q) if "@" in q else None
+    dotted = _DOTTED.fullmatch(q) if "." in q else None  # 0941.HK, 002415.SZ
     for m in (at, dotted if dotted and dotted.group(2) in MARKETS else None):
         if m:
             keys.append(f"ticker:{ticker_key(m.group(1), m.group(2))}")
@@ -398,31 +398,26 @@ class NameIndex:
         its tokens (and a token's k-th copy, once per copy both sides hold: an alignment is one to one), list
         names that print a token as two words, list words one edit away, and two adjacent tokens joined. Very
         common tokens credit only their shortest names when the query holds many of them."""
-        parts: list[memoryview] = []  # posting slices credited, each with its weight ...
-        credit: list[float] = []
-        equal: list[float] = []  # ... and the part of it from tokens equal on both sides
         common = sum(len(docs) for t in set(q.tokens)
                      if (docs := self._key(t)[0]) is not None and len(docs) > self.common)
         cut = COMMON_TAKE if common > COMMON_BUDGET else None
-
-        def add(got: _Credited) -> None:
-            lists, w, e, big = got
+        got = [self._token_credits(t, n) for t, n in _counts(q.tokens).items()]
+        key_of = dict(zip(q.surface, q.tokens, strict=True))
+        got += [self._similar_credits(surface, key_of[surface], n) for surface, n in _counts(q.surface).items()]
+        for a, b in zip(q.tokens, q.tokens[1:], strict=False):
+            docs, idf, _ = self._key(a + b)
+            if docs is not None and idf is not None:
+                got.append(((docs,), (self.weight(a) + self.weight(b) + idf,), (0.0,), (len(docs) > self.common,)))
+        parts: list[memoryview] = []  # posting slices credited, each with its weight ...
+        credit: list[float] = []
+        equal: list[float] = []  # ... and the part of it from tokens equal on both sides
+        for lists, w, e, big in got:
             if cut is None or not big:
                 parts.extend(lists)
             else:
                 parts.extend(d[:cut] if b else d for d, b in zip(lists, big, strict=True))
             credit.extend(w)
             equal.extend(e)
-
-        for t, n in _counts(q.tokens).items():
-            add(self._token_credits(t, n))
-        key_of = dict(zip(q.surface, q.tokens, strict=True))
-        for surface, n in _counts(q.surface).items():
-            add(self._similar_credits(surface, key_of[surface], n))
-        for a, b in zip(q.tokens, q.tokens[1:], strict=False):
-            docs, idf, _ = self._key(a + b)
-            if docs is not None and idf is not None:
-                add(((docs,), (self.weight(a) + self.weight(b) + idf,), (0.0,), (len(docs) > self.common,)))
         return Credits(parts, credit, equal, sum(self.weight(t) for t in q.tokens))
 
     def _token_credits(self, token: str, copies: int) -> _Credited:

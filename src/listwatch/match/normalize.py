@@ -362,7 +362,7 @@ def unglue_legal_forms(name: str) -> str:
     """A legal form written onto the end of a word in camel case becomes a word of its own ("SiemensAG" ->
     "Siemens AG", "AcmeGmbH"): only a known legal form after a lower-case letter, so "McDonald" and
     "PayPal" stay whole."""
-    if not _CAMEL.search(name):
+    if name.isupper() or name.islower() or not _CAMEL.search(name):  # (a name in one case has no camel case)
         return name
     return " ".join(_unglue(w) if _CAMEL.search(w) else w for w in name.split(" "))
 

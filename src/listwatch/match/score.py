@@ -115,8 +115,9 @@ def prepare_tokens(name: str, toks: list[str], *, person: bool = False, query: b
         toks = repair(toks)
     toks = number_words(toks)  # persons too: a query is not known to name one ("Akhmed the One-Armed")
     core, forms = split_legal_forms(toks)
-    return Prepared(name, tuple(stem(t) for t in core), tuple(forms + dropped), surname, tuple(core), tuple(dropped),
-                    person, han_chars(name))
+    one_form = _abbreviations().get  # (stem of each core token)
+    return Prepared(name, tuple([one_form(t, t) for t in core]), tuple(forms + dropped), surname, tuple(core),
+                    tuple(dropped), person, han_chars(name))
 
 
 ROUNDED = 1 << 16  # values whose rounding a process keeps (per number of digits)
@@ -369,7 +370,7 @@ def _explain(q: Prepared, d: Prepared, aligned: list[tuple[list[int], list[int],
     qt, dt = q.tokens, d.tokens
     matched = [{"query": qt[qi[0]] if len(qi) == 1 else " ".join([qt[i] for i in qi]),
                 "name": dt[dj[0]] if len(dj) == 1 else " ".join([dt[j] for j in dj]),
-                "similarity": rounded(s, 3), "weight": rounded(w / 2, 3)}
+                "similarity": 1.0 if s == 1.0 else rounded(s, 3), "weight": rounded(w / 2, 3)}
                for (qi, dj, s), w in zip(aligned, weights, strict=True)]
     return Explanation(matched, [t for i, t in enumerate(qt) if i not in hit_q],
                        [t for j, t in enumerate(dt) if j not in hit_d],
