@@ -253,13 +253,21 @@ def similarity(a: str, b: str, person: bool = False) -> float:
     return likeness(a, b, person=person)
 
 
-@functools.lru_cache(maxsize=1 << 15)  # a query's tokens meet the same list words in several names and forms
+LIKENESS = 1 << 15  # token pairs whose likeness a process keeps
+_LIKENESS: dict[tuple[str, str, str, str, bool], float] = {}
+
+
 def _token_likeness(a: str, b: str, surface_a: str, surface_b: str, person: bool) -> float:
-    """How alike two tokens are, as keys or as written (:func:`align`'s pair score)."""
-    if a == b:
-        return 1.0
+    """How alike two different tokens are, as keys or as written (:func:`align`'s pair score), remembered in
+    ``_LIKENESS`` (a query's tokens meet the same list words in several names and forms; a dict probe costs a
+    third of an LRU cache's, and :func:`align` makes one per pair of tokens)."""
     s = likeness(a, b, person=person)
-    return s if (surface_a, surface_b) == (a, b) else max(s, likeness(surface_a, surface_b, person=person))
+    if (surface_a, surface_b) != (a, b):
+        s = max(s, likeness(surface_a, surface_b, person=person))
+    if len(_LIKENESS) >= LIKENESS:
+        _LIKENESS.clear()
+    _LIKENESS[a, b, surface_a, surface_b, person] = s
+    return s
 
 
 def align(qp: Prepared, dp: Prepared) -> list[tuple[list[int], list[int], float]]:
@@ -274,12 +282,17 @@ def align(qp: Prepared, dp: Prepared) -> list[tuple[list[int], list[int], float]
     joins: list[tuple[list[int], list[int]]] = []  # (all of similarity 1, taken before single pairs)
     single: list[tuple[float, int, int]] = []  # (-similarity, i, j): sorted, the order described above
     pairs = [d[j] + d[j + 1] for j in range(len(d) - 1)]  # (each pair joined once, not once per query token)
+    known = _LIKENESS
     for i, a in enumerate(q):
         sa = qs[i]
         for j, b in enumerate(d):
             if a == b:
                 single.append((-1.0, i, j))
-            elif s := _token_likeness(a, b, sa, ds[j], person):
+                continue
+            s = known.get((a, b, sa, ds[j], person))
+            if s is None:
+                s = _token_likeness(a, b, sa, ds[j], person)
+            if s:
                 single.append((-s, i, j))
         if a in pairs:
             joins += [([i], [j, j + 1]) for j, ab in enumerate(pairs) if a == ab]
