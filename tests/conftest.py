@@ -54,10 +54,17 @@ def D(s: str) -> dt.date:
     return dt.date.fromisoformat(s)
 
 
+# Caches of the library data (not of any store) that every process makes alike: rigour's territory names
+# (~3.5 s CPU to build). What one xdist worker built the others take from the session's shared folder.
+SHARED_CACHES: list[tuple[Path, Path]] = []  # (this process's cache dir, the session's folder)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Index files of the tests' stores (PostgreSQL's would go to the user cache directory) in a temp dir."""
     path = tmp_path_factory.mktemp("index")
+    SHARED_CACHES.append((path, session_dir(tmp_path_factory, "caches")))
+    share_caches()
     old = os.environ.get("LISTWATCH_INDEX_DIR")
     os.environ["LISTWATCH_INDEX_DIR"] = str(path)
     yield path
@@ -98,6 +105,21 @@ def edit_yaml(path: Path, edit: Callable[[Any], object]) -> None:
     edit(doc)
     path.write_text(yaml.dump(doc, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), allow_unicode=True,
                               sort_keys=False), encoding="utf-8")
+
+
+def share_caches() -> None:
+    """Publish this worker's library caches to the session's folder, or take those another worker published
+    (a rename: a reader sees the whole file or none; a cache file it finds damaged is rebuilt anyway)."""
+    for own, shared in SHARED_CACHES:
+        for src, dst in [*((f, shared / f.name) for f in own.glob("territory-names-*.json")),
+                         *((f, own / f.name) for f in shared.glob("territory-names-*.json"))]:
+            if not dst.exists():
+                shutil.copy(src, tmp := dst.with_suffix(f".{os.getpid()}.tmp"))
+                tmp.replace(dst)
+
+
+def pytest_runtest_teardown() -> None:
+    share_caches()
 
 
 def session_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
