@@ -227,8 +227,8 @@ def _legal_form(discounted: tuple[str, ...], labels: tuple[str, ...]) -> frozens
 def forms_agree(q: Prepared, d: Prepared) -> bool:
     """The query prints a legal form and the name prints the same one: a tie-break between names that
     score alike ("CNOOC LTD" is "CNOOC Limited" before "CNOOC", the parent's short name)."""
-    form = legal_form(q)
-    return bool(form) and form == legal_form(d)
+    form = _legal_form(q.discounted, q.labels)  # (legal_form's, called directly: once per name scored)
+    return bool(form) and form == _legal_form(d.discounted, d.labels)
 
 
 def legal_forms_agree(query: str, name: str) -> bool:
@@ -363,7 +363,7 @@ def scored(q: Prepared, d: Prepared, weight: Weight) -> tuple[float, Callable[[]
         if factor < 1:
             score *= factor
             penalties.append(f"characters {q.han} / {d.han} differ (x{factor:.2f})")
-    qf, df = legal_form(q), legal_form(d)
+    qf, df = _legal_form(q.discounted, q.labels), _legal_form(d.discounted, d.labels)  # (legal_form(q), (d))
     if qf and df and not qf & df:  # "GPB SA" / "BANK GPB JSC": two legal forms that share nothing
         score *= OTHER_FORM
         penalties.append(f"legal forms differ: {' '.join(sorted(qf))} / {' '.join(sorted(df))} (x{OTHER_FORM})")
