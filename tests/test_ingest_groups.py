@@ -4,6 +4,7 @@ applied in order, all or nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,7 @@ def test_cli_groups_paths_by_format_words_and_pairs_dates_with_paths(tmp_path: P
     done = cli.json("ingest", "ofac-csv", str(ofac), "--as-of", SDN_DAY.isoformat(), "csl", str(csl), "--as-of",
                     CSL_DAY.isoformat())
     assert [(r["source"], r["added"]) for r in done["results"]] == [("ofac-sdn", 1), ("csl", 1)]
+    assert gc.isenabled()  # the command pauses the collector only while it imports its modules and ingests
     st = open_store(f"sqlite:///{tmp_path / 'home' / 'listwatch.db'}")
     assert {(e.type.value, e.effective) for e in changes(st, since=start)} == {("listed", SDN_DAY),
                                                                                 ("listed", CSL_DAY)}

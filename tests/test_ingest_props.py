@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
+import json
 import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -15,6 +18,7 @@ from followthemoney.settings import MODEL_PATH
 from listwatch.ingest.ofac_csv import main_record
 from listwatch.ingest.props import clean_properties, ofac_dates
 from listwatch.regimes.el_rules import FILE
+from listwatch.yamlcache import KeptYaml
 
 
 def test_ofac_dates_become_iso_prefixes() -> None:
@@ -56,12 +60,31 @@ def test_followthemoney_model_files_read_the_same_with_libyaml() -> None:
         assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.safe_load(text), path
 
 
-def test_import_followthemoney_leaves_yaml_safe_load_as_it_was() -> None:
-    code = ("import sys, yaml; before = yaml.safe_load\n"
+def test_import_followthemoney_leaves_yaml_safe_load_as_it_was(tmp_path: Path) -> None:
+    """Twice, with an empty cache directory (the model files parsed, and kept) and with the kept copy: the model is
+    the one a plain ``import followthemoney`` (yaml.safe_load itself, as this test process did) builds."""
+    from followthemoney import model
+
+    code = ("import hashlib, json, sys, yaml; before = yaml.safe_load\n"
             "from listwatch.ingest.props import import_followthemoney; import_followthemoney()\n"
             "assert 'followthemoney' in sys.modules and yaml.safe_load is before\n"
-            "from followthemoney import model; assert model.get('Person') is not None")
-    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+            "from followthemoney import model; assert model.get('Person') is not None\n"
+            "print(hashlib.sha256(json.dumps(model.to_dict(), sort_keys=True).encode()).hexdigest())")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "LISTWATCH_INDEX_DIR": str(tmp_path)}
+    want = hashlib.sha256(json.dumps(model.to_dict(), sort_keys=True).encode()).hexdigest()
+    for _ in range(2):
+        got = subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True)
+        assert got.stdout.strip() == want
+    assert [p.name for p in tmp_path.glob("followthemoney-model-*.json")]
+
+
+def test_every_followthemoney_model_file_is_kept_as_parsed(tmp_path: Path) -> None:
+    files = [os.path.join(d, f) for d, _, names in os.walk(MODEL_PATH) for f in names]
+    kept = KeptYaml(tmp_path / "model.json", yaml)
+    for path in files:
+        with open(path, encoding="utf-8") as fh:
+            assert kept(fh) == yaml.safe_load(Path(path).read_text(encoding="utf-8")), path
+    assert sorted(kept.fresh) == sorted(files)  # JSON gives every model file back equal: all are kept
 
 
 def test_entity_list_rule_table_reads_the_same_with_libyaml() -> None:

@@ -661,9 +661,12 @@ def ingest_cmd(fmt: str, paths: tuple[str, ...], as_of: tuple[str, ...], allow_s
 
     `listwatch ingest rollback SOURCE --to VERSION` brings a source back to an earlier version.
     """
-    from listwatch import report
-    from listwatch.ingest import ingest, ingest_groups
-    from listwatch.ingest.rollback import rollback
+    from listwatch.gcpause import gc_paused
+
+    with gc_paused():  # the ingest's modules (SQLAlchemy's above all) make only objects that live to the end
+        from listwatch import report
+        from listwatch.ingest import ingest, ingest_groups
+        from listwatch.ingest.rollback import rollback
 
     days = [parse_date(d, "--as-of") for d in as_of]
     st = store()

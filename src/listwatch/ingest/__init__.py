@@ -8,15 +8,13 @@ with the content hash of its files; :func:`ingest` applies them to the store.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from listwatch.gcpause import gc_paused
 from listwatch.ingest.apply import IngestResult, apply_version
 from listwatch.ingest.guard import ShrinkRefused
 from listwatch.ingest.records import IngestError, SourceRecord, check_text, digest_file
@@ -37,31 +35,6 @@ class Batch:
     list_names: dict[str, str]
     partial: frozenset[str] = frozenset()  # record fields these files do not print
     held: int | None = None  # not parsed: the files are the source's latest version, of this many records
-
-
-_gc_lock = threading.Lock()
-_gc_users = [0, False]  # ingests running in this process; whether the collector was on before the first
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while an ingest runs (on again after the last one ends).
-
-    An ingest builds some 10^6 small objects (records, rows, keys), none of them in reference cycles; the
-    collector, triggered by every 700 allocations, traverses them again and again: 10-30% of an ingest's CPU
-    on the real lists. Memory is still freed by reference counting."""
-    with _gc_lock:
-        if _gc_users[0] == 0:
-            _gc_users[1] = gc.isenabled()
-            gc.disable()
-        _gc_users[0] += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_users[0] -= 1
-            if _gc_users[0] == 0 and _gc_users[1]:
-                gc.enable()
 
 
 Latest = Callable[[str], "tuple[str, int] | None"]  # a source's latest version: (content hash, records)

@@ -16,10 +16,12 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from listwatch.cachefile import cache_dir, library_version
 from listwatch.territories import territory_code
+from listwatch.yamlcache import KeptYaml
 
 __all__ = ["clean_properties", "import_followthemoney", "ofac_dates", "remark_properties"]
 
@@ -76,28 +78,28 @@ def remark_properties(remarks: str) -> dict[str, list[str]]:
 
 
 def import_followthemoney() -> None:
-    """Import followthemoney, its model parsed by libyaml when PyYAML has it.
+    """Import followthemoney, its model read from the parsed copy kept in the cache directory.
 
     Importing followthemoney loads its model, 71 YAML files read with ``yaml.safe_load``: in pure Python
-    that is over half a second, most of the library's import and a tenth of ingesting a list file.
-    libyaml's parser, with the same safe constructor, gives the same data (tests/test_ingest_props.py
-    compares every model file) in a fifth of the time, so ``yaml.safe_load`` is pointed at it for the
-    duration of that one import. followthemoney itself is not changed; already imported, nothing is done.
+    that is over half a second, most of the library's import and a tenth of ingesting a list file; with
+    libyaml's parser (the same data: tests/test_ingest_props.py compares every model file) still ~160 M
+    instructions in every process. For the duration of that one import ``yaml.safe_load`` is a
+    :class:`~listwatch.yamlcache.KeptYaml`: each model file comes from the copy kept (as JSON, under the
+    library's version) while the file is unchanged, else is parsed, by libyaml when PyYAML has it, and kept.
+    followthemoney itself is not changed; already imported, nothing is done.
     """
     if "followthemoney" in sys.modules:
         return
     import yaml  # noqa: PLC0415 - only to import followthemoney
 
-    if not getattr(yaml, "__with_libyaml__", False):
-        import followthemoney  # noqa: PLC0415 - no libyaml: the pure-Python parser
-
-        return
     pure = yaml.safe_load
-    yaml.safe_load = functools.partial(yaml.load, Loader=yaml.CSafeLoader)
+    kept = KeptYaml(cache_dir() / f"followthemoney-model-{library_version('followthemoney')}.json", yaml)
+    yaml.safe_load = kept
     try:
         import followthemoney  # noqa: F401, PLC0415 - loads the model
     finally:
         yaml.safe_load = pure
+    kept.save()
 
 
 @functools.cache
@@ -119,14 +121,23 @@ def _property(record_schema: str, prop: str) -> Any:
     return p
 
 
+@functools.cache
+def _value_tools() -> tuple[Callable[..., list[str]], Callable[[str], Any]]:
+    """followthemoney's ``string_list`` and rigour's ``get_territory``, imported once (see _property), not by an
+    import statement run for each distinct value (rigour.territories is a package: each ``from`` import of it
+    calls importlib's Python code)."""
+    from followthemoney.value import string_list  # noqa: PLC0415 - see _property
+    from rigour.territories import get_territory  # noqa: PLC0415 - slow to import, needed only here
+
+    return string_list, get_territory
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _clean(record_schema: str, prop: str, value: str) -> str | None:
     """One value cleaned by its property's type, as ``EntityProxy.add`` does; cached, because list files
     repeat the same countries and URLs thousands of times. Countries go through the cached territory table
     (:mod:`listwatch.territories`), which gives what rigour's ``lookup_territory`` gives."""
-    from followthemoney.value import string_list  # noqa: PLC0415 - see _property
-    from rigour.territories import get_territory  # noqa: PLC0415 - slow to import, needed only here
-
+    string_list, get_territory = _value_tools()
     p = _property(record_schema, prop)
     for text in string_list(value, sanitize=True):
         if p.type.name == "country":

@@ -9,7 +9,8 @@ import io
 from dataclasses import replace
 from pathlib import Path
 
-from listwatch.ingest import IngestResult, gc_paused, ingest_batches, read_source
+from listwatch.gcpause import gc_paused
+from listwatch.ingest import IngestResult, ingest_batches, read_source
 from listwatch.snapshots import Snapshot, pending
 from listwatch.store.db import Store
 
