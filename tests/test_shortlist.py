@@ -9,18 +9,20 @@ from listwatch.match import shortlist
 from listwatch.match.shortlist import Credits, shortlists
 
 
-@pytest.fixture(params=["numpy", "numpy, 64-bit entries", "numpy's group, each form alone", "plain"])
+@pytest.fixture(params=["numpy", "numpy, 64-bit entries", "numpy's group, each form alone", "few", "few, 64-bit entries",
+                        "few forms, each alone", "plain"])
 def ranking(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test runs with each way of ranking: numpy's (batches; entries numbered in 32 or 64 bits, or too
-    wide for either) and plain Python's (a few names)."""
+    """Every test runs with each way of ranking: numpy's for batches and for a few forms (entries numbered in 32
+    or 64 bits, or too wide for either) and plain Python's (a few names)."""
     if request.param == "plain":
         monkeypatch.setattr(shortlist, "PLAIN", 1 << 60)
         return
     monkeypatch.setattr(shortlist, "PLAIN", -1)
     monkeypatch.setattr(shortlist, "UNLOADED", -1)
-    if request.param == "numpy, 64-bit entries":
+    monkeypatch.setattr(shortlist, "FEW", 1 << 60 if request.param.startswith("few") else -1)
+    if request.param.endswith("64-bit entries"):
         monkeypatch.setattr(shortlist, "NARROW", 0)
-    elif request.param == "numpy's group, each form alone":
+    elif request.param.endswith("each alone"):
         monkeypatch.setattr(shortlist, "WIDE", 0)
 
 

@@ -5,11 +5,20 @@ A query form credits posting lists (name numbers) each with a weight (:class:`Cr
 holding it, over the weight of both names. :func:`shortlists` sums, divides, drops the names whose bound
 stays under the threshold and ranks the rest, in whichever way costs less:
 
-* a batch of forms together, in a few numpy array operations: ~0.13 ms per call plus ~0.05 us per credited
-  name (numpy's per-call costs are paid once per batch instead of once per query);
-* each form in plain Python: ~0.2-0.5 us per credited name, nothing per call. Cheaper for a group of up to
-  :data:`PLAIN` credited names; and, in a process that has not imported numpy (0.07-0.1 s: a ``listwatch
-  screen`` of one query, where it would be a fifth of the whole process), up to :data:`UNLOADED`.
+* each form in plain Python (:func:`_one`): ~1 us per credited name, nothing per call. Cheapest for a group
+  of up to :data:`PLAIN` credited names; and, in a process that has not imported numpy (0.07-0.1 s: a
+  ``listwatch screen`` of one query, where it would be a fifth of the whole process), up to :data:`UNLOADED`;
+* a few forms (one query's) together in as few numpy calls as can be (:func:`_few`): ~40 calls, ~85 us per
+  group plus ~0.03 us per credited name, up to :data:`FEW` credited names;
+* a batch of forms together (:func:`_together`): more calls (~250 us per group) that save work per credited
+  name and per (form, name) pair, so that ~130,000 of them (100 queries) cost ~0.05 us each.
+
+The crossovers are measured on the dev set's 2,010 queries one at a time and on the benchmark's batches cut
+into groups of 2-128 forms (mapped index of the three real lists; CPU of each group's fastest of 5 runs, 2
+cores under load, and callgrind's instruction counts): plain Python and :func:`_few` take the same time at
+128-192 names (instructions: at ~100), :func:`_few` and :func:`_together` at 11,000-22,000 (instructions:
+:func:`_together` 4% fewer at 5,500, 11% at 11,000; its check that no name weighs below 0 reads all of
+``total``, which instructions do not show). A query credits up to ~12,000 names, 100 queries ~130,000.
 
 Both rank exactly as the forms would be ranked one at a time: each name's credits are summed one after the
 other in the order credited (floating-point addition is not associative, and an ulp can reorder two names
@@ -22,18 +31,20 @@ import heapq
 import sys
 from collections.abc import Sequence
 from itertools import chain
+from operator import add
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["ENTRIES", "NARROW", "PLAIN", "UNLOADED", "WIDE", "Credits", "load_numpy", "shortlists"]
+__all__ = ["ENTRIES", "FEW", "NARROW", "PLAIN", "UNLOADED", "WIDE", "Credits", "load_numpy", "shortlists"]
 
 ENTRIES = 1 << 18  # (form, name) entries ranked at once: ~10 arrays of 8 bytes each, ~20 MB
-PLAIN = 256  # entries up to which plain Python ranks faster than numpy (see the module doc; measured)
+PLAIN = 128  # entries up to which plain Python ranks faster than numpy (see the module doc; measured)
 UNLOADED = 1 << 15  # ... and up to which it costs less than importing numpy (~10-20 ms against 70-100)
-NARROW, WIDE = 31, 63  # bits of an entry's number (_together) up to which it is an int32, an int64
+FEW = 1 << 13  # entries up to which _few ranks faster than _together (measured)
+NARROW, WIDE = 31, 63  # bits of an entry's number (_few, _together) up to which it is an int32, an int64
 
 
 class Credits(NamedTuple):
@@ -80,6 +91,8 @@ def _ranked(forms: Sequence[Credits], entries: int, total: memoryview, sizes: me
     """:func:`shortlists` of a group of forms crediting ``entries`` names in all."""
     if entries <= PLAIN or (entries <= UNLOADED and "numpy" not in sys.modules):
         return [_one(f, total, sizes, threshold, take) for f in forms]
+    if entries <= FEW:
+        return _few(forms, total, sizes, threshold, take)
     return _together(forms, total, sizes, threshold, take)
 
 
@@ -169,6 +182,60 @@ def _together(forms: Sequence[Credits], total: memoryview, sizes: memoryview, th
     row, name, bound, denominator = row[keep], name[keep], bound[keep], denominator[keep]
     ranked = np.lexsort((name, counts[name], -equal / denominator, -np.minimum(bound, 1.0), row))
     out: list[list[int]] = [[] for _ in forms]
+    for r, n in zip(row[ranked].tolist(), name[ranked].tolist(), strict=True):
+        if len(out[r]) < take:
+            out[r].append(n)
+    return out
+
+
+def _few(forms: Sequence[Credits], total: memoryview, sizes: memoryview, threshold: float,
+         take: int) -> list[list[int]]:
+    """A few forms (one query's) ranked at once with numpy, in as few numpy calls as can be: the same sort of
+    one number per entry as :func:`_together`'s, (form, name, which of the group's lists), but what that saves
+    per entry or pair in a batch costs more calls than it saves here."""
+    import numpy as np  # noqa: PLC0415 - see _together
+
+    parts = [p for f in forms for p in f.parts]
+    if not parts:
+        return [[] for _ in forms]
+    name_bits, list_bits = len(total).bit_length(), len(parts).bit_length()
+    shift = name_bits + list_bits
+    width = (len(forms) - 1).bit_length() + shift
+    if width > WIDE:  # (no index is that large)
+        return [_one(f, total, sizes, threshold, take) for f in forms]
+    kind = np.int32 if width <= NARROW else np.int64
+    owner = [i << shift for i, f in enumerate(forms) for _ in f.parts]  # (each list's form, in place)
+    lists = np.fromiter(map(add, owner, range(len(parts))), dtype=kind, count=len(parts))  # (form, list)
+    entry = np.left_shift(np.frombuffer(b"".join(parts), dtype=np.int32), list_bits, dtype=kind)
+    entry |= lists.repeat(np.fromiter(map(len, parts), dtype=np.intp, count=len(parts)))
+    entry.sort()
+    listed = entry & ((1 << list_bits) - 1)
+    key = entry >> list_bits  # (form, name)
+    first = np.empty(len(key), dtype=bool)
+    first[0] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    pair = first.cumsum()  # each entry's pair, from 1
+    credit = np.array([c for f in forms for c in f.credit], dtype=np.float64)
+    credited = np.bincount(pair, weights=credit[listed])[1:]  # (adds each pair's credits in the order credited)
+    key = key[first]
+    name = key & ((1 << name_bits) - 1)
+    denominator = np.asarray(total, dtype=np.float64)[name]
+    if len(forms) == 1:
+        denominator += forms[0].weight
+    else:
+        denominator += np.array([f.weight for f in forms], dtype=np.float64)[key >> name_bits]
+    bound = credited / denominator
+    keep = bound != 0
+    if threshold > 0:
+        keep &= bound >= threshold - 1e-9
+    kept = keep.nonzero()[0]
+    out: list[list[int]] = [[] for _ in forms]
+    if not len(kept):
+        return out
+    equal = np.array([e for f in forms for e in f.equal], dtype=np.float64)
+    share = np.bincount(pair, weights=equal[listed])[1:][kept] / denominator[kept]
+    row, name = key[kept] >> name_bits, name[kept]
+    ranked = np.lexsort((name, np.asarray(sizes, dtype=np.int32)[name], -share, -np.minimum(bound[kept], 1.0), row))
     for r, n in zip(row[ranked].tolist(), name[ranked].tolist(), strict=True):
         if len(out[r]) < take:
             out[r].append(n)
