@@ -147,26 +147,26 @@ def _together(forms: Sequence[Credits], total: memoryview, sizes: memoryview, th
     entry.sort()
     entry = entry.astype(np.intp, copy=False)  # (numpy indexes with intp fastest)
     key = entry >> list_bits  # (form, name)
-    first = np.empty(len(key), dtype=bool)
-    first[0] = True
-    np.not_equal(key[1:], key[:-1], out=first[1:])
-    pair = np.cumsum(first.astype(np.intp))  # each entry's pair, from 1 (a bool cumsum casting as it goes is
+    first = np.empty(len(key) + 1, dtype=bool)  # (and one past the last entry, where the next pair would start)
+    first[0] = first[-1] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:-1])
+    pair = np.cumsum(first[:-1].astype(np.intp))  # each entry's pair, from 1 (a bool cumsum casting as it goes is
     # ~10x slower); each form's entries and pairs are a run, so what a form gives them is repeated, not looked up
-    bounds = np.arange(len(forms) + 1, dtype=np.int64)
-    per_entry = np.diff(np.searchsorted(entry, bounds << shift))
-    listed = np.repeat(np.cumsum(per_form) - per_form, per_entry) + (entry & ((1 << list_bits) - 1))  # which list
+    edges = np.searchsorted(entry, np.arange(len(forms) + 1, dtype=np.int64) << shift)  # each form's entries
+    listed = np.repeat(np.cumsum(per_form) - per_form, np.diff(edges)) + (entry & ((1 << list_bits) - 1))  # which list
     credited = np.bincount(pair, weights=_values(forms, "credit", len(parts))[listed])[1:]  # (adds in input order)
-    starts = np.flatnonzero(first)  # where each pair's entries start
-    key = key[starts]
+    starts = np.flatnonzero(first)  # where each pair's entries start (and len(entry))
     form_weight = np.array([f.weight for f in forms], dtype=np.float64)
-    own = np.repeat(form_weight, np.diff(np.searchsorted(key, bounds << name_bits)))
+    own = np.repeat(form_weight, np.diff(np.searchsorted(starts, edges)))
     weights, counts = np.asarray(total, dtype=np.float64), np.asarray(sizes, dtype=np.int32)
-    pairs = np.arange(len(key))
     if threshold > 1e-9 and form_weight.min() > 0 and weights.min() >= 0:
         # A pair under the threshold over its form's weight alone is under it over both names' weight too
         # (weights are rarities, never below 0; a pair credited below 0 is under any threshold above 1e-9).
         pairs = np.flatnonzero(credited / own >= threshold - 1e-9)
-        key, credited, own = key[pairs], credited[pairs], own[pairs]
+        credited, own = credited[pairs], own[pairs]
+    else:
+        pairs = np.arange(len(credited))
+    key = key[starts[pairs]]  # (only the pairs looked at further)
     row, name = key >> name_bits, key & ((1 << name_bits) - 1)
     denominator = own + weights[name]
     bound = credited / denominator
@@ -175,7 +175,7 @@ def _together(forms: Sequence[Credits], total: memoryview, sizes: memoryview, th
         keep &= bound >= threshold - 1e-9
     kept = pairs[keep]
     begin = starts[kept]  # the entries of the pairs kept, in order, to sum their equal tokens' credits
-    count = np.append(starts[1:], len(entry))[kept] - begin
+    count = starts[kept + 1] - begin
     at = np.repeat(begin - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))
     equal = np.bincount(np.repeat(np.arange(len(kept)), count), weights=_values(forms, "equal", len(parts))[listed[at]],
                         minlength=len(kept))
