@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, fields
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from rapidfuzz import fuzz
@@ -32,6 +32,7 @@ from rapidfuzz.distance import OSA
 from listwatch.match.glossary import romanisations
 from listwatch.match.idcheck import is_isin, is_lei
 from listwatch.match.indexbuild import Reuse, build_sections, deletes, ident_key
+from listwatch.match.memo import remember
 from listwatch.match.normalize import fold, match_fold, matching_legal_forms, pinyin_translated
 from listwatch.match.score import Explanation, Prepared, forms_agree, prepare_tokens, rounded, scored, stem
 from listwatch.match.shortlist import Credits, shortlists
@@ -46,8 +47,6 @@ COMMON_TAKE = 300  # beyond COMMON_BUDGET names in all contribute only their sho
 CACHED = 100_000  # tokens whose weight and similar keys a process keeps
 NAMES = 1 << 14  # list names whose rows a process keeps decoded (NameIndex._name)
 BATCH = 256  # queries whose candidates search_many ranks together
-K = TypeVar("K")
-V = TypeVar("V")
 _USCC = re.compile(r"[0-9]{17}[0-9A-Z]")
 _AT = re.compile(r"([A-Z0-9.\-/]{1,12})@([A-Z0-9]{1,6})")  # ticker@exchange
 _DOTTED = re.compile(r"([0-9]{1,6})\.([A-Z]{2,4})")
@@ -126,14 +125,6 @@ def _counts(tokens: tuple[str, ...]) -> dict[str, int]:
     for t in tokens:
         out[t] = out.get(t, 0) + 1
     return out
-
-
-def _remember(cache: dict[K, V], key: K, value: V) -> V:
-    """Store ``value`` in a per-token cache, emptied when it holds ``CACHED`` tokens (queries bring new ones)."""
-    if len(cache) >= CACHED:
-        cache.clear()
-    cache[key] = value
-    return value
 
 
 def identifier_keys(query: str, listed: Container[str] | None = None) -> list[str]:
@@ -265,7 +256,7 @@ class NameIndex:
         Entity List loaded, initials like "H" occur in a few names and would otherwise weigh as rare."""
         w = self._weights.get(token)
         if w is None:
-            w = _remember(self._weights, token, self._weight(token))
+            w = remember(self._weights, token, self._weight(token), CACHED)
         return w
 
     def _weight(self, token: str) -> float:
@@ -279,7 +270,8 @@ class NameIndex:
         there are none: the tables' answers, remembered (a mapped table's lookup is a hash probe in Python)."""
         got = self._keys.get(key)
         if got is None:
-            got = _remember(self._keys, key, (self.postings.get(key), self.idf.get(key), self.joined.get(key)))
+            got = remember(self._keys, key, (self.postings.get(key), self.idf.get(key), self.joined.get(key)),
+                           CACHED)
         return got
 
     def _has(self, key: str) -> bool:
@@ -293,14 +285,14 @@ class NameIndex:
         query that holds them (a mapped table's probe is three calls and a hash)."""
         got = self._probes.get(word)
         if got is None:
-            got = _remember(self._probes, word, self._has(stem(word)))
+            got = remember(self._probes, word, self._has(stem(word)), CACHED)
         return got
 
     def similar(self, token: str) -> AbstractSet[str]:
         """Index keys whose written form is within one edit of ``token`` (shared one-deletion variants)."""
         out = self._near.get(token)
         if out is None:
-            out = _remember(self._near, token, self._similar(token))
+            out = remember(self._near, token, self._similar(token), CACHED)
         return out
 
     def _similar(self, token: str) -> set[str]:
@@ -433,7 +425,7 @@ class NameIndex:
                 self._add_key(made, docs, token, copies, wq + idf, exact=True)
             if joined is not None:
                 made.add(joined, copies * (wq + 2 * self.unknown_weight), 0.0)
-            got = _remember(self._credited, key, made.done())
+            got = remember(self._credited, key, made.done(), CACHED)
         return got
 
     def _similar_credits(self, surface: str, token: str, copies: int) -> _Credited:
@@ -448,7 +440,7 @@ class NameIndex:
                 docs, idf, _ = self._key(s)
                 assert docs is not None and idf is not None  # (similar keys are index keys)
                 self._add_key(made, docs, s, copies, wq + idf)
-            got = _remember(self._credited, key, made.done())
+            got = remember(self._credited, key, made.done(), CACHED)
         return got
 
     def _add_key(self, made: _Credits, docs: memoryview, key: str, copies: int, w: float,
@@ -503,11 +495,7 @@ class NameIndex:
         """Name ``i``'s row values (ref, name, ...), its prepared row as stored and that row loaded, remembered
         (``NAMES`` of them): the names a shortlist holds come back in the shortlists of many queries."""
         row = bytes(self.prepared.raw(i))
-        got = (orjson.loads(self.docs.raw(i)), row, self.prepared.load(row))
-        if len(self._names) >= NAMES:
-            self._names.clear()
-        self._names[i] = got
-        return got
+        return remember(self._names, i, (orjson.loads(self.docs.raw(i)), row, self.prepared.load(row)), NAMES)
 
     def _hits(self, query: str, shortlisted: list[tuple[Prepared, list[int]]], limit: int,
               threshold: float) -> list[Hit]:

@@ -35,6 +35,7 @@ from typing import Any
 from listwatch.match.datafiles import read_data
 from listwatch.match.han import han_chars, han_likeness
 from listwatch.match.likeness import is_strong, likeness
+from listwatch.match.memo import remember
 from listwatch.match.normalize import fold, match_fold, number_words, split_legal_forms, strip_security_suffix
 
 __all__ = [
@@ -134,9 +135,7 @@ def rounded(x: float, digits: int) -> float:
     if got is None:
         got = round(x, digits)
         if x:
-            if len(memo) >= ROUNDED:
-                memo.clear()
-            memo[x] = got
+            remember(memo, x, got, ROUNDED)
     return got
 
 
@@ -264,10 +263,7 @@ def _token_likeness(a: str, b: str, surface_a: str, surface_b: str, person: bool
     s = likeness(a, b, person=person)
     if (surface_a, surface_b) != (a, b):
         s = max(s, likeness(surface_a, surface_b, person=person))
-    if len(_LIKENESS) >= LIKENESS:
-        _LIKENESS.clear()
-    _LIKENESS[a, b, surface_a, surface_b, person] = s
-    return s
+    return remember(_LIKENESS, (a, b, surface_a, surface_b, person), s, LIKENESS)
 
 
 def align(qp: Prepared, dp: Prepared) -> list[tuple[list[int], list[int], float]]:
